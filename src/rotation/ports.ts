@@ -1,0 +1,88 @@
+// The ports the engine depends on. Adapters implement them; main.ts wires
+// them. Nothing here knows HTTP.
+import type { Destination } from '../config.ts';
+import type { RotationState } from './state.ts';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+/** The slice of @actions/core the engine uses (also satisfied by core itself). */
+export interface Log {
+  info(message: string): void;
+  warning(message: string): void;
+  notice(message: string): void;
+  debug(message: string): void;
+  /** Registers a value with the runner's log masker (`::add-mask::`). */
+  setSecret(secret: string): void;
+}
+
+/** Marketing Cloud token endpoint, for the package being rotated. */
+export interface TokenPort {
+  /**
+   * Requests a token with this secret. Resolves `accepted` on 200 and
+   * `rejected` on 401 invalid_client; retries 429/5xx/network failures;
+   * throws on anything else. `fresh` bypasses the cached token.
+   */
+  check(clientSecret: string, options?: { fresh?: boolean }): Promise<TokenCheck>;
+}
+
+export type TokenCheck = { accepted: true } | { accepted: false; reason: string };
+
+export interface SecretStatus {
+  clientId: string;
+  active: { createdAt: Date; expiresAt: Date };
+  staged: { createdAt: Date; usableAt: Date; expiresAt: Date; description: string } | null;
+  lastGeneratedAt: Date | null;
+  lastActivatedAt: Date | null;
+}
+
+export interface StagedSecret {
+  clientSecret: string;
+  createdAt: Date;
+  usableAt: Date;
+  expiresAt: Date;
+}
+
+/** The management contract v1 of DESIGN.md. 429 with Retry-After is honoured inside. */
+export interface ManagementPort {
+  status(): Promise<SecretStatus>;
+  stage(description: string): Promise<StagedSecret>;
+  activate(): Promise<{ activatedAt: Date; expiresAt: Date }>;
+}
+
+export interface PublishOutcome {
+  destination: Destination;
+  ok: boolean;
+  /** Why it failed; names the destination and the fix. Never holds the secret. */
+  error?: string;
+}
+
+/** GitHub Actions / Dependabot secrets. */
+export interface SecretsPort {
+  /**
+   * Read-only preflight: fetch each distinct scope's public key once and
+   * resolve organization repository names to ids. Throws a DestinationError
+   * naming the first destination that cannot be written.
+   */
+  prepare(destinations: Destination[]): Promise<void>;
+  /** Seal and write the value to each destination (bounded parallelism, retries). */
+  publish(destinations: Destination[], plaintext: string): Promise<PublishOutcome[]>;
+  /** Delete the secret at the destination; absent is fine. */
+  remove(destination: Destination): Promise<void>;
+  /** The secret's `updated_at`, or undefined when it does not exist. */
+  updatedAt(destination: Destination): Promise<Date | undefined>;
+}
+
+export interface LoadedState {
+  state?: RotationState;
+  /** Why no state was used (none found, expired, unreadable, invalid), for the summary. */
+  note?: string;
+}
+
+export interface StateStore {
+  load(): Promise<LoadedState>;
+  /** Writes a new artifact; a later save in one run supersedes an earlier one. */
+  save(state: RotationState): Promise<{ artifactId: number }>;
+}

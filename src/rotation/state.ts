@@ -1,0 +1,69 @@
+// The state document kept in a workflow artifact between runs. It holds no
+// secret: phases, times, run ids, destinations done and fingerprints.
+import { z } from 'zod';
+
+export const STATE_SCHEMA_VERSION = 1;
+
+export const phases = ['idle', 'staged', 'published', 'activated'] as const;
+export type Phase = (typeof phases)[number];
+
+const isoTime = z.iso.datetime({ offset: true });
+const fingerprint = z.string().regex(/^[0-9a-f]{16}$/);
+
+const rotationSchema = z.object({
+  /** Fingerprint of the staged (new) secret. */
+  stagedFingerprint: fingerprint,
+  /** Fingerprint of the secret that was active when staging began, when known. */
+  previousFingerprint: fingerprint.optional(),
+  stagedAt: isoTime,
+  usableAt: isoTime,
+  expiresAt: isoTime,
+  escrowId: z.string(),
+  /** Destination ids that hold the staged secret. */
+  publishedTo: z.array(z.string()),
+  publishedAt: isoTime.optional(),
+  activatedAt: isoTime.optional(),
+  stagedByRun: z.number().int(),
+});
+
+const historySchema = z.object({
+  fingerprint,
+  stagedAt: isoTime,
+  activatedAt: isoTime,
+  confirmedAt: isoTime,
+  runId: z.number().int(),
+});
+
+export const stateSchema = z.object({
+  schemaVersion: z.literal(STATE_SCHEMA_VERSION),
+  clientId: z.string().min(1),
+  phase: z.enum(phases),
+  updatedAt: isoTime,
+  runId: z.number().int(),
+  runAttempt: z.number().int(),
+  rotation: rotationSchema.nullable(),
+  lastActivatedAt: isoTime.nullable(),
+  /** Newest last; bounded. */
+  history: z.array(historySchema).max(50),
+});
+
+export type RotationState = z.infer<typeof stateSchema>;
+export type RotationRecord = z.infer<typeof rotationSchema>;
+
+/** Parses untrusted JSON text into a state, or says why it is not one. */
+export function parseState(text: string): { ok: true; state: RotationState } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const result = stateSchema.safeParse(json);
+  if (!result.success) {
+    return {
+      ok: false,
+      reason: result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+    };
+  }
+  return { ok: true, state: result.data };
+}
