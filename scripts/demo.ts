@@ -1,0 +1,55 @@
+// A full rotation on the embedded emulators: a Marketing Cloud tenant, a
+// GitHub organization and repository, three destinations of different kinds,
+// and dist/index.js started the way the runner starts it.
+import { ORG, OWNER, REPO, SECRET, World } from '../test/support/world.ts';
+
+const windowMs = 3000;
+const say = (text: string) => console.log(text);
+const check = (ok: boolean, text: string) => {
+  say(`${ok ? '  ✔' : '  ✘'} ${text}`);
+  if (!ok) process.exitCode = 1;
+};
+
+const world = await World.create({ windowMs });
+try {
+  const destinations = [
+    `repo:${OWNER}/${REPO}`,
+    `environment:${OWNER}/${REPO}:production`,
+    `org:${ORG} visibility=selected repositories=web,api`,
+  ];
+  say(`Marketing Cloud emulator: ${world.mc.url} (platform window shortened to ${windowMs / 1000} s)`);
+  say(`GitHub emulator:          ${world.gh.url}`);
+  say(`Installed package ${world.clientId}: its active secret is 160 days old and held in ${SECRET} of ${OWNER}/${REPO}.`);
+  say(`Destinations:\n${destinations.map((d) => `  - ${d}`).join('\n')}`);
+  say('\nRunning dist/index.js with mode=rotate, as the runner would:\n');
+
+  const old = world.initialSecret;
+  const started = Date.now();
+  const run = await world.run({
+    inputs: { mode: 'rotate', destinations: destinations.join('\n') },
+    onLine: (line) => {
+      if (!line.startsWith('::add-mask::') && !line.startsWith('::set-output')) say(`  | ${line}`);
+    },
+  });
+  say(`\nThe action exited with code ${run.code} after ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  say(`Outputs: ${JSON.stringify(run.outputs, null, 2).replace(/\n/g, '\n  ')}`);
+
+  say('\nProof:');
+  const fresh = world.gh.secretValue(World.repoScope, SECRET) ?? '';
+  check(run.code === 0, 'the action succeeded');
+  check(fresh !== '' && fresh !== old, 'the repository secret holds a new value');
+  check(world.mc.accepts(world.clientId, fresh), 'Marketing Cloud accepts the new secret');
+  check(!world.mc.accepts(world.clientId, old), 'Marketing Cloud rejects the old secret');
+  for (const [name, scope] of [
+    [`repo:${OWNER}/${REPO}`, World.repoScope],
+    [`environment:${OWNER}/${REPO}:production`, World.envScope],
+    [`org:${ORG}`, World.orgScope],
+  ] as const) {
+    check(world.gh.secretValue(scope, SECRET) === fresh, `${name} decrypts to the new secret`);
+  }
+  check(world.gh.secretValue(World.repoScope, `${SECRET}_STAGED`) === undefined, 'the escrow secret is deleted');
+  check(world.newestState()?.phase === 'idle', 'the newest state artifact says idle');
+  check(world.leaks().length === 0, 'no secret appears in logs, outputs, summary, artifacts or emulator logs');
+} finally {
+  await world.stop();
+}

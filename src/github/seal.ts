@@ -1,0 +1,21 @@
+// GitHub stores only secrets sealed to a repository, environment or
+// organization public key: libsodium's anonymous sealed box (X25519).
+import sodium from 'libsodium-wrappers';
+
+/** Seal a value for GitHub with libsodium crypto_box_seal to the Base64 (ORIGINAL variant) public key; returns Base64 ORIGINAL. */
+export async function seal(plaintext: string, publicKeyBase64: string): Promise<string> {
+  await sodium.ready;
+  const { ORIGINAL } = sodium.base64_variants;
+  let publicKey: Uint8Array;
+  try {
+    publicKey = sodium.from_base64(publicKeyBase64, ORIGINAL);
+  } catch {
+    throw new Error('the GitHub public key is not standard Base64');
+  }
+  if (publicKey.length !== sodium.crypto_box_PUBLICKEYBYTES) {
+    throw new Error(
+      `the GitHub public key is ${publicKey.length} bytes, not ${sodium.crypto_box_PUBLICKEYBYTES}`,
+    );
+  }
+  return sodium.to_base64(sodium.crypto_box_seal(sodium.from_string(plaintext), publicKey), ORIGINAL);
+}

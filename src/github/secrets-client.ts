@@ -1,0 +1,292 @@
+// The engine's SecretsPort over GitHub's REST API: Actions secrets at
+// repository, environment and organization level, and Dependabot secrets at
+// repository and organization level. One public-key GET per scope per run.
+import type { Octokit } from 'octokit';
+import { z } from 'zod';
+import type { Destination } from '../config.ts';
+import { DestinationError } from '../errors.ts';
+import { type RetryPolicy, type Sleep, withRetry } from '../retry.ts';
+import type { PublishOutcome, SecretsPort } from '../rotation/ports.ts';
+import { explainFailure, MissingEnvironment, MissingRepository } from './explain.ts';
+import { mapLimit } from './limit.ts';
+import { type Scope, scopeKey, scopeOf, scopeParams, scopeRoutes } from './scopes.ts';
+import { seal } from './seal.ts';
+import { classifyGitHubError, httpFailure } from './transient.ts';
+
+export interface SecretsClientOptions {
+  /** Constructed by main.ts with baseUrl = GITHUB_API_URL and the throttle/retry plugins disabled. */
+  octokit: Octokit;
+  sleep: Sleep;
+  random?: () => number;
+  policy?: RetryPolicy;
+  /** Bounded parallelism for publish (and prepare's lookups); default 4. */
+  concurrency?: number;
+  log: { debug(m: string): void; info(m: string): void };
+  onRetry?: (info: { route: string; attempt: number; delayMs: number; reason: string }) => void;
+}
+
+const publicKeySchema = z.object({ key_id: z.string().min(1), key: z.string().min(1) });
+type PublicKey = z.infer<typeof publicKeySchema>;
+const repositorySchema = z.object({ id: z.number().int() });
+const secretSchema = z.object({ updated_at: z.iso.datetime({ offset: true }) });
+
+function parseBody<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
+  const result = schema.safeParse(data);
+  if (!result.success) throw new Error(`GitHub answered with an unexpected ${what}`);
+  return result.data;
+}
+
+function isOrgLevel(destination: Destination): destination is Extract<Destination, { org: string }> {
+  return destination.kind === 'org' || destination.kind === 'dependabot-org';
+}
+
+/** Repository names whose ids the PUT must carry; undefined keeps GitHub's current selection. */
+function selectedRepositories(destination: Destination): { org: string; names: string[] } | undefined {
+  if (!isOrgLevel(destination) || destination.visibility !== 'selected' || !destination.repositories) {
+    return undefined;
+  }
+  return { org: destination.org, names: destination.repositories };
+}
+
+export function createSecretsClient(options: SecretsClientOptions): SecretsPort & { requestCount(): number } {
+  const { octokit, log } = options;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  let requests = 0;
+  const publicKeys = new Map<string, Promise<PublicKey>>();
+  const repositoryIds = new Map<string, Promise<number>>();
+
+  /** One logical call, repeated on transient failures; every attempt is one HTTP request. */
+  async function call(route: string, params: Record<string, unknown>): Promise<unknown> {
+    const response = await withRetry(
+      () => {
+        requests += 1;
+        return octokit.request(route, params);
+      },
+      {
+        policy: options.policy,
+        sleep: options.sleep,
+        random: options.random,
+        classify: (error) => classifyGitHubError(error),
+        onRetry: ({ attempt, delayMs, error }) => {
+          const { reason } = classifyGitHubError(error);
+          log.debug(`${route}: ${reason}; attempt ${attempt + 1} in ${delayMs} ms`);
+          options.onRetry?.({ route, attempt, delayMs, reason });
+        },
+      },
+    );
+    return response.data;
+  }
+
+  /** Whether a call answers 404; other failures propagate. */
+  async function answers404(route: string, params: Record<string, unknown>): Promise<boolean> {
+    try {
+      await call(route, params);
+      return false;
+    } catch (error) {
+      if (httpFailure(error)?.status === 404) return true;
+      throw error;
+    }
+  }
+
+  /** A missing environment and a token without access both give 404 on the key; tell them apart. */
+  async function environmentMissing(scope: Extract<Scope, { level: 'environment' }>): Promise<boolean> {
+    try {
+      const repository = { owner: scope.owner, repo: scope.repo };
+      return (
+        (await answers404('GET /repos/{owner}/{repo}/environments/{environment_name}', scopeParams(scope))) &&
+        !(await answers404('GET /repos/{owner}/{repo}', repository))
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  async function fetchPublicKey(scope: Scope): Promise<PublicKey> {
+    try {
+      const key = parseBody(
+        publicKeySchema,
+        await call(scopeRoutes[scope.level].publicKey, scopeParams(scope)),
+        'public key',
+      );
+      log.debug(`public key ${key.key_id} for ${scopeKey(scope)}`);
+      return key;
+    } catch (error) {
+      if (
+        scope.level === 'environment' &&
+        httpFailure(error)?.status === 404 &&
+        (await environmentMissing(scope))
+      ) {
+        throw new MissingEnvironment();
+      }
+      throw error;
+    }
+  }
+
+  /** The scope's key, fetched at most once (failures are kept too: a run stops on them). */
+  function publicKey(scope: Scope): Promise<PublicKey> {
+    const cacheKey = scopeKey(scope);
+    let key = publicKeys.get(cacheKey);
+    if (!key) {
+      key = fetchPublicKey(scope);
+      publicKeys.set(cacheKey, key);
+    }
+    return key;
+  }
+
+  /** Refetch a key GitHub no longer accepts; concurrent callers holding the same stale key share one GET. */
+  function refreshPublicKey(scope: Scope, stale: Promise<PublicKey>): Promise<PublicKey> {
+    const cacheKey = scopeKey(scope);
+    let key = publicKeys.get(cacheKey);
+    if (!key || key === stale) {
+      key = fetchPublicKey(scope);
+      publicKeys.set(cacheKey, key);
+    }
+    return key;
+  }
+
+  function repositoryId(org: string, name: string): Promise<number> {
+    const cacheKey = `${org}/${name}`.toLowerCase();
+    let id = repositoryIds.get(cacheKey);
+    if (!id) {
+      id = call('GET /repos/{owner}/{repo}', { owner: org, repo: name }).then(
+        (data) => parseBody(repositorySchema, data, 'repository').id,
+        (error: unknown) => {
+          const status = httpFailure(error)?.status;
+          throw status === 403 || status === 404 ? new MissingRepository(`${org}/${name}`) : error;
+        },
+      );
+      repositoryIds.set(cacheKey, id);
+    }
+    return id;
+  }
+
+  async function selectedRepositoryIds(destination: Destination): Promise<number[] | undefined> {
+    const selected = selectedRepositories(destination);
+    return selected && Promise.all(selected.names.map((name) => repositoryId(selected.org, name)));
+  }
+
+  function secretParams(destination: Destination): Record<string, string> {
+    return { ...scopeParams(scopeOf(destination)), secret_name: destination.name };
+  }
+
+  async function put(
+    destination: Destination,
+    key: PublicKey,
+    sealed: string,
+    repositoryIdList: number[] | undefined,
+  ): Promise<void> {
+    const body: Record<string, unknown> = { encrypted_value: sealed, key_id: key.key_id };
+    if (isOrgLevel(destination)) {
+      body.visibility = destination.visibility;
+      if (repositoryIdList) body.selected_repository_ids = repositoryIdList;
+    }
+    await call(scopeRoutes[scopeOf(destination).level].put, { ...secretParams(destination), ...body });
+  }
+
+  async function publishOne(
+    destination: Destination,
+    sealFor: (key: PublicKey) => Promise<string>,
+    secrets: readonly string[],
+  ): Promise<PublishOutcome> {
+    const scope = scopeOf(destination);
+    try {
+      const ids = await selectedRepositoryIds(destination);
+      const used = publicKey(scope);
+      const key = await used;
+      try {
+        await put(destination, key, await sealFor(key), ids);
+      } catch (error) {
+        // GitHub answers 422 when key_id is no longer the scope's key.
+        if (httpFailure(error)?.status !== 422) throw error;
+        const fresh = await refreshPublicKey(scope, used);
+        if (fresh.key_id === key.key_id) throw error;
+        log.info(
+          `${destination.id}: GitHub replaced public key ${key.key_id} with ${fresh.key_id}; sealing again`,
+        );
+        await put(destination, fresh, await sealFor(fresh), ids);
+      }
+      log.debug(`${destination.id}: wrote ${destination.name}`);
+      return { destination, ok: true };
+    } catch (error) {
+      return {
+        destination,
+        ok: false,
+        error: explainFailure(destination, 'writing the secret', error, secrets),
+      };
+    }
+  }
+
+  return {
+    async prepare(destinations) {
+      const lookups = new Map<string, () => Promise<unknown>>();
+      for (const destination of destinations) {
+        const scope = scopeOf(destination);
+        lookups.set(scopeKey(scope), () => publicKey(scope));
+        const selected = selectedRepositories(destination);
+        for (const name of selected?.names ?? []) {
+          const org = selected?.org ?? '';
+          lookups.set(`repository ${org}/${name}`.toLowerCase(), () => repositoryId(org, name));
+        }
+      }
+      // Failures are reported below, per destination and in order.
+      await mapLimit([...lookups.values()], concurrency, (lookup) => lookup().catch(() => undefined));
+      for (const destination of destinations) {
+        try {
+          await publicKey(scopeOf(destination));
+        } catch (error) {
+          throw new DestinationError(
+            destination.id,
+            explainFailure(destination, 'reading the public key', error),
+          );
+        }
+        try {
+          await selectedRepositoryIds(destination);
+        } catch (error) {
+          throw new DestinationError(
+            destination.id,
+            explainFailure(destination, 'resolving repository names', error),
+          );
+        }
+      }
+    },
+
+    async publish(destinations, plaintext) {
+      // One sealing per public key; every value produced is kept out of messages.
+      const secrets = [plaintext];
+      const sealed = new Map<string, Promise<string>>();
+      const sealFor = (key: PublicKey): Promise<string> => {
+        let value = sealed.get(key.key);
+        if (!value) {
+          value = seal(plaintext, key.key).then((v) => {
+            secrets.push(v);
+            return v;
+          });
+          sealed.set(key.key, value);
+        }
+        return value;
+      };
+      return mapLimit(destinations, concurrency, (destination) => publishOne(destination, sealFor, secrets));
+    },
+
+    async remove(destination) {
+      try {
+        await call(scopeRoutes[scopeOf(destination).level].delete, secretParams(destination));
+      } catch (error) {
+        if (httpFailure(error)?.status === 404) return;
+        throw new DestinationError(destination.id, explainFailure(destination, 'deleting the secret', error));
+      }
+    },
+
+    async updatedAt(destination) {
+      try {
+        const data = await call(scopeRoutes[scopeOf(destination).level].get, secretParams(destination));
+        return new Date(parseBody(secretSchema, data, 'secret').updated_at);
+      } catch (error) {
+        if (httpFailure(error)?.status === 404) return undefined;
+        throw new DestinationError(destination.id, explainFailure(destination, 'reading the secret', error));
+      }
+    },
+
+    requestCount: () => requests,
+  };
+}

@@ -1,0 +1,400 @@
+// Turns the action's inputs and the runner's GITHUB_* variables into one
+// validated Config. Every problem is collected so the user fixes them all in
+// one go; no secret input's value ever reaches a message.
+import type { Config, Credential, Destination, Mode } from './config.ts';
+import {
+  parseDestinationLine,
+  parseDestinations,
+  renameDestination,
+  secretKey,
+  secretNameProblem,
+} from './destinations.ts';
+import { InputError } from './errors.ts';
+
+const modes: readonly Mode[] = ['auto', 'rotate', 'stage', 'activate', 'status', 'plan'];
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const tokenPath = '/v2/token';
+/** Used only to keep parsing other inputs when `secret-name` itself is bad; the run is rejected anyway. */
+const placeholderSecretName = 'SECRET';
+
+interface Problem {
+  subject: string;
+  text: string;
+}
+
+/** Who a problem is about: an input (`input \`x\``) or a runner variable. */
+interface Field {
+  subject: string;
+  label: string;
+}
+
+const inputField = (name: string): Field => ({ subject: name, label: `input \`${name}\`` });
+const envField = (name: string): Field => ({ subject: name, label: `environment variable \`${name}\`` });
+
+/** Quotes a (non-secret) value for a message, shortened so a pasted blob stays readable. */
+function quote(value: string): string {
+  return `\`${value.length > 80 ? `${value.slice(0, 80)}…` : value}\``;
+}
+
+export function parseInputs(read: (name: string) => string, env: Record<string, string | undefined>): Config {
+  const problems: Problem[] = [];
+  const report = (field: Field, what: string, fix: string): void => {
+    problems.push({ subject: field.subject, text: `${field.label}: ${what} — ${fix}` });
+  };
+
+  const required = (name: string, fix: string): string => {
+    const value = read(name);
+    if (value === '') report(inputField(name), 'is required but empty', fix);
+    return value;
+  };
+
+  const integer = (name: string, min: number, max: number, fallback: number, why: string): number => {
+    const text = read(name);
+    if (text === '') return fallback;
+    const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!(value >= min && value <= max)) {
+      report(
+        inputField(name),
+        `${quote(text)} is not a whole number from ${min} to ${max}`,
+        `${why}; the default is ${fallback}`,
+      );
+      return fallback;
+    }
+    return value;
+  };
+
+  /**
+   * An https URL without credentials, query or fragment (http only for
+   * loopback, which the tests use). Messages describe the URL's parts rather
+   * than echo it, since a rejected URL may carry credentials.
+   */
+  const serviceUrl = (field: Field, value: string, path: 'token' | 'base', example: string): string => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      report(field, 'is not an absolute URL', `write it with its scheme, e.g. \`${example}\``);
+      return '';
+    }
+    const before = problems.length;
+    if (url.username !== '' || url.password !== '') {
+      report(
+        field,
+        'contains credentials',
+        'remove the user:password@ part; credentials go in their own inputs',
+      );
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopbackHosts.has(url.hostname))) {
+      report(
+        field,
+        `uses ${url.protocol.replace(':', '')}`,
+        `use https (http is accepted only for 127.0.0.1, localhost and [::1]), e.g. \`${example}\``,
+      );
+    }
+    if (/[?#]/.test(value))
+      report(field, 'has a query or fragment', `remove everything from ? or #, e.g. \`${example}\``);
+    let pathname = url.pathname;
+    if (path === 'token') {
+      // Users paste the "Authentication Base URI" from Setup, which has no path.
+      if (pathname === '/' || pathname === '') pathname = tokenPath;
+      if (!pathname.endsWith(tokenPath)) {
+        report(
+          field,
+          `its path ${quote(pathname)} does not end with ${tokenPath}`,
+          `use the base URI or the token URL, e.g. \`${example}\``,
+        );
+      }
+    } else {
+      pathname = pathname.replace(/\/+$/, '');
+    }
+    return problems.length === before ? `${url.origin}${pathname}` : '';
+  };
+
+  // The runner's context; its problems are reported after the inputs'.
+  const repositoryText = env.GITHUB_REPOSITORY ?? '';
+  const repositoryMatch = /^([A-Za-z0-9._-]+)\/([A-Za-z0-9._-]+)$/.exec(repositoryText);
+  const repository = { owner: repositoryMatch?.[1] ?? '', repo: repositoryMatch?.[2] ?? '' };
+  const runIdText = env.GITHUB_RUN_ID ?? '';
+  const runId = /^[1-9]\d*$/.test(runIdText) ? Number(runIdText) : 0;
+
+  const modeText = read('mode') || 'auto';
+  const mode = modes.find((m) => m === modeText) ?? 'auto';
+  if (mode !== modeText) {
+    report(inputField('mode'), `${quote(modeText)} is not a mode`, `use one of ${modes.join(', ')}`);
+  }
+
+  // Marketing Cloud: where tokens come from, and with which credentials.
+  const authUrl = read('auth-url');
+  const subdomain = read('subdomain');
+  let tokenUrl = '';
+  if (authUrl !== '') {
+    tokenUrl = serviceUrl(
+      inputField('auth-url'),
+      authUrl,
+      'token',
+      'https://mc563885gzs27c5t9-63k636ttgm.auth.marketingcloudapis.com/',
+    );
+  } else if (subdomain === '') {
+    report(
+      inputField('subdomain'),
+      'neither `subdomain` nor `auth-url` is set',
+      'set `subdomain` to your tenant subdomain (e.g. `mc563885gzs27c5t9-63k636ttgm`) or `auth-url` to the Authentication Base URI shown on the installed package in Setup',
+    );
+  } else if (/[.:/]/.test(subdomain)) {
+    const host = /^(?:https?:\/\/)?([A-Za-z0-9-]+)\.auth\.marketingcloudapis\.com(?:[/:]|$)/.exec(subdomain);
+    report(
+      inputField('subdomain'),
+      `${quote(subdomain)} looks like a URL or host name`,
+      host
+        ? `set \`subdomain\` to just \`${host[1]?.toLowerCase()}\`, or put the whole URL in \`auth-url\``
+        : 'set `subdomain` to just the subdomain part, or put the whole URL in `auth-url`',
+    );
+  } else if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(subdomain)) {
+    report(
+      inputField('subdomain'),
+      `${quote(subdomain)} is not a Marketing Cloud subdomain`,
+      'use lowercase letters, digits and hyphens only (at most 63), e.g. `mc563885gzs27c5t9-63k636ttgm`',
+    );
+  } else {
+    tokenUrl = `https://${subdomain}.auth.marketingcloudapis.com${tokenPath}`;
+  }
+
+  const clientIdRule = (name: string): string => {
+    const value = required(name, 'copy the Client Id from the installed package in Setup');
+    if (value !== '' && !/^[A-Za-z0-9]{8,64}$/.test(value)) {
+      report(
+        inputField(name),
+        `${quote(value)} is not a client id`,
+        'use the Client Id from the installed package in Setup: 8 to 64 letters and digits',
+      );
+    }
+    return value;
+  };
+  const clientId = clientIdRule('client-id');
+  const clientSecret = required(
+    'client-secret',
+    'pass the current client secret from a GitHub secret, e.g. `secrets.SFMC_CLIENT_SECRET`',
+  );
+  const stagedClientSecret = read('staged-client-secret') || undefined;
+  const accountId = read('account-id') || undefined;
+  if (accountId !== undefined && !/^\d+$/.test(accountId)) {
+    report(
+      inputField('account-id'),
+      `${quote(accountId)} is not a MID`,
+      'use the numeric business unit id (MID), or leave it empty',
+    );
+  }
+
+  let admin: Credential | undefined;
+  const adminClientId = read('admin-client-id');
+  const adminClientSecret = read('admin-client-secret');
+  if (adminClientId !== '' || adminClientSecret !== '') {
+    const fix =
+      'set both `admin-client-id` and `admin-client-secret`, or neither (then the rotated package must itself have the right to manage its secrets)';
+    admin = {
+      clientId: adminClientId === '' ? required('admin-client-id', fix) : clientIdRule('admin-client-id'),
+      clientSecret: required('admin-client-secret', fix),
+    };
+  }
+  const managementUrlText = read('management-url');
+  const managementUrl =
+    managementUrlText === ''
+      ? undefined
+      : serviceUrl(
+          inputField('management-url'),
+          managementUrlText,
+          'base',
+          'https://mc563885gzs27c5t9-63k636ttgm.rest.marketingcloudapis.com',
+        );
+
+  // GitHub.
+  const githubToken = required(
+    'github-token',
+    'the workflow GITHUB_TOKEN cannot write secrets; pass a GitHub App installation token or a fine-grained token with Secrets: write (plus Environments, Dependabot secrets or organization Secrets as the destinations need)',
+  );
+  const stateToken = required(
+    'state-token',
+    'it defaults to the workflow GITHUB_TOKEN; give the job `permissions: actions: read` or pass a token that can read workflow artifacts',
+  );
+
+  const secretNameText = required(
+    'secret-name',
+    'name the GitHub secret that holds the client secret, e.g. `SFMC_CLIENT_SECRET`',
+  );
+  const secretNameIssue = secretNameProblem(secretNameText);
+  if (secretNameText !== '' && secretNameIssue) {
+    report(
+      inputField('secret-name'),
+      `${quote(secretNameText)} ${secretNameIssue}`,
+      'use letters, digits and underscores, not starting with a digit or GITHUB_, e.g. `SFMC_CLIENT_SECRET`',
+    );
+  }
+  const secretName = secretNameIssue ? placeholderSecretName : secretNameText.toUpperCase();
+  const defaults = { secretName };
+
+  let destinations: Destination[] = [];
+  const destinationsText = read('destinations') || (repositoryMatch ? `repo:${repositoryText}` : '');
+  if (destinationsText !== '') {
+    try {
+      destinations = parseDestinations(destinationsText, defaults, 'destinations');
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push({ subject: 'destinations', text: error.message });
+    }
+  }
+
+  const escrow = parseEscrow(read('escrow') || destinations[0]?.id || '', defaults, destinations, problems);
+
+  const rotateAfterDays = integer(
+    'rotate-after-days',
+    1,
+    179,
+    150,
+    'Marketing Cloud expires a secret 180 days after it was generated, so rotate before that',
+  );
+  const maxWaitSeconds = integer(
+    'max-wait-seconds',
+    0,
+    3600,
+    900,
+    'this bounds how long the run waits for a staged secret to become usable',
+  );
+  const stateRetentionDays = integer(
+    'state-retention-days',
+    1,
+    400,
+    90,
+    'GitHub keeps artifacts 1 to 90 days (up to 400 in private repositories)',
+  );
+
+  const description =
+    read('description') ||
+    `Staged by sfmc-secret-rotation for ${repository.owner}/${repository.repo} run ${runId}`;
+  if (description.length > 200) {
+    report(
+      inputField('description'),
+      `is ${description.length} characters long`,
+      'shorten it to at most 200 characters',
+    );
+  }
+  const stateArtifactName = read('state-artifact-name') || `sfmc-rotation-${clientId}`;
+  if (/[":<>|*?\\/\r\n]/.test(stateArtifactName)) {
+    report(
+      inputField('state-artifact-name'),
+      `${quote(stateArtifactName)} contains a character artifact names cannot hold`,
+      'avoid " : < > | * ? \\ / and line breaks, e.g. `sfmc-rotation-state`',
+    );
+  }
+
+  if (!repositoryMatch) {
+    report(
+      envField('GITHUB_REPOSITORY'),
+      repositoryText === '' ? 'is not set' : `${quote(repositoryText)} is not OWNER/REPO`,
+      'the action must run inside GitHub Actions, which sets it (or set it to owner/repo when running elsewhere)',
+    );
+  }
+  if (runId === 0) {
+    report(
+      envField('GITHUB_RUN_ID'),
+      runIdText === '' ? 'is not set' : `${quote(runIdText)} is not a run id`,
+      'the action must run inside GitHub Actions, which sets it (or set it to a positive integer when running elsewhere)',
+    );
+  }
+  const runAttemptText = env.GITHUB_RUN_ATTEMPT ?? '';
+  const runAttempt =
+    runAttemptText === '' ? 1 : /^[1-9]\d*$/.test(runAttemptText) ? Number(runAttemptText) : 0;
+  if (runAttempt === 0) {
+    report(
+      envField('GITHUB_RUN_ATTEMPT'),
+      `${quote(runAttemptText)} is not a positive integer`,
+      'unset it or set it to 1',
+    );
+  }
+  const apiUrl = serviceUrl(
+    envField('GITHUB_API_URL'),
+    env.GITHUB_API_URL || 'https://api.github.com',
+    'base',
+    'https://api.github.com',
+  );
+
+  if (problems.length > 0 || !escrow)
+    throw inputError(problems, [
+      clientSecret,
+      stagedClientSecret,
+      adminClientSecret,
+      githubToken,
+      stateToken,
+    ]);
+
+  return {
+    mode,
+    tokenUrl,
+    clientId,
+    clientSecret,
+    ...(stagedClientSecret !== undefined && { stagedClientSecret }),
+    ...(accountId !== undefined && { accountId }),
+    ...(admin !== undefined && { admin }),
+    ...(managementUrl !== undefined && { managementUrl }),
+    githubToken,
+    secretName,
+    destinations,
+    escrow,
+    rotateAfterDays,
+    description,
+    maxWaitSeconds,
+    stateArtifactName,
+    stateRetentionDays,
+    stateToken,
+    repository,
+    runId,
+    runAttempt,
+    apiUrl,
+  };
+}
+
+/**
+ * The escrow line with `_STAGED` appended to its secret name. It must not be
+ * a secret any destination writes, or consumers would read the staged value.
+ */
+function parseEscrow(
+  line: string,
+  defaults: { secretName: string },
+  destinations: Destination[],
+  problems: Problem[],
+): Destination | undefined {
+  const field = inputField('escrow');
+  const problem = (text: string): undefined => {
+    problems.push({ subject: field.subject, text: `${field.label}: ${text}` });
+  };
+  if (line === '') return undefined;
+  if (/[\r\n]/.test(line)) {
+    return problem(
+      'holds more than one line — give exactly one destination line, e.g. `environment:octo-org/app:production`',
+    );
+  }
+  let parsed: Destination;
+  try {
+    parsed = parseDestinationLine(line, defaults);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return problem(error.message);
+  }
+  const escrow = renameDestination(parsed, `${parsed.name}_STAGED`, defaults);
+  const clash = destinations.find((d) => secretKey(d) === secretKey(escrow));
+  if (clash) {
+    return problem(
+      `the escrow secret \`${escrow.id}\` is also the destination \`${clash.id}\` — the escrow must be a secret no consumer reads; pick another escrow line or rename that destination`,
+    );
+  }
+  return escrow;
+}
+
+/**
+ * One error listing every problem. As a last guard, any secret input's value
+ * that an echoed (non-secret) input happened to contain is blanked out.
+ */
+function inputError(problems: Problem[], secrets: (string | undefined)[]): InputError {
+  let message = problems.map((p) => p.text).join('\n');
+  for (const secret of secrets) if (secret) message = message.replaceAll(secret, '***');
+  return new InputError(problems[0]?.subject ?? 'inputs', message);
+}

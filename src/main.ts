@@ -1,0 +1,124 @@
+// The one place that knows both the engine and the adapters: reads inputs,
+// wires Marketing Cloud, GitHub and the state store, runs the engine, and
+// writes outputs, the job summary and annotations.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DefaultArtifactClient } from '@actions/artifact';
+import type * as actionsCore from '@actions/core';
+import { Octokit } from 'octokit';
+import type { Config, Credential } from './config.ts';
+import { ActionError } from './errors.ts';
+import { createArtifactStateStore } from './github/state-store.ts';
+import { createSecretsClient } from './github/secrets-client.ts';
+import { parseInputs } from './inputs.ts';
+import { createManagementClient } from './marketing-cloud/management-client.ts';
+import { TokenClient } from './marketing-cloud/token-client.ts';
+import { outputsOf } from './report/outputs.ts';
+import { summaryMarkdown } from './report/summary.ts';
+import { realSleep, type Sleep } from './retry.ts';
+import { runEngine } from './rotation/engine.ts';
+import type { RunResult } from './rotation/result.ts';
+
+type Core = Pick<
+  typeof actionsCore,
+  'getInput' | 'setSecret' | 'setOutput' | 'info' | 'warning' | 'notice' | 'debug' | 'error' | 'summary'
+>;
+
+export interface MainDeps {
+  core: Core;
+  env: Record<string, string | undefined>;
+  sleep?: Sleep;
+  now?: () => number;
+}
+
+/** Inputs that carry secrets: masked before anything else reads them. */
+const SECRET_INPUTS = ['client-secret', 'staged-client-secret', 'admin-client-secret', 'github-token', 'state-token'];
+
+/** Defence in depth: no message leaves this process with a secret in it, masked or not. */
+function scrub(text: string, secrets: string[]): string {
+  return secrets.reduce((t, s) => (s.length >= 4 ? t.split(s).join('***') : t), text);
+}
+
+function report(core: Core, error: unknown, secrets: string[]): void {
+  const err = error instanceof Error ? error : new Error(String(error));
+  const title = err instanceof ActionError ? `sfmc-secret-rotation: ${err.subject}` : 'sfmc-secret-rotation';
+  core.error(scrub(err.message, secrets), { title });
+  process.exitCode = 1;
+}
+
+async function writeResult(core: Core, result: RunResult, secrets: string[]): Promise<void> {
+  for (const [name, value] of Object.entries(outputsOf(result))) core.setOutput(name, value);
+  await core.summary.addRaw(scrub(summaryMarkdown(result), secrets)).write();
+}
+
+export async function main({ core, env, sleep = realSleep, now = Date.now }: MainDeps): Promise<void> {
+  const secrets = SECRET_INPUTS.map((name) => core.getInput(name)).filter((v) => v !== '');
+  for (const secret of secrets) core.setSecret(secret);
+
+  let config: Config;
+  try {
+    config = parseInputs((name) => core.getInput(name), env);
+  } catch (error) {
+    report(core, error, secrets);
+    return;
+  }
+
+  // A self-managed package authenticates to the management API with
+  // whichever of its secrets Marketing Cloud accepts now.
+  let workingSecret = config.clientSecret;
+  const adminCredential = (): Credential =>
+    config.admin ?? { clientId: config.clientId, clientSecret: workingSecret };
+  const onRetry = (info: { route: string; attempt: number; delayMs: number; reason: string }) =>
+    core.info(`Retrying ${info.route} (attempt ${info.attempt + 1}) in ${info.delayMs} ms: ${info.reason}`);
+
+  const tokens = new TokenClient({ tokenUrl: config.tokenUrl, accountId: config.accountId, sleep, now, onRetry });
+  const management = createManagementClient({
+    tokens,
+    adminCredential,
+    baseUrl: config.managementUrl,
+    clientId: config.clientId,
+    sleep,
+    onRetry,
+  });
+  const octokit = new Octokit({
+    auth: config.githubToken,
+    baseUrl: config.apiUrl,
+    userAgent: 'sfmc-secret-rotation',
+    // Retries are ours (bounded, jittered, with injected sleep).
+    throttle: { enabled: false },
+    retry: { enabled: false },
+  });
+  const workDir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'sfmc-rotation-'));
+  try {
+    const outcome = await runEngine({
+      config,
+      tokens: tokens.portFor(config.clientId),
+      management,
+      secrets: createSecretsClient({ octokit, sleep, log: core, onRetry }),
+      store: createArtifactStateStore({
+        artifactName: config.stateArtifactName,
+        retentionDays: config.stateRetentionDays,
+        owner: config.repository.owner,
+        repo: config.repository.repo,
+        runId: config.runId,
+        apiUrl: config.apiUrl,
+        stateToken: config.stateToken,
+        artifactClient: new DefaultArtifactClient(),
+        workDir,
+        log: core,
+      }),
+      clock: { now },
+      sleep,
+      log: core,
+      onWorkingSecret: (secret) => {
+        workingSecret = secret;
+      },
+    });
+    await writeResult(core, outcome.result, secrets);
+    core.info(scrub(outcome.result.headline, secrets));
+    if (outcome.error) report(core, outcome.error, secrets);
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}

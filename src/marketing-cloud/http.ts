@@ -1,0 +1,187 @@
+// HTTP plumbing shared by the token and management clients: one attempt with
+// a timeout, classification of retryable failures, the retry loop, and safe
+// handling of response text (never echoed raw: it may hold a secret).
+import type { z } from 'zod';
+import { defaultRetryPolicy, parseRetryAfter, type RetryPolicy, type Sleep, withRetry } from '../retry.ts';
+
+export interface RetryInfo {
+  route: string;
+  attempt: number;
+  delayMs: number;
+  /** A status code, error code or network error code; never a secret or a response body. */
+  reason: string;
+}
+
+export type OnRetry = (info: RetryInfo) => void;
+
+/** What both clients take to talk HTTP; everything but `sleep` has a default. */
+export interface HttpOptions {
+  fetch?: typeof fetch;
+  sleep: Sleep;
+  random?: () => number;
+  now?: () => number;
+  policy?: RetryPolicy;
+  onRetry?: OnRetry;
+  /** Per-attempt timeout; a timed-out attempt counts as a network failure. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export interface Http {
+  fetch: typeof fetch;
+  sleep: Sleep;
+  random: () => number;
+  now: () => number;
+  policy: RetryPolicy;
+  onRetry?: OnRetry;
+  timeoutMs: number;
+}
+
+export function resolveHttp(options: HttpOptions): Http {
+  return {
+    fetch: options.fetch ?? globalThis.fetch,
+    sleep: options.sleep,
+    random: options.random ?? Math.random,
+    now: options.now ?? Date.now,
+    policy: options.policy ?? defaultRetryPolicy,
+    onRetry: options.onRetry,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  };
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** A failure worth another attempt: 429, 5xx, or no answer at all. */
+export class TransientFailure extends Error {
+  /** The HTTP status; undefined when no answer came back (DNS, refused, reset, timeout). */
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+  /** The attempt that failed, counted from 1. */
+  readonly attempt: number;
+  constructor(reason: string, attempt: number, status?: number, retryAfterMs?: number) {
+    super(reason);
+    this.name = 'TransientFailure';
+    this.attempt = attempt;
+    this.status = status;
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  get network(): boolean {
+    return this.status === undefined;
+  }
+}
+
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return 'timeout';
+  return 'network error';
+}
+
+/**
+ * One request. Resolves with any HTTP answer; throws a TransientFailure when
+ * none came back. Redirects are not followed: a body carrying a secret must
+ * never be resent to another location.
+ */
+export async function sendOnce(http: Http, url: string, init: RequestInit, attempt: number): Promise<Reply> {
+  try {
+    const response = await http.fetch(url, {
+      ...init,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(http.timeoutMs),
+    });
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  } catch (error) {
+    // Only the error code is kept: a message could name more than we want to show.
+    throw new TransientFailure(networkReason(error), attempt);
+  }
+}
+
+/** A TransientFailure for a 429 or 5xx answer, honouring Retry-After. */
+export function transientStatus(http: Http, reply: Reply, attempt: number): TransientFailure | undefined {
+  if (reply.status !== 429 && reply.status < 500) return undefined;
+  const retryAfterMs = parseRetryAfter(reply.headers.get('retry-after'), http.now());
+  return new TransientFailure(`status ${reply.status}`, attempt, reply.status, retryAfterMs);
+}
+
+/**
+ * Runs `operation` until it returns, retrying each TransientFailure it throws
+ * (with backoff and Retry-After) and passing anything else through. When
+ * retries run out, `exhausted` turns the last failure into the error to throw.
+ */
+export async function retrying<T>(
+  http: Http,
+  route: string,
+  operation: (attempt: number, previous: TransientFailure | undefined) => Promise<T>,
+  exhausted: (failure: TransientFailure) => Error,
+): Promise<T> {
+  let previous: TransientFailure | undefined;
+  try {
+    return await withRetry((attempt) => operation(attempt, previous), {
+      policy: http.policy,
+      sleep: http.sleep,
+      random: http.random,
+      classify: (error) => {
+        if (!(error instanceof TransientFailure)) return { retry: false };
+        previous = error;
+        return { retry: true, retryAfterMs: error.retryAfterMs };
+      },
+      onRetry: ({ attempt, delayMs, error }) =>
+        http.onRetry?.({ route, attempt, delayMs, reason: (error as TransientFailure).message }),
+    });
+  } catch (error) {
+    throw error instanceof TransientFailure ? exhausted(error) : error;
+  }
+}
+
+/** Why the retries stopped, in words, for the caller's error message. */
+export function exhaustedReason(failure: TransientFailure, policy: RetryPolicy): string {
+  const waitMs = failure.retryAfterMs ?? 0;
+  if (waitMs > policy.maxRetryAfterMs) {
+    const seconds = (ms: number) => Math.ceil(ms / 1000);
+    return `${failure.message} asking to wait ${seconds(waitMs)} s, longer than the ${seconds(policy.maxRetryAfterMs)} s this run allows`;
+  }
+  return `${failure.message} on all ${failure.attempt} attempts`;
+}
+
+/** JSON.parse that never throws (its messages quote the input, which may hold a secret). */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Zod issues as paths and expectations only; received values are never shown. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => {
+      const path = issue.path.join('.') || '(root)';
+      return issue.code === 'invalid_type' ? `${path}: expected ${issue.expected}` : `${path}: ${issue.code}`;
+    })
+    .join('; ');
+}
+
+const MAX_SERVER_TEXT = 300;
+
+/**
+ * Server-provided text (an error description) fit to quote: known secrets
+ * replaced, control characters dropped, length bounded.
+ */
+export function serverText(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret) out = out.split(secret).join('[REDACTED]');
+  }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+  out = out.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return out.length > MAX_SERVER_TEXT ? `${out.slice(0, MAX_SERVER_TEXT)}…` : out;
+}

@@ -1,0 +1,259 @@
+// Client of the secret management contract v1 (DESIGN.md): status, stage and
+// activate, authorised by a token of a package with Admin rights. Turns each
+// refusal into an error that names the input at fault and what to do.
+import { z } from 'zod';
+import type { Credential } from '../config.ts';
+import { MarketingCloudError } from '../errors.ts';
+import { parseRetryAfter } from '../retry.ts';
+import type { ManagementPort, SecretStatus, StagedSecret } from '../rotation/ports.ts';
+import {
+  describeIssues,
+  exhaustedReason,
+  type Http,
+  type HttpOptions,
+  parseJson,
+  type Reply,
+  resolveHttp,
+  retrying,
+  sendOnce,
+  serverText,
+  type TransientFailure,
+  transientStatus,
+} from './http.ts';
+import type { AccessToken, TokenClient } from './token-client.ts';
+
+export interface ManagementClientOptions extends HttpOptions {
+  tokens: TokenClient;
+  /**
+   * The credential of the package with Admin rights; a function because the
+   * caller may switch it after activation when that package is the rotated one.
+   */
+  adminCredential: () => Credential;
+  /** Base of the management API; undefined means the admin token's rest_instance_url. */
+  baseUrl?: string;
+  /** The package being rotated. */
+  clientId: string;
+}
+
+const time = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
+
+const statusSchema = z.object({
+  clientId: z.string(),
+  active: z.object({ createdAt: time, expiresAt: time }),
+  staged: z.object({ createdAt: time, usableAt: time, expiresAt: time, description: z.string() }).nullable(),
+  lastGeneratedAt: time.nullable(),
+  lastActivatedAt: time.nullable(),
+});
+
+const stagedSchema = z.object({
+  clientSecret: z.string().min(1),
+  createdAt: time,
+  usableAt: time,
+  expiresAt: time,
+});
+
+const activatedSchema = z.object({ activatedAt: time, expiresAt: time });
+
+/** Marketing Cloud's REST error envelope; `usableAt` is read when a 425 carries it. */
+const envelopeSchema = z.object({
+  message: z.string().optional(),
+  errorcode: z.union([z.number(), z.string()]).optional(),
+  usableAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+interface Call<T> {
+  method: 'GET' | 'POST';
+  /** Path after `/secrets`. */
+  suffix: string;
+  body?: unknown;
+  /** What the call does, for messages: "stage a new secret". */
+  action: string;
+  schema: z.ZodType<T>;
+  /** Said when a success response cannot be read. */
+  unreadable?: string;
+  /**
+   * Before retrying after a failure that may have taken effect on the server
+   * (no answer, or 5xx), find out whether it did; a result ends the call.
+   */
+  reconcile?: () => Promise<T | undefined>;
+}
+
+const ADMIN_INPUTS =
+  'admin-client-id and admin-client-secret (or client-id and client-secret when those are not set)';
+
+export function createManagementClient(options: ManagementClientOptions): ManagementPort {
+  const http: Http = resolveHttp(options);
+  const { tokens, clientId } = options;
+  const secretsPath = `/platform/v1/oauth/clients/${encodeURIComponent(clientId)}/secrets`;
+  /** Staged secrets seen by this client, so no server text quoted in an error can carry one. */
+  const seen = new Set<string>();
+
+  const baseOf = (token: AccessToken): string =>
+    (options.baseUrl ?? token.restInstanceUrl).replace(/\/+$/, '');
+
+  async function adminToken(admin: Credential, fresh: boolean): Promise<AccessToken> {
+    try {
+      return await tokens.token(admin, { fresh });
+    } catch (error) {
+      if (error instanceof MarketingCloudError && error.status === 401) {
+        throw new MarketingCloudError(
+          'admin-client-secret',
+          `The management API needs an admin token, but ${error.message} Check ${ADMIN_INPUTS}.`,
+          401,
+        );
+      }
+      throw error;
+    }
+  }
+
+  function refusal(call: Call<unknown>, reply: Reply, admin: Credential, url: string): MarketingCloudError {
+    const parsed = envelopeSchema.safeParse(parseJson(reply.text));
+    const envelope = parsed.success ? parsed.data : {};
+    const message = envelope.message ? serverText(envelope.message, [...seen, admin.clientSecret]) : '';
+    const code =
+      envelope.errorcode === undefined ? '' : ` errorcode ${serverText(String(envelope.errorcode), seen)}`;
+    const detail = `${reply.status}${code}${message ? `: ${message}` : ''}`;
+    const fail = (subject: string, text: string) => new MarketingCloudError(subject, text, reply.status);
+    switch (reply.status) {
+      case 401:
+        return fail(
+          'admin-client-secret',
+          `Marketing Cloud's management API rejected the admin token even after a fresh one was issued (${detail}). ` +
+            `Check ${ADMIN_INPUTS}, and that management-url belongs to the same tenant.`,
+        );
+      case 403:
+        return fail(
+          'admin-client-id',
+          `The package ${admin.clientId} (admin-client-id) lacks Admin rights to ${call.action} (${detail}). ` +
+            'In Marketing Cloud Setup, open Installed Packages → that package → its API Integration component ' +
+            'and grant it Admin, or set admin-client-id and admin-client-secret to a package that has it.',
+        );
+      case 404:
+        return fail(
+          'client-id',
+          `Client id ${clientId} was not found in this tenant (${detail} from ${url}). ` +
+            'Check client-id, and management-url when it is set (by default the admin token’s rest_instance_url is used).',
+        );
+      case 409:
+        return fail(
+          'client-id',
+          `There is no staged secret to activate for client id ${clientId} (${detail}). Stage a new secret first.`,
+        );
+      case 425: {
+        const afterMs = parseRetryAfter(reply.headers.get('retry-after'), http.now());
+        const usableAt =
+          envelope.usableAt ??
+          (afterMs === undefined ? undefined : new Date(http.now() + afterMs).toISOString());
+        return fail(
+          'client-id',
+          `The staged secret of client id ${clientId} is not usable yet (${detail})` +
+            `${usableAt ? `; it can be activated from ${usableAt}` : ''}. Wait, then activate again.`,
+        );
+      }
+      default:
+        return fail(
+          'management-url',
+          `Marketing Cloud's management API refused to ${call.action} (${detail} from ${url}). ` +
+            'Check management-url: it must be the REST base URL of the tenant.',
+        );
+    }
+  }
+
+  async function request<T>(call: Call<T>): Promise<T> {
+    const route = `${call.method} /platform/v1/oauth/clients/{clientId}/secrets${call.suffix}`;
+    let refreshed = false;
+    let url = '';
+    const send = async (token: AccessToken, attempt: number): Promise<Reply> => {
+      url = `${baseOf(token)}${secretsPath}${call.suffix}`;
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${token.accessToken}`,
+        accept: 'application/json',
+      };
+      if (call.body !== undefined) headers['content-type'] = 'application/json';
+      const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+      return sendOnce(http, url, { method: call.method, headers, body }, attempt);
+    };
+
+    const attempt = async (n: number, previous: TransientFailure | undefined): Promise<T> => {
+      if (call.reconcile && previous && previous.status !== 429) {
+        const settled = await call.reconcile();
+        if (settled !== undefined) return settled;
+      }
+      const admin = options.adminCredential();
+      let reply = await send(await adminToken(admin, false), n);
+      // A cached token may have been revoked since it was issued: renew it once per call.
+      if (reply.status === 401 && !refreshed) {
+        refreshed = true;
+        reply = await send(await adminToken(admin, true), n);
+      }
+      const transient = transientStatus(http, reply, n);
+      if (transient) throw transient;
+      if (reply.status < 200 || reply.status > 299) throw refusal(call, reply, admin, url);
+      const parsed = call.schema.safeParse(parseJson(reply.text));
+      if (!parsed.success) {
+        throw new MarketingCloudError(
+          'management-url',
+          `Marketing Cloud's management API answered the request to ${call.action} with ${reply.status} ` +
+            `but not in the expected shape (${describeIssues(parsed.error)}).${call.unreadable ?? ''} ` +
+            `Check management-url (${url}): it must be the REST base URL of the tenant.`,
+          reply.status,
+        );
+      }
+      return parsed.data;
+    };
+
+    return retrying(http, route, attempt, (failure) =>
+      failure.network
+        ? new MarketingCloudError(
+            'management-url',
+            `The management API at ${url} cannot be reached (${exhaustedReason(failure, http.policy)}). ` +
+              'Check management-url, or leave it empty to use the admin token’s rest_instance_url.',
+          )
+        : new MarketingCloudError(
+            'marketing-cloud',
+            `Marketing Cloud's management API could not ${call.action} (${exhaustedReason(failure, http.policy)}). ` +
+              'Try again later.',
+            failure.status,
+          ),
+    );
+  }
+
+  const status = (): Promise<SecretStatus> =>
+    request({ method: 'GET', suffix: '', action: 'read the secret status', schema: statusSchema });
+
+  return {
+    status,
+
+    async stage(description) {
+      const staged: StagedSecret = await request({
+        method: 'POST',
+        suffix: '/staged',
+        body: { description },
+        action: 'stage a new secret',
+        schema: stagedSchema,
+        unreadable:
+          ' A secret was probably generated but its value could not be read, so it cannot be used;' +
+          ' a new one can be generated 5 minutes after it.',
+      });
+      seen.add(staged.clientSecret);
+      return staged;
+    },
+
+    activate() {
+      return request({
+        method: 'POST',
+        suffix: '/staged/activate',
+        body: {},
+        action: 'activate the staged secret',
+        schema: activatedSchema,
+        // If the lost attempt did activate, nothing is staged any more: retrying would only
+        // meet the 5-minute window and then a 409.
+        reconcile: async () => {
+          const now = await status();
+          if (now.staged !== null || now.lastActivatedAt === null) return undefined;
+          return { activatedAt: now.lastActivatedAt, expiresAt: now.active.expiresAt };
+        },
+      });
+    },
+  };
+}

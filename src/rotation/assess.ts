@@ -1,0 +1,175 @@
+// Decides where a rotation stands from what this run can observe: the saved
+// state, Marketing Cloud's status, the secrets in hand (identified by
+// fingerprint) and the escrow secret's age. Pure: no I/O.
+import type { SecretStatus } from './ports.ts';
+import type { RotationRecord, RotationState } from './state.ts';
+
+/** A secret this run received as an input, with what the token endpoint said of it. */
+export interface InHand {
+  secret: string;
+  fingerprint: string;
+  /** Accepted by the token endpoint during preflight. A staged secret is rejected until usable. */
+  accepted: boolean;
+}
+
+export interface Facts {
+  state?: RotationState;
+  status: SecretStatus;
+  current: InHand;
+  escrowed?: InHand;
+  /** `updated_at` of the escrow secret in GitHub; undefined when it does not exist. */
+  escrowUpdatedAt?: Date;
+}
+
+export type Situation =
+  /** Nothing in progress. */
+  | { kind: 'idle' }
+  /** A staged secret we hold; continue from `phase`. */
+  | { kind: 'in-progress'; staged: InHand; record: RotationRecord; phase: 'staged' | 'published' }
+  /** The staged secret was activated; finish: publish if needed, confirm. */
+  | { kind: 'activated'; secret: InHand; record: RotationRecord; published: boolean; activatedAt?: Date }
+  /**
+   * Marketing Cloud holds a staged secret this run does not have. When
+   * destinations may hold it, the active secret must be put back first.
+   */
+  | { kind: 'staged-not-in-hand'; mayBeHeld: boolean; active?: InHand; why: string }
+  /** Nothing safe can be done without the user. */
+  | { kind: 'blocked'; why: string };
+
+/** Marketing Cloud and the state record times of one staging; allow for rounding. */
+function sameInstant(a: Date | string, b: Date | string): boolean {
+  return Math.abs(new Date(a).getTime() - new Date(b).getTime()) < 1000;
+}
+
+/**
+ * The escrow is written seconds after staging; a value written before the
+ * current staging began (with a minute's grace for clock skew between GitHub
+ * and Marketing Cloud) belongs to an earlier rotation.
+ */
+const ESCROW_SKEW_MS = 60_000;
+
+function candidates(facts: Facts): InHand[] {
+  const list = facts.escrowed ? [facts.escrowed, facts.current] : [facts.current];
+  return list.filter((s, i) => list.findIndex((t) => t.fingerprint === s.fingerprint) === i);
+}
+
+export function assess(facts: Facts): Situation {
+  const { status, state } = facts;
+  const record = state && state.phase !== 'idle' ? (state.rotation ?? undefined) : undefined;
+  const byFingerprint = (fp: string) => candidates(facts).find((s) => s.fingerprint === fp);
+
+  if (status.staged) {
+    const staged = status.staged;
+    if (record && sameInstant(record.stagedAt, staged.createdAt)) {
+      const held = byFingerprint(record.stagedFingerprint);
+      if (held) {
+        return {
+          kind: 'in-progress',
+          staged: held,
+          record,
+          phase: state?.phase === 'published' ? 'published' : 'staged',
+        };
+      }
+      // Publishing starts only after the state says `staged`, so some
+      // destinations may hold the staged secret.
+      const active = candidates(facts).find((s) => s.accepted && s.fingerprint !== record.stagedFingerprint);
+      return {
+        kind: 'staged-not-in-hand',
+        mayBeHeld: true,
+        active,
+        why: 'the staged secret recorded in the state was not passed in (staged-client-secret) and no input matches it',
+      };
+    }
+    // No record of this staging: trust the escrow only if it was written
+    // after the staging began.
+    const escrowFresh =
+      facts.escrowUpdatedAt !== undefined &&
+      facts.escrowUpdatedAt.getTime() >= staged.createdAt.getTime() - ESCROW_SKEW_MS;
+    if (escrowFresh && facts.escrowed && facts.escrowed.fingerprint !== facts.current.fingerprint) {
+      return {
+        kind: 'in-progress',
+        staged: facts.escrowed,
+        record: {
+          stagedFingerprint: facts.escrowed.fingerprint,
+          previousFingerprint: facts.current.accepted ? facts.current.fingerprint : undefined,
+          stagedAt: staged.createdAt.toISOString(),
+          usableAt: staged.usableAt.toISOString(),
+          expiresAt: staged.expiresAt.toISOString(),
+          escrowId: '',
+          publishedTo: [],
+          stagedByRun: 0,
+        },
+        phase: 'staged',
+      };
+    }
+    if (escrowFresh) {
+      return {
+        kind: 'blocked',
+        why:
+          'Marketing Cloud has a staged secret and the escrow secret was written after it was staged, but this run ' +
+          'did not receive it as a different value from client-secret. Pass the escrow secret as the ' +
+          '`staged-client-secret` input and run again.',
+      };
+    }
+    // The escrow predates this staging (or is absent): no run of this action
+    // got far enough to publish it, so no destination holds it.
+    return {
+      kind: 'staged-not-in-hand',
+      mayBeHeld: false,
+      active: facts.current.accepted ? facts.current : undefined,
+      why: 'Marketing Cloud has a staged secret that was never escrowed by this action (a run stopped right after staging, or it was generated in Setup)',
+    };
+  }
+
+  // Nothing staged on Marketing Cloud.
+  if (record) {
+    const activatedSince =
+      status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= new Date(record.stagedAt).getTime();
+    const held = byFingerprint(record.stagedFingerprint);
+    if (activatedSince && held) {
+      return {
+        kind: 'activated',
+        secret: held,
+        record,
+        published: state?.phase === 'published' || state?.phase === 'activated',
+        activatedAt: status.lastActivatedAt ?? undefined,
+      };
+    }
+    if (activatedSince) {
+      return {
+        kind: 'blocked',
+        why:
+          'The staged secret was activated, but this run holds neither it nor a copy: pass the escrow secret ' +
+          '(`staged-client-secret`) or the new secret as `client-secret` so it can be delivered and confirmed.',
+      };
+    }
+    if (state?.phase === 'published' || record.publishedTo.length > 0 || state?.phase === 'staged') {
+      return {
+        kind: 'staged-not-in-hand',
+        mayBeHeld: true,
+        active: candidates(facts).find((s) => s.accepted && s.fingerprint !== record.stagedFingerprint),
+        why: 'the secret staged by an earlier run is no longer staged in Marketing Cloud and was not activated (it expired or was revoked)',
+      };
+    }
+  }
+  // A run that activated but lost its state: the escrow copy is the active
+  // secret and the destinations may still hold the old one.
+  if (facts.escrowed?.accepted && !facts.current.accepted && facts.escrowUpdatedAt !== undefined) {
+    return {
+      kind: 'activated',
+      secret: facts.escrowed,
+      record: {
+        stagedFingerprint: facts.escrowed.fingerprint,
+        stagedAt: (status.lastGeneratedAt ?? status.active.createdAt).toISOString(),
+        usableAt: (status.lastGeneratedAt ?? status.active.createdAt).toISOString(),
+        expiresAt: status.active.expiresAt.toISOString(),
+        escrowId: '',
+        publishedTo: [],
+        stagedByRun: 0,
+      },
+      published: false,
+      activatedAt: status.lastActivatedAt ?? undefined,
+    };
+  }
+  return { kind: 'idle' };
+}

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { type Facts, type InHand, assess } from '../src/rotation/assess.ts';
+import { fingerprint } from '../src/rotation/fingerprint.ts';
+import type { SecretStatus } from '../src/rotation/ports.ts';
+import type { RotationState } from '../src/rotation/state.ts';
+
+const CLIENT = 'abcdefgh12345678';
+const T0 = Date.parse('2026-11-01T00:00:00Z');
+const at = (ms: number) => new Date(T0 + ms);
+
+function held(secret: string, accepted = true): InHand {
+  return { secret, fingerprint: fingerprint(CLIENT, secret), accepted };
+}
+
+function status(overrides: Partial<SecretStatus> = {}): SecretStatus {
+  return {
+    clientId: CLIENT,
+    active: { createdAt: at(-100 * 86_400_000), expiresAt: at(80 * 86_400_000) },
+    staged: null,
+    lastGeneratedAt: null,
+    lastActivatedAt: null,
+    ...overrides,
+  };
+}
+
+const stagedOnMc = { createdAt: at(0), usableAt: at(300_000), expiresAt: at(180 * 86_400_000), description: 'x' };
+
+function state(phase: RotationState['phase'], staged = 'NEW', publishedTo: string[] = []): RotationState {
+  return {
+    schemaVersion: 1,
+    clientId: CLIENT,
+    phase,
+    updatedAt: at(1000).toISOString(),
+    runId: 1,
+    runAttempt: 1,
+    rotation:
+      phase === 'idle'
+        ? null
+        : {
+            stagedFingerprint: fingerprint(CLIENT, staged),
+            previousFingerprint: fingerprint(CLIENT, 'OLD'),
+            stagedAt: at(0).toISOString(),
+            usableAt: at(300_000).toISOString(),
+            expiresAt: at(180 * 86_400_000).toISOString(),
+            escrowId: 'repo:o/r',
+            publishedTo,
+            stagedByRun: 1,
+          },
+    lastActivatedAt: null,
+    history: [],
+  };
+}
+
+describe('assess', () => {
+  it('is idle when nothing is staged and no rotation is recorded', () => {
+    expect(assess({ status: status(), current: held('OLD') }).kind).toBe('idle');
+  });
+
+  it('resumes from the recorded phase when the staged secret is in hand by fingerprint', () => {
+    const facts: Facts = {
+      state: state('published'),
+      status: status({ staged: stagedOnMc }),
+      current: held('NEW'),
+      escrowed: held('NEW'),
+    };
+    const s = assess(facts);
+    expect(s).toMatchObject({ kind: 'in-progress', phase: 'published' });
+    if (s.kind === 'in-progress') expect(s.staged.secret).toBe('NEW');
+  });
+
+  it('does not trust an escrowed value whose fingerprint differs from the recorded staging', () => {
+    const s = assess({
+      state: state('staged'),
+      status: status({ staged: stagedOnMc }),
+      current: held('OLD'),
+      escrowed: held('SOMETHING-ELSE', false),
+    });
+    expect(s).toMatchObject({ kind: 'staged-not-in-hand', mayBeHeld: true });
+    if (s.kind === 'staged-not-in-hand') expect(s.active?.secret).toBe('OLD');
+  });
+
+  it('without a record trusts the escrow only when it was written after the staging', () => {
+    const base = { status: status({ staged: stagedOnMc }), current: held('OLD'), escrowed: held('NEW', false) };
+    expect(assess({ ...base, escrowUpdatedAt: at(2000) })).toMatchObject({ kind: 'in-progress', phase: 'staged' });
+    // An escrow left from an earlier rotation predates the staging: re-stage, nothing was published.
+    expect(assess({ ...base, escrowUpdatedAt: at(-600_000) })).toMatchObject({
+      kind: 'staged-not-in-hand',
+      mayBeHeld: false,
+    });
+  });
+
+  it('re-stages when staged but never escrowed (killed between stage and escrow write)', () => {
+    const s = assess({ state: state('idle'), status: status({ staged: stagedOnMc }), current: held('OLD') });
+    expect(s).toMatchObject({ kind: 'staged-not-in-hand', mayBeHeld: false });
+  });
+
+  it('blocks when the escrow is fresh but its value was not passed in', () => {
+    const s = assess({ status: status({ staged: stagedOnMc }), current: held('OLD'), escrowUpdatedAt: at(1000) });
+    expect(s.kind).toBe('blocked');
+  });
+
+  it('sees an activation that happened after the recorded staging', () => {
+    const s = assess({
+      state: state('published'),
+      status: status({ lastActivatedAt: at(400_000) }),
+      current: held('NEW'),
+    });
+    expect(s).toMatchObject({ kind: 'activated', published: true });
+  });
+
+  it('marks an activation before publishing as not published (destinations must be written at once)', () => {
+    const s = assess({
+      state: state('staged'),
+      status: status({ lastActivatedAt: at(400_000) }),
+      current: held('OLD', false),
+      escrowed: held('NEW'),
+    });
+    expect(s).toMatchObject({ kind: 'activated', published: false });
+  });
+
+  it('reports a recorded staging that vanished without activation as not in hand, maybe held', () => {
+    const s = assess({ state: state('published'), status: status(), current: held('OLD') });
+    expect(s).toMatchObject({ kind: 'staged-not-in-hand', mayBeHeld: true });
+    if (s.kind === 'staged-not-in-hand') expect(s.active?.secret).toBe('OLD');
+  });
+
+  it('recovers an activation whose state was lost: the escrow copy is accepted, the current one rejected', () => {
+    const s = assess({
+      status: status({ lastActivatedAt: at(400_000) }),
+      current: held('OLD', false),
+      escrowed: held('NEW'),
+      escrowUpdatedAt: at(1000),
+    });
+    expect(s).toMatchObject({ kind: 'activated', published: false });
+  });
+});

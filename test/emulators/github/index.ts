@@ -1,0 +1,185 @@
+// A loopback emulator of the GitHub REST API slice the action uses: secrets
+// at every level, the lookups around them, tokens with permissions, workflow
+// artifacts, and OpenAPI validation of every REST request and response.
+import { EventEmitter } from 'node:events';
+import { EmulatorServer } from '../common/server.ts';
+import { Authorizer } from './access.ts';
+import { ArtifactService } from './artifacts/service.ts';
+import { secondaryRateLimitBody } from './errors.ts';
+import { timestamp } from './representations.ts';
+import { resourceRoutes } from './resource-routes.ts';
+import { githubRestRoutes, type ValidationFailure } from './rest.ts';
+import { type SecretScope, SecretStore, type Visibility } from './secret-store.ts';
+import { type SecretWriteEvent, secretsRoutes } from './secrets-routes.ts';
+import { type TokenGrant, TokenRegistry } from './tokens.ts';
+import { World } from './world.ts';
+
+export type { ValidationFailure } from './rest.ts';
+export type { SecretScope, Visibility } from './secret-store.ts';
+export type { SecretWriteEvent } from './secrets-routes.ts';
+export type { Access, Permission, TokenGrant } from './tokens.ts';
+
+export interface SecondaryRateLimitOptions {
+  /** Route name (`METHOD pattern`) or a RegExp over it; omitted: every route. */
+  route?: string | RegExp;
+  times?: number;
+  probability?: number;
+  seed?: number;
+  status?: 403 | 429;
+  /** Seconds, sent as `retry-after`. */
+  retryAfter?: number;
+}
+
+export interface GitHubEmulator {
+  on(event: 'secret-write', listener: (event: SecretWriteEvent) => void): this;
+  emit(event: 'secret-write', payload: SecretWriteEvent): boolean;
+}
+
+/** Emits 'secret-write' synchronously after a REST call changes a secret (seedSecret does not emit). */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: typed events for the class
+export class GitHubEmulator extends EventEmitter {
+  readonly server = new EmulatorServer({ name: 'github' });
+  readonly artifacts: ArtifactService;
+  readonly validationFailures: ValidationFailure[] = [];
+  private readonly world = new World();
+  private readonly tokens = new TokenRegistry();
+  private readonly store: SecretStore;
+
+  private constructor(store: SecretStore) {
+    super();
+    this.store = store;
+    const auth = new Authorizer(this.tokens, this.world);
+    const api = (): string => this.url;
+    this.artifacts = new ArtifactService(
+      {
+        authorize: (ctx, owner, repo, access) => {
+          const record = auth.repo(ctx, owner, repo, [{ permission: 'actions', access }]);
+          return { repoId: record.id, owner: record.owner.login, repo: record.name };
+        },
+      },
+      api,
+    );
+    const rest = [
+      ...secretsRoutes({
+        auth,
+        store,
+        world: this.world,
+        api,
+        onWrite: (event) => this.emit('secret-write', event),
+      }),
+      ...resourceRoutes(auth, api),
+      ...this.artifacts.restRoutes(),
+    ];
+    this.server.addRoutes(githubRestRoutes(rest, { tokens: this.tokens, failures: this.validationFailures }));
+    this.server.addRoutes(this.artifacts.serviceRoutes());
+  }
+
+  static async start(options: { port?: number } = {}): Promise<GitHubEmulator> {
+    const emulator = new GitHubEmulator(await SecretStore.create());
+    await emulator.server.start(options.port ?? 0);
+    return emulator;
+  }
+
+  /** API base, used as GITHUB_API_URL. */
+  get url(): string {
+    return this.server.url;
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  addOrg(login: string): { id: number } {
+    return { id: this.world.addOrg(login).id };
+  }
+
+  addRepo(
+    owner: string,
+    name: string,
+    options: { private?: boolean } = {},
+  ): { id: number; fullName: string } {
+    const repo = this.world.addRepo(owner, name, options);
+    return { id: repo.id, fullName: repo.fullName };
+  }
+
+  addEnvironment(owner: string, repo: string, environment: string): void {
+    this.world.addEnvironment(owner, repo, environment);
+  }
+
+  /** Registers a token with this grant; returns the token string. */
+  addToken(grant: TokenGrant, token?: string): string {
+    return this.tokens.add(grant, token);
+  }
+
+  /** Oracle: the plaintext of a stored secret, decrypted. */
+  secretValue(scope: SecretScope, name: string): string | undefined {
+    return this.store.reveal(scope, name);
+  }
+
+  secretMeta(
+    scope: SecretScope,
+    name: string,
+  ):
+    | { created_at: string; updated_at: string; visibility?: string; selected_repository_ids?: number[] }
+    | undefined {
+    const secret = this.store.get(scope, name);
+    if (!secret) return undefined;
+    return {
+      created_at: timestamp(secret.createdAt),
+      updated_at: timestamp(secret.updatedAt),
+      ...(secret.visibility === undefined ? {} : { visibility: secret.visibility }),
+      ...(secret.selectedRepositoryIds === undefined
+        ? {}
+        : { selected_repository_ids: [...secret.selectedRepositoryIds] }),
+    };
+  }
+
+  secretNames(scope: SecretScope): string[] {
+    return this.store.list(scope).map((s) => s.name);
+  }
+
+  seedSecret(
+    scope: SecretScope,
+    name: string,
+    value: string,
+    options: { visibility?: Visibility; selectedRepositoryIds?: number[]; updatedAt?: Date } = {},
+  ): void {
+    this.requireScope(scope);
+    this.store.seed(scope, name, value, options);
+  }
+
+  /** A new key pair and key_id for the scope; the old key_id is refused from now on. */
+  rotatePublicKey(scope: SecretScope): void {
+    this.requireScope(scope);
+    this.store.rotateKey(scope);
+  }
+
+  /** Setting up a scope that does not exist is a mistake in the test. */
+  private requireScope(scope: SecretScope): void {
+    if ('org' in scope) {
+      if (this.world.org(scope.org)) return;
+    } else {
+      const repo = this.world.repo(scope.owner, scope.repo);
+      if (repo && (scope.level !== 'environment' || this.world.environment(repo, scope.environment))) return;
+    }
+    throw new Error(`unknown secret scope ${JSON.stringify(scope)}`);
+  }
+
+  /** GitHub's secondary rate limit: 403 or 429 with `retry-after`, through the server's fault injector. */
+  secondaryRateLimit(options: SecondaryRateLimitOptions = {}): { clear(): void } {
+    const status = options.status ?? 403;
+    return this.server.faults.inject({
+      route: options.route,
+      times: options.times,
+      probability: options.probability,
+      seed: options.seed,
+      mode: {
+        kind: 'status',
+        status,
+        retryAfter: options.retryAfter ?? 60,
+        body: secondaryRateLimitBody(status),
+        headers: { 'x-ratelimit-remaining': '4999', 'x-ratelimit-resource': 'core' },
+      },
+    });
+  }
+}

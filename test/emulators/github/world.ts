@@ -1,0 +1,93 @@
+// The accounts, repositories and environments the emulator knows. Names are
+// case-insensitive on GitHub; records keep the spelling they were created with.
+
+export interface AccountRecord {
+  login: string;
+  id: number;
+  type: 'Organization' | 'User';
+  createdAt: Date;
+}
+
+export interface EnvironmentRecord {
+  name: string;
+  id: number;
+  createdAt: Date;
+}
+
+export interface RepoRecord {
+  owner: AccountRecord;
+  name: string;
+  fullName: string;
+  id: number;
+  private: boolean;
+  createdAt: Date;
+  environments: Map<string, EnvironmentRecord>;
+}
+
+const key = (name: string): string => name.toLowerCase();
+
+export class World {
+  private readonly accounts = new Map<string, AccountRecord>();
+  private readonly repos = new Map<string, RepoRecord>();
+  private nextAccountId = 9_000_001;
+  private nextRepoId = 700_000_001;
+  private nextEnvironmentId = 161_000_001;
+
+  addOrg(login: string): AccountRecord {
+    const existing = this.accounts.get(key(login));
+    if (existing) throw new Error(`account ${login} already exists`);
+    return this.addAccount(login, 'Organization');
+  }
+
+  addRepo(owner: string, name: string, options: { private?: boolean } = {}): RepoRecord {
+    const account = this.accounts.get(key(owner)) ?? this.addAccount(owner, 'User');
+    const fullName = `${account.login}/${name}`;
+    if (this.repos.has(key(fullName))) throw new Error(`repository ${fullName} already exists`);
+    const repo: RepoRecord = {
+      owner: account,
+      name,
+      fullName,
+      id: this.nextRepoId++,
+      private: options.private ?? true,
+      createdAt: new Date(),
+      environments: new Map(),
+    };
+    this.repos.set(key(fullName), repo);
+    return repo;
+  }
+
+  addEnvironment(owner: string, repo: string, environment: string): EnvironmentRecord {
+    const record = this.repo(owner, repo);
+    if (!record) throw new Error(`unknown repository ${owner}/${repo}`);
+    if (record.environments.has(key(environment))) {
+      throw new Error(`environment ${environment} already exists in ${record.fullName}`);
+    }
+    const env = { name: environment, id: this.nextEnvironmentId++, createdAt: new Date() };
+    record.environments.set(key(environment), env);
+    return env;
+  }
+
+  org(login: string): AccountRecord | undefined {
+    const account = this.accounts.get(key(login));
+    return account?.type === 'Organization' ? account : undefined;
+  }
+
+  repo(owner: string, name: string): RepoRecord | undefined {
+    return this.repos.get(key(`${owner}/${name}`));
+  }
+
+  repoById(id: number): RepoRecord | undefined {
+    for (const repo of this.repos.values()) if (repo.id === id) return repo;
+    return undefined;
+  }
+
+  environment(repo: RepoRecord, name: string): EnvironmentRecord | undefined {
+    return repo.environments.get(key(name));
+  }
+
+  private addAccount(login: string, type: AccountRecord['type']): AccountRecord {
+    const account = { login, id: this.nextAccountId++, type, createdAt: new Date() };
+    this.accounts.set(key(login), account);
+    return account;
+  }
+}

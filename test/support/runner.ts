@@ -1,0 +1,128 @@
+// Plays the GitHub Actions runner for dist/index.js: INPUT_* and GITHUB_*
+// variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, the artifact
+// runtime variables, and a child process started the way the runner starts
+// an action, which a test may kill with SIGKILL at a chosen moment.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ACTION_ENTRY = resolve(import.meta.dirname, '../../dist/index.js');
+
+export interface ActionRunOptions {
+  inputs: Record<string, string | undefined>;
+  /** GITHUB_* and ACTIONS_* variables of the run. */
+  env: Record<string, string>;
+  /** Kill the process (SIGKILL, as a lost runner dies) once a line of its stdout matches. */
+  killWhen?: (line: string) => boolean;
+  /** Called with each line of stdout as it arrives. */
+  onLine?: (line: string) => void;
+  /** Kill after this many milliseconds. */
+  killAfterMs?: number;
+  timeoutMs?: number;
+}
+
+export interface ActionRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  killed: boolean;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  /** Every file the action left in its temporary directories (name → content). */
+  files: Record<string, string>;
+}
+
+/** Parses the GITHUB_OUTPUT file format (`name<<delimiter` … `delimiter`). */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i] ?? '');
+    if (!m?.[1] || !m[2]) continue;
+    const value: string[] = [];
+    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i] ?? '');
+    outputs[m[1]] = value.join('\n');
+  }
+  return outputs;
+}
+
+async function readTree(dir: string, prefix = ''): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) Object.assign(files, await readTree(path, `${prefix}${entry.name}/`));
+    else files[`${prefix}${entry.name}`] = await readFile(path, 'utf8');
+  }
+  return files;
+}
+
+export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'sfmc-runner-'));
+  const outputFile = join(dir, 'output');
+  const summaryFile = join(dir, 'summary');
+  const runnerTemp = join(dir, 'temp');
+  await writeFile(outputFile, '');
+  await writeFile(summaryFile, '');
+  await mkdir(runnerTemp);
+
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    TMPDIR: runnerTemp,
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    ...options.env,
+  };
+  for (const [name, value] of Object.entries(options.inputs)) {
+    if (value !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  }
+
+  const child = spawn(process.execPath, [ACTION_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let killed = false;
+  const kill = () => {
+    if (!killed && child.exitCode === null) {
+      killed = true;
+      child.kill('SIGKILL');
+    }
+  };
+  let pending = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    stdout += text;
+    pending += text;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    if (options.onLine) for (const line of lines) options.onLine(line);
+    if (options.killWhen && lines.some(options.killWhen)) kill();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const timers = [
+    options.killAfterMs === undefined ? undefined : setTimeout(kill, options.killAfterMs),
+    setTimeout(kill, options.timeoutMs ?? 60_000),
+  ];
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) =>
+    child.on('close', (c, s) => done([c, s])),
+  );
+  for (const t of timers) if (t) clearTimeout(t);
+
+  const result: ActionRun = {
+    code,
+    signal,
+    killed,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+    summary: await readFile(summaryFile, 'utf8'),
+    files: await readTree(runnerTemp),
+  };
+  await rm(dir, { recursive: true, force: true });
+  return result;
+}

@@ -1,0 +1,186 @@
+// A tenant, a GitHub organization and repository, and the runs of a workflow
+// that uses the action, on the two loopback emulators. Secrets reach a run
+// the way workflow expressions deliver them: repository and organization
+// secrets as of when the run is queued, environment secrets as of when the
+// job starts (both read from the GitHub emulator when the run is started).
+import { GitHubEmulator, type SecretScope } from '../emulators/github/index.ts';
+import { MarketingCloudEmulator } from '../emulators/marketing-cloud/index.ts';
+import { parseState, type RotationState } from '../../src/rotation/state.ts';
+import { type Leak, findLeaks } from './leak-scan.ts';
+import { type ActionRun, runAction } from './runner.ts';
+
+export const OWNER = 'octo';
+export const REPO = 'app';
+export const ORG = 'acme';
+export const SECRET = 'SFMC_CLIENT_SECRET';
+
+export interface WorldOptions {
+  /** The platform's 5-minute window, shortened for tests. */
+  windowMs?: number;
+}
+
+export interface WorkflowRunOptions {
+  /** Inputs besides the defaults; `undefined` removes a default. */
+  inputs?: Record<string, string | undefined>;
+  /** Where `client-secret` comes from (default: the repository secret). */
+  clientSecretFrom?: { scope: SecretScope; name: string } | 'none';
+  /** Where `staged-client-secret` comes from (default: the repository's `<SECRET>_STAGED`). */
+  stagedFrom?: { scope: SecretScope; name: string } | 'none';
+  runId?: number;
+  attempt?: number;
+  killWhen?: (line: string) => boolean;
+  killAfterMs?: number;
+  onLine?: (line: string) => void;
+}
+
+export interface WorkflowRun extends ActionRun {
+  runId: number;
+}
+
+export class World {
+  readonly mc: MarketingCloudEmulator;
+  readonly gh: GitHubEmulator;
+  readonly clientId: string;
+  /** The first secret, seeded active in Marketing Cloud and in the repository. */
+  readonly initialSecret: string;
+  /** A token that may write every kind of secret in the repository and the organization. */
+  readonly writeToken: string;
+  /** The workflow's own token: reads artifacts of earlier runs. */
+  readonly stateToken: string;
+  readonly runs: WorkflowRun[] = [];
+  /** Ids of the organization's repositories `web` and `api`. */
+  readonly orgRepoIds: number[];
+  private nextRunId = 1000;
+
+  private constructor(mc: MarketingCloudEmulator, gh: GitHubEmulator) {
+    this.mc = mc;
+    this.gh = gh;
+    const pkg = mc.addPackage({ admin: true, activeCreatedAt: new Date(Date.now() - 160 * 86_400_000) });
+    this.clientId = pkg.clientId;
+    this.initialSecret = pkg.clientSecret;
+    gh.addOrg(ORG);
+    gh.addRepo(OWNER, REPO);
+    this.orgRepoIds = [gh.addRepo(ORG, 'web').id, gh.addRepo(ORG, 'api').id];
+    gh.addEnvironment(OWNER, REPO, 'production');
+    this.writeToken = gh.addToken({
+      repositories: [`${OWNER}/${REPO}`, `${ORG}/web`, `${ORG}/api`],
+      orgs: [ORG],
+      permissions: {
+        secrets: 'write',
+        environments: 'read',
+        dependabot_secrets: 'write',
+        organization_secrets: 'write',
+        organization_dependabot_secrets: 'write',
+        metadata: 'read',
+      },
+    });
+    this.stateToken = gh.addToken({ repositories: [`${OWNER}/${REPO}`], permissions: { actions: 'write' } });
+    gh.seedSecret(World.repoScope, SECRET, this.initialSecret);
+  }
+
+  static readonly repoScope: SecretScope = { level: 'repo', owner: OWNER, repo: REPO };
+  static readonly envScope: SecretScope = { level: 'environment', owner: OWNER, repo: REPO, environment: 'production' };
+  static readonly orgScope: SecretScope = { level: 'org', org: ORG };
+
+  static async create(options: WorldOptions = {}): Promise<World> {
+    const [mc, gh] = await Promise.all([
+      MarketingCloudEmulator.start({ windowMs: options.windowMs ?? 1500 }),
+      GitHubEmulator.start(),
+    ]);
+    return new World(mc, gh);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.mc.stop(), this.gh.stop()]);
+  }
+
+  defaultInputs(): Record<string, string> {
+    return {
+      mode: 'rotate',
+      'auth-url': this.mc.tokenUrl,
+      'client-id': this.clientId,
+      'github-token': this.writeToken,
+      'state-token': this.stateToken,
+      'secret-name': SECRET,
+      destinations: `repo:${OWNER}/${REPO}`,
+      'max-wait-seconds': '30',
+    };
+  }
+
+  /** Starts a workflow run of the action and waits for it to end. */
+  async run(options: WorkflowRunOptions = {}): Promise<WorkflowRun> {
+    const runId = options.runId ?? this.nextRunId++;
+    const clientFrom = options.clientSecretFrom ?? { scope: World.repoScope, name: SECRET };
+    const stagedFrom = options.stagedFrom ?? { scope: World.repoScope, name: `${SECRET}_STAGED` };
+    const inputs: Record<string, string | undefined> = {
+      ...this.defaultInputs(),
+      'client-secret': clientFrom === 'none' ? '' : (this.gh.secretValue(clientFrom.scope, clientFrom.name) ?? ''),
+      'staged-client-secret':
+        stagedFrom === 'none' ? '' : (this.gh.secretValue(stagedFrom.scope, stagedFrom.name) ?? ''),
+      ...options.inputs,
+    };
+    const run = await runAction({
+      inputs,
+      env: {
+        GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+        GITHUB_REPOSITORY_OWNER: OWNER,
+        GITHUB_RUN_ID: String(runId),
+        GITHUB_RUN_ATTEMPT: String(options.attempt ?? 1),
+        GITHUB_API_URL: this.gh.url,
+        GITHUB_WORKFLOW: 'rotate-sfmc-secret',
+        ...this.gh.artifacts.runtimeEnv({ owner: OWNER, repo: REPO, runId }),
+      },
+      killWhen: options.killWhen,
+      killAfterMs: options.killAfterMs,
+      onLine: options.onLine,
+    });
+    const result = { ...run, runId };
+    this.runs.push(result);
+    return result;
+  }
+
+  /** The state a later run would load: the newest unexpired state artifact. */
+  newestState(): RotationState | undefined {
+    const newest = this.gh.artifacts
+      .list(OWNER, REPO)
+      .filter((a) => a.name === `sfmc-rotation-${this.clientId}` && !a.expired)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+    if (!newest) return undefined;
+    const text = this.gh.artifacts.files(newest.id)['state.json']?.toString('utf8');
+    if (text === undefined) return undefined;
+    const parsed = parseState(text);
+    return parsed.ok ? parsed.state : undefined;
+  }
+
+  /** Everything the action wrote or the emulators logged, by name, for the leak scan. */
+  texts(): Record<string, string> {
+    const texts: Record<string, string> = {
+      'marketing-cloud log': JSON.stringify(this.mc.server.log),
+      'github log': JSON.stringify(this.gh.server.log),
+    };
+    for (const run of this.runs) {
+      const at = `run ${run.runId}`;
+      // `::add-mask::` lines are commands to the runner, which consumes them
+      // and never shows them; everything else in stdout is the log.
+      texts[`${at} stdout`] = run.stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n');
+      texts[`${at} stderr`] = run.stderr;
+      texts[`${at} outputs`] = JSON.stringify(run.outputs);
+      texts[`${at} summary`] = run.summary;
+      for (const [name, content] of Object.entries(run.files)) texts[`${at} file ${name}`] = content;
+    }
+    for (const artifact of this.gh.artifacts.list(OWNER, REPO)) {
+      for (const [name, content] of Object.entries(this.gh.artifacts.files(artifact.id))) {
+        texts[`artifact ${artifact.id} ${name}`] = content.toString('utf8');
+      }
+    }
+    return texts;
+  }
+
+  /** Any appearance of any plaintext secret of this world in what was written. */
+  leaks(): Leak[] {
+    return findLeaks(this.texts(), this.mc.knownSecrets());
+  }
+}
