@@ -27,8 +27,11 @@ try {
   const started = Date.now();
   const run = await world.run({
     inputs: { mode: 'rotate', destinations: destinations.join('\n') },
+    // Workflow commands are for the runner; show annotations as it would, hide the rest.
     onLine: (line) => {
-      if (!line.startsWith('::add-mask::') && !line.startsWith('::set-output')) say(`  | ${line}`);
+      const command = /^::(error|warning|notice)[^:]*::(.*)$/.exec(line);
+      if (command) say(`  | ${command[1]?.toUpperCase()}: ${command[2]}`);
+      else if (!line.startsWith('::')) say(`  | ${line}`);
     },
   });
   say(`\nThe action exited with code ${run.code} after ${((Date.now() - started) / 1000).toFixed(1)} s.`);

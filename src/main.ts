@@ -107,6 +107,7 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
         artifactClient: new DefaultArtifactClient(),
         workDir,
         log: core,
+        sleep,
       }),
       clock: { now },
       sleep,

@@ -191,17 +191,16 @@ describe('publish', () => {
     expect(gh.secretValue(scopes.dependabot, 'SFMC_SECRET')).toBe(PLAINTEXT);
     expect(gh.secretValue(scopes.dependabotOrg, 'SFMC_SECRET')).toBe(PLAINTEXT);
 
-    // Organization visibility, with repository names resolved to ids.
-    expect(gh.secretMeta(scopes.org, 'SFMC_SECRET')).toMatchObject({
-      visibility: 'selected',
-      selected_repository_ids: [repoIds.api, repoIds.web],
-    });
+    // Organization visibility, with repository names resolved to ids (a set: order aside).
+    const selected = (scope: SecretScope, name: string) => {
+      const meta = gh.secretMeta(scope, name);
+      return { visibility: meta?.visibility, ids: [...(meta?.selected_repository_ids ?? [])].sort() };
+    };
+    const apiAndWeb = [repoIds.api, repoIds.web].sort();
+    expect(selected(scopes.org, 'SFMC_SECRET')).toEqual({ visibility: 'selected', ids: apiAndWeb });
+    expect(selected(scopes.dependabotOrg, 'SFMC_SECRET')).toEqual({ visibility: 'selected', ids: apiAndWeb });
     expect(gh.secretMeta(scopes.org, 'SFMC_OTHER')).toMatchObject({ visibility: 'private' });
     expect(gh.secretMeta(scopes.org, 'SFMC_OTHER')).not.toHaveProperty('selected_repository_ids');
-    expect(gh.secretMeta(scopes.dependabotOrg, 'SFMC_SECRET')).toMatchObject({
-      visibility: 'selected',
-      selected_repository_ids: [repoIds.web, repoIds.api],
-    });
 
     // The environment name travels percent-encoded, `/` included.
     expect(logOf('PUT', /\/environments\//)).toEqual([
