@@ -46,7 +46,9 @@ for (let round = 1; round <= rounds; round++) {
     // The platform's waiting: from the start of the run until the staged secret became usable.
     const waiting = generated.at + windowMs - started;
     overheads.push(elapsed - waiting);
-    console.log(`round ${round}: run ${elapsed} ms, platform waiting ${waiting} ms, overhead ${elapsed - waiting} ms`);
+    console.log(
+      `round ${round}: run ${elapsed} ms, platform waiting ${waiting} ms, overhead ${elapsed - waiting} ms`,
+    );
     counts = new Map();
     for (const entry of world.gh.server.log) {
       const route = routeOf(entry.method, entry.path);
@@ -60,7 +62,8 @@ for (let round = 1; round <= rounds; round++) {
 console.log('\nGitHub requests in the last round, by route:');
 const rows = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b));
 for (const [route, n] of rows) console.log(`  ${String(n).padStart(4)}  ${route}`);
-const sum = (pred: (route: string) => boolean) => rows.filter(([r]) => pred(r)).reduce((t, [, n]) => t + n, 0);
+const sum = (pred: (route: string) => boolean) =>
+  rows.filter(([r]) => pred(r)).reduce((t, [, n]) => t + n, 0);
 const keyGets = sum((r) => r.startsWith('GET') && r.endsWith('/public-key'));
 const puts = sum((r) => r.startsWith('PUT') && r.includes('/secrets/{name}'));
 const deletes = sum((r) => r.startsWith('DELETE') && r.includes('/secrets/{name}'));
@@ -70,4 +73,6 @@ console.log(`secret DELETEs: ${deletes} (the escrow)`);
 console.log(`all GitHub requests: ${sum(() => true)}`);
 overheads.sort((a, b) => a - b);
 const median = overheads[Math.floor(overheads.length / 2)] ?? Number.NaN;
-console.log(`\noverhead beyond the platform's waiting, 10 destinations: median ${median} ms, max ${overheads.at(-1)} ms (target < 2000 ms)`);
+console.log(
+  `\noverhead beyond the platform's waiting, 10 destinations: median ${median} ms, max ${overheads.at(-1)} ms (target < 2000 ms)`,
+);

@@ -16,7 +16,9 @@ export async function buildBundle(): Promise<void> {
     legalComments: 'none',
     logLevel: 'warning',
     // Some dependencies are CommonJS and call require() for Node built-ins.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
   });
 }
 

@@ -19,7 +19,9 @@ try {
   ];
   say(`Marketing Cloud emulator: ${world.mc.url} (platform window shortened to ${windowMs / 1000} s)`);
   say(`GitHub emulator:          ${world.gh.url}`);
-  say(`Installed package ${world.clientId}: its active secret is 160 days old and held in ${SECRET} of ${OWNER}/${REPO}.`);
+  say(
+    `Installed package ${world.clientId}: its active secret is 160 days old and held in ${SECRET} of ${OWNER}/${REPO}.`,
+  );
   say(`Destinations:\n${destinations.map((d) => `  - ${d}`).join('\n')}`);
   say('\nRunning dist/index.js with mode=rotate, as the runner would:\n');
 
@@ -50,9 +52,15 @@ try {
   ] as const) {
     check(world.gh.secretValue(scope, SECRET) === fresh, `${name} decrypts to the new secret`);
   }
-  check(world.gh.secretValue(World.repoScope, `${SECRET}_STAGED`) === undefined, 'the escrow secret is deleted');
+  check(
+    world.gh.secretValue(World.repoScope, `${SECRET}_STAGED`) === undefined,
+    'the escrow secret is deleted',
+  );
   check(world.newestState()?.phase === 'idle', 'the newest state artifact says idle');
-  check(world.leaks().length === 0, 'no secret appears in logs, outputs, summary, artifacts or emulator logs');
+  check(
+    world.leaks().length === 0,
+    'no secret appears in logs, outputs, summary, artifacts or emulator logs',
+  );
 } finally {
   await world.stop();
 }

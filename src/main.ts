@@ -9,8 +9,8 @@ import type * as actionsCore from '@actions/core';
 import { Octokit } from 'octokit';
 import type { Config, Credential } from './config.ts';
 import { ActionError } from './errors.ts';
-import { createArtifactStateStore } from './github/state-store.ts';
 import { createSecretsClient } from './github/secrets-client.ts';
+import { createArtifactStateStore } from './github/state-store.ts';
 import { parseInputs } from './inputs.ts';
 import { createManagementClient } from './marketing-cloud/management-client.ts';
 import { TokenClient } from './marketing-cloud/token-client.ts';
@@ -33,7 +33,13 @@ export interface MainDeps {
 }
 
 /** Inputs that carry secrets: masked before anything else reads them. */
-const SECRET_INPUTS = ['client-secret', 'staged-client-secret', 'admin-client-secret', 'github-token', 'state-token'];
+const SECRET_INPUTS = [
+  'client-secret',
+  'staged-client-secret',
+  'admin-client-secret',
+  'github-token',
+  'state-token',
+];
 
 /** Defence in depth: no message leaves this process with a secret in it, masked or not. */
 function scrub(text: string, secrets: string[]): string {
@@ -72,7 +78,13 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
   const onRetry = (info: { route: string; attempt: number; delayMs: number; reason: string }) =>
     core.info(`Retrying ${info.route} (attempt ${info.attempt + 1}) in ${info.delayMs} ms: ${info.reason}`);
 
-  const tokens = new TokenClient({ tokenUrl: config.tokenUrl, accountId: config.accountId, sleep, now, onRetry });
+  const tokens = new TokenClient({
+    tokenUrl: config.tokenUrl,
+    accountId: config.accountId,
+    sleep,
+    now,
+    onRetry,
+  });
   const management = createManagementClient({
     tokens,
     adminCredential,

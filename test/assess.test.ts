@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Facts, type InHand, assess } from '../src/rotation/assess.ts';
+import { assess, type Facts, type InHand } from '../src/rotation/assess.ts';
 import { fingerprint } from '../src/rotation/fingerprint.ts';
 import type { SecretStatus } from '../src/rotation/ports.ts';
 import type { RotationState } from '../src/rotation/state.ts';
@@ -23,7 +23,12 @@ function status(overrides: Partial<SecretStatus> = {}): SecretStatus {
   };
 }
 
-const stagedOnMc = { createdAt: at(0), usableAt: at(300_000), expiresAt: at(180 * 86_400_000), description: 'x' };
+const stagedOnMc = {
+  createdAt: at(0),
+  usableAt: at(300_000),
+  expiresAt: at(180 * 86_400_000),
+  description: 'x',
+};
 
 function state(phase: RotationState['phase'], staged = 'NEW', publishedTo: string[] = []): RotationState {
   return {
@@ -80,8 +85,15 @@ describe('assess', () => {
   });
 
   it('without a record trusts the escrow only when it was written after the staging', () => {
-    const base = { status: status({ staged: stagedOnMc }), current: held('OLD'), escrowed: held('NEW', false) };
-    expect(assess({ ...base, escrowUpdatedAt: at(2000) })).toMatchObject({ kind: 'in-progress', phase: 'staged' });
+    const base = {
+      status: status({ staged: stagedOnMc }),
+      current: held('OLD'),
+      escrowed: held('NEW', false),
+    };
+    expect(assess({ ...base, escrowUpdatedAt: at(2000) })).toMatchObject({
+      kind: 'in-progress',
+      phase: 'staged',
+    });
     // An escrow left from an earlier rotation predates the staging: re-stage, nothing was published.
     expect(assess({ ...base, escrowUpdatedAt: at(-600_000) })).toMatchObject({
       kind: 'staged-not-in-hand',
@@ -95,7 +107,11 @@ describe('assess', () => {
   });
 
   it('blocks when the escrow is fresh but its value was not passed in', () => {
-    const s = assess({ status: status({ staged: stagedOnMc }), current: held('OLD'), escrowUpdatedAt: at(1000) });
+    const s = assess({
+      status: status({ staged: stagedOnMc }),
+      current: held('OLD'),
+      escrowUpdatedAt: at(1000),
+    });
     expect(s.kind).toBe('blocked');
   });
 

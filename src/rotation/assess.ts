@@ -124,7 +124,8 @@ export function assess(facts: Facts): Situation {
   // Nothing staged on Marketing Cloud.
   if (record) {
     const activatedSince =
-      status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= new Date(record.stagedAt).getTime();
+      status.lastActivatedAt !== null &&
+      status.lastActivatedAt.getTime() >= new Date(record.stagedAt).getTime();
     const held = byFingerprint(record.stagedFingerprint);
     if (activatedSince && held) {
       return {

@@ -31,7 +31,11 @@ export async function awaitUsable(
   deadline: number,
   deps: AwaitUsableDeps,
 ): Promise<void> {
-  await sleepUntil(Math.min(usableAt.getTime() + USABLE_MARGIN_MS, deadline), deps, 'the staged secret to become usable');
+  await sleepUntil(
+    Math.min(usableAt.getTime() + USABLE_MARGIN_MS, deadline),
+    deps,
+    'the staged secret to become usable',
+  );
   let interval = POLL_FIRST_MS;
   let lastProgress = deps.clock.now();
   for (let attempt = 1; ; attempt++) {

@@ -4,10 +4,18 @@
 import type { Config } from '../config.ts';
 import { ActionError, DestinationError } from '../errors.ts';
 import type { Sleep } from '../retry.ts';
-import { type Facts, type InHand, type Situation, assess } from './assess.ts';
+import { assess, type Facts, type InHand, type Situation } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
 import { fingerprint } from './fingerprint.ts';
-import type { Clock, Log, ManagementPort, SecretStatus, SecretsPort, StateStore, TokenPort } from './ports.ts';
+import type {
+  Clock,
+  Log,
+  ManagementPort,
+  SecretStatus,
+  SecretsPort,
+  StateStore,
+  TokenPort,
+} from './ports.ts';
 import type { AgeSource, DestinationResult, RunResult, StepName, StepRecord } from './result.ts';
 import type { Phase, RotationRecord, RotationState } from './state.ts';
 import { STATE_SCHEMA_VERSION } from './state.ts';
@@ -116,7 +124,13 @@ class Run {
   }
 
   private async step<T>(name: StepName, detail: string, fn: () => Promise<T>): Promise<T> {
-    const record: StepRecord = { step: name, startedAt: this.now(), endedAt: this.now(), outcome: 'done', detail };
+    const record: StepRecord = {
+      step: name,
+      startedAt: this.now(),
+      endedAt: this.now(),
+      outcome: 'done',
+      detail,
+    };
     this.result.steps.push(record);
     this.deps.log.info(`[${name}] ${detail}`);
     try {
@@ -132,11 +146,14 @@ class Run {
   async run(): Promise<void> {
     const loaded = await this.step('load', 'find the newest state artifact', () => this.deps.store.load());
     if (loaded.state && loaded.state.clientId !== this.cfg.clientId) {
-      this.result.notes.push(`The state artifact belongs to client ${loaded.state.clientId}; it was ignored.`);
+      this.result.notes.push(
+        `The state artifact belongs to client ${loaded.state.clientId}; it was ignored.`,
+      );
     } else {
       this.state = loaded.state;
     }
-    if (loaded.note) this.result.notes.push(`State: ${loaded.note}. Marketing Cloud's status is used instead.`);
+    if (loaded.note)
+      this.result.notes.push(`State: ${loaded.note}. Marketing Cloud's status is used instead.`);
     this.result.phase = this.state?.phase ?? 'idle';
 
     const situation = await this.step('preflight', 'check inputs, GitHub access and Marketing Cloud', () =>
@@ -151,7 +168,9 @@ class Run {
       if (this.cfg.mode === 'plan') {
         this.result.destinations = this.cfg.destinations.map((destination) => ({
           destination,
-          outcome: actions.some((a) => a.step === 'publish' || a.step === 'restore') ? 'would-update' : 'unchanged',
+          outcome: actions.some((a) => a.step === 'publish' || a.step === 'restore')
+            ? 'would-update'
+            : 'unchanged',
         }));
       }
       return;
@@ -172,7 +191,9 @@ class Run {
     if (cfg.stagedClientSecret) {
       const fp = fingerprint(cfg.clientId, cfg.stagedClientSecret);
       const accepted =
-        fp === this.current.fingerprint ? currentCheck.accepted : (await deps.tokens.check(cfg.stagedClientSecret)).accepted;
+        fp === this.current.fingerprint
+          ? currentCheck.accepted
+          : (await deps.tokens.check(cfg.stagedClientSecret)).accepted;
       this.escrowed = { secret: cfg.stagedClientSecret, fingerprint: fp, accepted };
     }
     const working = [this.current, this.escrowed].find((s) => s?.accepted);
@@ -243,7 +264,10 @@ class Run {
           );
         }
         if (mode === 'auto' && !due) return [];
-        return [{ step: 'stage', why: mode === 'auto' ? 'the active secret is due for rotation' : `mode ${mode}` }, ...afterStaging(mode)];
+        return [
+          { step: 'stage', why: mode === 'auto' ? 'the active secret is due for rotation' : `mode ${mode}` },
+          ...afterStaging(mode),
+        ];
       case 'in-progress':
         if (mode === 'stage') return [];
         return situation.phase === 'published' ? toRotation.slice(2) : toRotation;
@@ -267,7 +291,11 @@ class Run {
               'active secret as `client-secret`, and run again.',
           );
         }
-        return [{ step: 'restore', active: situation.active, why: situation.why }, restage, ...afterStaging(mode)];
+        return [
+          { step: 'restore', active: situation.active, why: situation.why },
+          restage,
+          ...afterStaging(mode),
+        ];
       }
     }
   }
@@ -275,7 +303,8 @@ class Run {
   private headlineFor(situation: Situation, actions: Action[]): string {
     const verb = this.cfg.mode === 'plan' ? 'Would' : 'Will';
     if (actions.length > 0) return `${verb} ${actions.map((a) => a.step).join(', ')}.`;
-    if (situation.kind === 'in-progress') return 'A staged secret is escrowed; a later run (mode activate or auto) finishes the rotation.';
+    if (situation.kind === 'in-progress')
+      return 'A staged secret is escrowed; a later run (mode activate or auto) finishes the rotation.';
     return `No rotation due; the next one is due ${this.result.nextRotationAt?.toISOString() ?? 'later'}.`;
   }
 
@@ -295,7 +324,9 @@ class Run {
       case 'await-usable':
         return this.awaitUsable();
       case 'publish':
-        await this.step('publish', describe.publish, () => this.publishAll(this.stagedSecret().secret, 'publish'));
+        await this.step('publish', describe.publish, () =>
+          this.publishAll(this.stagedSecret().secret, 'publish'),
+        );
         if (!this.activated) {
           const record = this.rotationRecord();
           record.publishedAt = this.now().toISOString();
@@ -330,7 +361,9 @@ class Run {
     deps.log.setSecret(staged.clientSecret);
     const held = inHand(cfg.clientId, staged.clientSecret, false);
     this.staged = held;
-    const previous = [this.current, this.escrowed].find((s) => s?.accepted && s.fingerprint !== held.fingerprint);
+    const previous = [this.current, this.escrowed].find(
+      (s) => s?.accepted && s.fingerprint !== held.fingerprint,
+    );
     this.record = {
       stagedFingerprint: held.fingerprint,
       previousFingerprint: previous?.fingerprint,
@@ -343,7 +376,12 @@ class Run {
     };
     this.status = {
       ...this.status,
-      staged: { createdAt: staged.createdAt, usableAt: staged.usableAt, expiresAt: staged.expiresAt, description: cfg.description },
+      staged: {
+        createdAt: staged.createdAt,
+        usableAt: staged.usableAt,
+        expiresAt: staged.expiresAt,
+        description: cfg.description,
+      },
     };
     this.result.stagedAt = staged.createdAt;
     const [escrow] = await deps.secrets.publish([cfg.escrow], staged.clientSecret);
@@ -452,10 +490,13 @@ class Run {
           : 'The previous secret is now rejected by the token endpoint, as expected.',
       );
     } else {
-      this.result.notes.push('The previous secret was not in hand in this run, so its rejection was not checked.');
+      this.result.notes.push(
+        'The previous secret was not in hand in this run, so its rejection was not checked.',
+      );
     }
     await deps.secrets.remove(cfg.escrow);
-    const activatedAt = record.activatedAt ?? this.status.lastActivatedAt?.toISOString() ?? this.now().toISOString();
+    const activatedAt =
+      record.activatedAt ?? this.status.lastActivatedAt?.toISOString() ?? this.now().toISOString();
     this.result.activatedAt = new Date(activatedAt);
     this.result.rotated = true;
     const history = [
@@ -476,7 +517,10 @@ class Run {
     await this.save('idle', { history, lastActivatedAt: activatedAt });
   }
 
-  private async save(phase: Phase, extra: Partial<Pick<RotationState, 'history' | 'lastActivatedAt'>> = {}): Promise<void> {
+  private async save(
+    phase: Phase,
+    extra: Partial<Pick<RotationState, 'history' | 'lastActivatedAt'>> = {},
+  ): Promise<void> {
     const { cfg } = this;
     const state: RotationState = {
       schemaVersion: STATE_SCHEMA_VERSION,

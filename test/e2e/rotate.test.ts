@@ -48,7 +48,9 @@ describe('rotate', () => {
       `environment:${OWNER}/${REPO}:production`,
       `org:${ORG} visibility=selected repositories=api,web`,
     ]);
-    expect(Date.parse(run.outputs['activated-at'] ?? '')).toBeGreaterThan(Date.parse(run.outputs['staged-at'] ?? ''));
+    expect(Date.parse(run.outputs['activated-at'] ?? '')).toBeGreaterThan(
+      Date.parse(run.outputs['staged-at'] ?? ''),
+    );
     expect(run.outputs['expires-at']).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(run.outputs['next-rotation-at']).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(Number(run.outputs['state-artifact-id'])).toBeGreaterThan(0);

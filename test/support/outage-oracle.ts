@@ -27,11 +27,17 @@ export class OutageOracle {
   private readonly watched: WatchedDestination[];
   /** Destinations that held a rejected secret before the run and have not been fixed since. */
   private readonly badBefore = new Set<string>();
-  private readonly onSecretWrite = (e: { name: string; action: string }) => this.check(`github ${e.action} ${e.name}`);
+  private readonly onSecretWrite = (e: { name: string; action: string }) =>
+    this.check(`github ${e.action} ${e.name}`);
   private readonly onChange = (e: { type: string; clientId: string }) =>
     this.check(`marketing cloud ${e.type} ${e.clientId}`);
 
-  constructor(mc: MarketingCloudEmulator, gh: GitHubEmulator, clientId: string, watched: WatchedDestination[]) {
+  constructor(
+    mc: MarketingCloudEmulator,
+    gh: GitHubEmulator,
+    clientId: string,
+    watched: WatchedDestination[],
+  ) {
     this.mc = mc;
     this.gh = gh;
     this.clientId = clientId;

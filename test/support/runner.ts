@@ -3,7 +3,7 @@
 // runtime variables, and a child process started the way the runner starts
 // an action, which a test may kill with SIGKILL at a chosen moment.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 

@@ -3,10 +3,11 @@
 // the way workflow expressions deliver them: repository and organization
 // secrets as of when the run is queued, environment secrets as of when the
 // job starts (both read from the GitHub emulator when the run is started).
+
+import { parseState, type RotationState } from '../../src/rotation/state.ts';
 import { GitHubEmulator, type SecretScope } from '../emulators/github/index.ts';
 import { MarketingCloudEmulator } from '../emulators/marketing-cloud/index.ts';
-import { parseState, type RotationState } from '../../src/rotation/state.ts';
-import { type Leak, findLeaks } from './leak-scan.ts';
+import { findLeaks, type Leak } from './leak-scan.ts';
 import { type ActionRun, runAction } from './runner.ts';
 
 export const OWNER = 'octo';
@@ -79,7 +80,12 @@ export class World {
   }
 
   static readonly repoScope: SecretScope = { level: 'repo', owner: OWNER, repo: REPO };
-  static readonly envScope: SecretScope = { level: 'environment', owner: OWNER, repo: REPO, environment: 'production' };
+  static readonly envScope: SecretScope = {
+    level: 'environment',
+    owner: OWNER,
+    repo: REPO,
+    environment: 'production',
+  };
   static readonly orgScope: SecretScope = { level: 'org', org: ORG };
 
   static async create(options: WorldOptions = {}): Promise<World> {
@@ -114,7 +120,8 @@ export class World {
     const stagedFrom = options.stagedFrom ?? { scope: World.repoScope, name: `${SECRET}_STAGED` };
     const inputs: Record<string, string | undefined> = {
       ...this.defaultInputs(),
-      'client-secret': clientFrom === 'none' ? '' : (this.gh.secretValue(clientFrom.scope, clientFrom.name) ?? ''),
+      'client-secret':
+        clientFrom === 'none' ? '' : (this.gh.secretValue(clientFrom.scope, clientFrom.name) ?? ''),
       'staged-client-secret':
         stagedFrom === 'none' ? '' : (this.gh.secretValue(stagedFrom.scope, stagedFrom.name) ?? ''),
       ...options.inputs,
