@@ -1,6 +1,8 @@
 // The typed configuration the action runs with, produced once by inputs.ts.
 
 export type Mode = 'auto' | 'rotate' | 'stage' | 'activate' | 'status' | 'plan';
+/** Who stages and activates: the management API, or a person in Setup. */
+export type Management = 'api' | 'setup';
 export type Visibility = 'all' | 'private' | 'selected';
 
 interface DestinationBase {
@@ -28,10 +30,13 @@ export interface Credential {
 
 export interface Config {
   mode: Mode;
+  management: Management;
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
   stagedClientSecret?: string;
+  /** Setup flow: the secret that was active before distribution, kept in `<name>_PREVIOUS`. */
+  previousClientSecret?: string;
   accountId?: string;
   /** Package used for the management API; undefined means the rotated package itself. */
   admin?: Credential;
@@ -41,6 +46,10 @@ export interface Config {
   destinations: Destination[];
   /** Where `<name>_STAGED` is kept during a rotation; `name` already carries the suffix. */
   escrow: Destination;
+  /** Setup flow: where the previously active secret is kept until the rotation is confirmed (`<name>_PREVIOUS`). */
+  previousEscrow: Destination;
+  /** Setup flow: open (and later close) a reminder issue when a rotation is due. */
+  reminderIssue: boolean;
   rotateAfterDays: number;
   description: string;
   maxWaitSeconds: number;

@@ -1,7 +1,7 @@
 // Turns the action's inputs and the runner's GITHUB_* variables into one
 // validated Config. Every problem is collected so the user fixes them all in
 // one go; no secret input's value ever reaches a message.
-import type { Config, Credential, Destination, Mode } from './config.ts';
+import type { Config, Credential, Destination, Management, Mode } from './config.ts';
 import {
   parseDestinationLine,
   parseDestinations,
@@ -12,6 +12,7 @@ import {
 import { InputError } from './errors.ts';
 
 const modes: readonly Mode[] = ['auto', 'rotate', 'stage', 'activate', 'status', 'plan'];
+const managements: readonly Management[] = ['api', 'setup'];
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const tokenPath = '/v2/token';
 /** Used only to keep parsing other inputs when `secret-name` itself is bad; the run is rejected anyway. */
@@ -122,6 +123,20 @@ export function parseInputs(read: (name: string) => string, env: Record<string, 
   if (mode !== modeText) {
     report(inputField('mode'), `${quote(modeText)} is not a mode`, `use one of ${modes.join(', ')}`);
   }
+  const managementText = read('management') || 'api';
+  const management = managements.find((m) => m === managementText) ?? 'api';
+  if (management !== managementText) {
+    report(
+      inputField('management'),
+      `${quote(managementText)} is not a way of managing secrets`,
+      'use `api` (the management API stages and activates) or `setup` (a person does, in Setup)',
+    );
+  }
+  const reminderText = (read('reminder-issue') || 'false').toLowerCase();
+  const reminderIssue = reminderText === 'true';
+  if (reminderText !== 'true' && reminderText !== 'false') {
+    report(inputField('reminder-issue'), `${quote(reminderText)} is not a boolean`, 'use `true` or `false`');
+  }
 
   // Marketing Cloud: where tokens come from, and with which credentials.
   const authUrl = read('auth-url');
@@ -176,6 +191,7 @@ export function parseInputs(read: (name: string) => string, env: Record<string, 
     'pass the current client secret from a GitHub secret, e.g. `secrets.SFMC_CLIENT_SECRET`',
   );
   const stagedClientSecret = read('staged-client-secret') || undefined;
+  const previousClientSecret = read('previous-client-secret') || undefined;
   const accountId = read('account-id') || undefined;
   if (accountId !== undefined && !/^\d+$/.test(accountId)) {
     report(
@@ -321,6 +337,7 @@ export function parseInputs(read: (name: string) => string, env: Record<string, 
     throw inputError(problems, [
       clientSecret,
       stagedClientSecret,
+      previousClientSecret,
       adminClientSecret,
       githubToken,
       stateToken,
@@ -328,10 +345,12 @@ export function parseInputs(read: (name: string) => string, env: Record<string, 
 
   return {
     mode,
+    management,
     tokenUrl,
     clientId,
     clientSecret,
     ...(stagedClientSecret !== undefined && { stagedClientSecret }),
+    ...(previousClientSecret !== undefined && { previousClientSecret }),
     ...(accountId !== undefined && { accountId }),
     ...(admin !== undefined && { admin }),
     ...(managementUrl !== undefined && { managementUrl }),
@@ -339,6 +358,8 @@ export function parseInputs(read: (name: string) => string, env: Record<string, 
     secretName,
     destinations,
     escrow,
+    previousEscrow: escrowSlot(escrow, 'PREVIOUS', defaults),
+    reminderIssue,
     rotateAfterDays,
     description,
     maxWaitSeconds,
@@ -380,13 +401,20 @@ function parseEscrow(
     return problem(error.message);
   }
   const escrow = renameDestination(parsed, `${parsed.name}_STAGED`, defaults);
-  const clash = destinations.find((d) => secretKey(d) === secretKey(escrow));
-  if (clash) {
-    return problem(
-      `the escrow secret \`${escrow.id}\` is also the destination \`${clash.id}\` — the escrow must be a secret no consumer reads; pick another escrow line or rename that destination`,
-    );
+  for (const slot of [escrow, escrowSlot(escrow, 'PREVIOUS', defaults)]) {
+    const clash = destinations.find((d) => secretKey(d) === secretKey(slot));
+    if (clash) {
+      return problem(
+        `the escrow secret \`${slot.id}\` is also the destination \`${clash.id}\` — the escrow must be a secret no consumer reads; pick another escrow line or rename that destination`,
+      );
+    }
   }
   return escrow;
+}
+
+/** The escrow's other slot: `<name>_PREVIOUS` beside `<name>_STAGED`. */
+function escrowSlot(escrow: Destination, suffix: 'PREVIOUS', defaults: { secretName: string }): Destination {
+  return renameDestination(escrow, `${escrow.name.replace(/_STAGED$/, '')}_${suffix}`, defaults);
 }
 
 /**

@@ -85,14 +85,17 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
     now,
     onRetry,
   });
-  const management = createManagementClient({
-    tokens,
-    adminCredential,
-    baseUrl: config.managementUrl,
-    clientId: config.clientId,
-    sleep,
-    onRetry,
-  });
+  const management =
+    config.management === 'api'
+      ? createManagementClient({
+          tokens,
+          adminCredential,
+          baseUrl: config.managementUrl,
+          clientId: config.clientId,
+          sleep,
+          onRetry,
+        })
+      : undefined;
   const octokit = new Octokit({
     auth: config.githubToken,
     baseUrl: config.apiUrl,

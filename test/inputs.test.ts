@@ -46,6 +46,7 @@ describe('parseInputs: valid inputs', () => {
   it('fills every default from the minimal inputs', () => {
     expect(parse()).toEqual({
       mode: 'auto',
+      management: 'api',
       tokenUrl: 'https://mc563885gzs27c5t9-63k636ttgm.auth.marketingcloudapis.com/v2/token',
       clientId: 'abc123def456ghi789jkl012',
       clientSecret: secrets['client-secret'],
@@ -61,6 +62,14 @@ describe('parseInputs: valid inputs', () => {
         owner: 'octo-org',
         repo: 'app',
       },
+      previousEscrow: {
+        kind: 'repo',
+        id: 'repo:octo-org/app name=SFMC_CLIENT_SECRET_PREVIOUS',
+        name: 'SFMC_CLIENT_SECRET_PREVIOUS',
+        owner: 'octo-org',
+        repo: 'app',
+      },
+      reminderIssue: false,
       rotateAfterDays: 150,
       description: 'Staged by sfmc-secret-rotation for octo-org/app run 4242',
       maxWaitSeconds: 900,

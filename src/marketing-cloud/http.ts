@@ -56,6 +56,12 @@ export interface Reply {
   text: string;
 }
 
+/** Network failures no retry can cure, with what they mean. */
+const hopelessReasons: Record<string, string> = {
+  ENOTFOUND: 'ENOTFOUND: the host name does not exist',
+  'bad port': 'fetch refuses to connect to that port',
+};
+
 /** A failure worth another attempt: 429, 5xx, or no answer at all. */
 export class TransientFailure extends Error {
   /** The HTTP status; undefined when no answer came back (DNS, refused, reset, timeout). */
@@ -74,11 +80,18 @@ export class TransientFailure extends Error {
   get network(): boolean {
     return this.status === undefined;
   }
+
+  /** No answer came back, and none ever will: retrying only delays the error. */
+  get hopeless(): boolean {
+    return this.network && Object.hasOwn(hopelessReasons, this.message);
+  }
 }
 
 function networkReason(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } }).cause;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
   if (typeof cause?.code === 'string') return cause.code;
+  // undici rejects the Fetch standard's blocked ports (1, 7, 9, ...) without a code.
+  if (cause?.message === 'bad port') return 'bad port';
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
     return 'timeout';
   return 'network error';
@@ -128,7 +141,7 @@ export async function retrying<T>(
       sleep: http.sleep,
       random: http.random,
       classify: (error) => {
-        if (!(error instanceof TransientFailure)) return { retry: false };
+        if (!(error instanceof TransientFailure) || error.hopeless) return { retry: false };
         previous = error;
         return { retry: true, retryAfterMs: error.retryAfterMs };
       },
@@ -142,6 +155,7 @@ export async function retrying<T>(
 
 /** Why the retries stopped, in words, for the caller's error message. */
 export function exhaustedReason(failure: TransientFailure, policy: RetryPolicy): string {
+  if (failure.hopeless) return hopelessReasons[failure.message] ?? failure.message;
   const waitMs = failure.retryAfterMs ?? 0;
   if (waitMs > policy.maxRetryAfterMs) {
     const seconds = (ms: number) => Math.ceil(ms / 1000);

@@ -86,3 +86,11 @@ export interface StateStore {
   /** Writes a new artifact; a later save in one run supersedes an earlier one. */
   save(state: RotationState): Promise<{ artifactId: number }>;
 }
+
+/** The reminder issue of `management: setup` (one open issue per client id, never duplicated). */
+export interface ReminderPort {
+  /** Opens the reminder issue, or updates the open one. */
+  open(title: string, body: string): Promise<{ number: number; url: string }>;
+  /** Comments on and closes the open reminder issue, if there is one. */
+  close(comment: string): Promise<{ number: number } | undefined>;
+}

@@ -1,0 +1,379 @@
+// The rotation through the management API: load, preflight, then the steps
+// of DESIGN.md that the situation and the mode call for.
+import type { Config } from '../config.ts';
+import { ActionError, DestinationError } from '../errors.ts';
+import { assess, type Facts, type InHand, type Situation } from './assess.ts';
+import { awaitUsable } from './await-usable.ts';
+import { fingerprint } from './fingerprint.ts';
+import type { ManagementPort, SecretStatus } from './ports.ts';
+import { DAY_MS, inHand, type RunContext } from './run-context.ts';
+
+type Action =
+  | { step: 'restore'; active: InHand; why: string }
+  | { step: 'stage'; why: string }
+  | { step: 'await-usable' | 'publish' | 'verify' | 'activate' | 'confirm' };
+
+const describe: Record<Action['step'], string> = {
+  restore: 'put the active secret back in every destination',
+  stage: 'generate a new staged secret and write it to the escrow',
+  'await-usable': 'wait until the staged secret is usable and the token endpoint accepts it',
+  publish: 'seal and write the staged secret to every destination',
+  verify: 'request a token with the staged secret',
+  activate: 'activate the staged secret in Marketing Cloud',
+  confirm: 'check the new secret is accepted and the old one rejected, delete the escrow secret',
+};
+
+const toRotation: Action[] = [
+  { step: 'await-usable' },
+  { step: 'publish' },
+  { step: 'verify' },
+  { step: 'activate' },
+  { step: 'confirm' },
+];
+
+/** Stop after staging in `stage` mode; otherwise go on to the end. */
+function afterStaging(mode: Config['mode']): Action[] {
+  return mode === 'stage' ? [] : toRotation;
+}
+
+/** The flow when the management API stages and activates. */
+export class ApiRotation {
+  private readonly ctx: RunContext;
+  private readonly management: ManagementPort;
+  private staged: InHand | undefined;
+  private current!: InHand;
+  private escrowed: InHand | undefined;
+  private status!: SecretStatus;
+  /** The staged secret was activated, in this run or an earlier one. */
+  private activated = false;
+
+  constructor(ctx: RunContext, management: ManagementPort) {
+    this.ctx = ctx;
+    this.management = management;
+  }
+
+  private get cfg() {
+    return this.ctx.cfg;
+  }
+
+  private get deps() {
+    return this.ctx.deps;
+  }
+
+  private get result() {
+    return this.ctx.result;
+  }
+
+  async run(): Promise<void> {
+    const { ctx } = this;
+    await ctx.load();
+    const situation = await ctx.step('preflight', 'check inputs, GitHub access and Marketing Cloud', () =>
+      this.preflight(),
+    );
+    const due = this.describeAge();
+    const actions = this.planOrReport(situation, due);
+    this.result.plan = actions.map((a) => `${a.step}: ${describe[a.step]}${'why' in a ? ` (${a.why})` : ''}`);
+
+    if (this.cfg.mode === 'plan' || this.cfg.mode === 'status') {
+      this.result.headline = this.headlineFor(situation, actions);
+      if (this.cfg.mode === 'plan') {
+        this.result.destinations = this.cfg.destinations.map((destination) => ({
+          destination,
+          outcome: actions.some((a) => a.step === 'publish' || a.step === 'restore')
+            ? 'would-update'
+            : 'unchanged',
+        }));
+      }
+      return;
+    }
+    for (const action of actions) {
+      const stop = await this.execute(action);
+      if (stop) break;
+    }
+    this.result.headline ||= this.headlineFor(situation, actions);
+  }
+
+  private async preflight(): Promise<Situation> {
+    const { deps, cfg } = this;
+    if (cfg.mode !== 'status') await deps.secrets.prepare([...cfg.destinations, cfg.escrow]);
+
+    const currentCheck = await deps.tokens.check(cfg.clientSecret);
+    this.current = inHand(cfg.clientId, cfg.clientSecret, currentCheck.accepted);
+    if (cfg.stagedClientSecret) {
+      const fp = fingerprint(cfg.clientId, cfg.stagedClientSecret);
+      const accepted =
+        fp === this.current.fingerprint
+          ? currentCheck.accepted
+          : (await deps.tokens.check(cfg.stagedClientSecret)).accepted;
+      this.escrowed = { secret: cfg.stagedClientSecret, fingerprint: fp, accepted };
+    }
+    const working = [this.current, this.escrowed].find((s) => s?.accepted);
+    if (working) deps.onWorkingSecret?.(working.secret);
+
+    if (!currentCheck.accepted && !this.escrowed) {
+      throw new ActionError(
+        'client-secret',
+        `Marketing Cloud rejects client-secret for client ${cfg.clientId} (${currentCheck.reason}). ` +
+          'Pass the secret your workflow holds now (for example ${{ secrets.' +
+          cfg.destinations[0]?.name +
+          ' }}); nothing was changed.',
+      );
+    }
+    this.status = await this.management.status();
+    const escrowUpdatedAt =
+      this.status.staged || this.escrowed ? await deps.secrets.updatedAt(cfg.escrow) : undefined;
+    const facts: Facts = {
+      state: this.ctx.state,
+      status: this.status,
+      current: this.current,
+      escrowed: this.escrowed,
+      escrowUpdatedAt,
+    };
+    const situation = assess(facts);
+    if (situation.kind === 'in-progress' || situation.kind === 'activated') {
+      this.ctx.record = situation.record;
+      this.staged = situation.kind === 'in-progress' ? situation.staged : situation.secret;
+      this.result.stagedAt = new Date(situation.record.stagedAt);
+      this.activated = situation.kind === 'activated';
+    }
+    return situation;
+  }
+
+  /** Fills the active secret's age and dates in the result, and says whether a rotation is due. */
+  private describeAge(): boolean {
+    const createdAt = this.status.active.createdAt;
+    this.result.secretAge = { createdAt, source: 'management-api' };
+    this.result.expiresAt = this.status.active.expiresAt;
+    const next = new Date(createdAt.getTime() + this.cfg.rotateAfterDays * DAY_MS);
+    this.result.nextRotationAt = next;
+    return this.deps.clock.now() >= next.getTime();
+  }
+
+  /** In status mode a situation that would stop a rotation is reported, not raised. */
+  private planOrReport(situation: Situation, due: boolean): Action[] {
+    if (this.cfg.mode !== 'status') return this.plan(situation, due);
+    try {
+      return this.plan(situation, due);
+    } catch (error) {
+      this.result.notes.push((error as Error).message);
+      return [];
+    }
+  }
+
+  private plan(situation: Situation, due: boolean): Action[] {
+    const { mode } = this.cfg;
+    switch (situation.kind) {
+      case 'blocked':
+        throw new ActionError('staged-client-secret', situation.why);
+      case 'idle':
+        if (mode === 'activate') {
+          throw new ActionError(
+            'mode',
+            'mode `activate` continues a staged rotation, but nothing is staged in Marketing Cloud for this client. ' +
+              'Run with mode `stage` (or `rotate`) first.',
+          );
+        }
+        if (mode === 'auto' && !due) return [];
+        return [
+          { step: 'stage', why: mode === 'auto' ? 'the active secret is due for rotation' : `mode ${mode}` },
+          ...afterStaging(mode),
+        ];
+      case 'in-progress':
+        if (mode === 'stage') return [];
+        return situation.phase === 'published' ? toRotation.slice(2) : toRotation;
+      case 'activated':
+        return situation.published ? [{ step: 'confirm' }] : [{ step: 'publish' }, { step: 'confirm' }];
+      case 'staged-not-in-hand': {
+        if (mode === 'activate') {
+          throw new ActionError(
+            'staged-client-secret',
+            `Nothing to activate that this run can deliver: ${situation.why}. Pass the escrow secret as ` +
+              '`staged-client-secret`, or run with mode `stage` or `rotate` to stage a new secret.',
+          );
+        }
+        const restage: Action = { step: 'stage', why: `re-stage: ${situation.why}` };
+        if (!situation.mayBeHeld) return [restage, ...afterStaging(mode)];
+        if (!situation.active) {
+          throw new ActionError(
+            'client-secret',
+            `${situation.why}, and some destinations may already hold it. This run also does not hold the active ` +
+              'secret, so it cannot put it back safely. Pass the escrow secret as `staged-client-secret`, or pass the ' +
+              'active secret as `client-secret`, and run again.',
+          );
+        }
+        return [
+          { step: 'restore', active: situation.active, why: situation.why },
+          restage,
+          ...afterStaging(mode),
+        ];
+      }
+    }
+  }
+
+  private headlineFor(situation: Situation, actions: Action[]): string {
+    const verb = this.cfg.mode === 'plan' ? 'Would' : 'Will';
+    if (actions.length > 0) return `${verb} ${actions.map((a) => a.step).join(', ')}.`;
+    if (situation.kind === 'in-progress')
+      return 'A staged secret is escrowed; a later run (mode activate or auto) finishes the rotation.';
+    return `No rotation due; the next one is due ${this.result.nextRotationAt?.toISOString() ?? 'later'}.`;
+  }
+
+  /** Runs one action; returns true when the run should stop here. */
+  private async execute(action: Action): Promise<boolean> {
+    const { ctx } = this;
+    switch (action.step) {
+      case 'restore':
+        await ctx.step('publish', `put the active secret back: ${action.why}`, () =>
+          ctx.writeDestinations(action.active.secret, 'restore'),
+        );
+        ctx.record = undefined;
+        await ctx.save('idle');
+        return false;
+      case 'stage':
+        await ctx.step('stage', describe.stage, () => this.stage());
+        return false;
+      case 'await-usable':
+        return this.awaitUsable();
+      case 'publish':
+        await ctx.step('publish', describe.publish, () => this.publish());
+        return false;
+      case 'verify':
+        await ctx.step('verify', describe.verify, () => this.verify());
+        return false;
+      case 'activate':
+        await ctx.step('activate', describe.activate, () => this.activate());
+        return false;
+      case 'confirm':
+        await ctx.step('confirm', describe.confirm, () => this.confirm());
+        return false;
+    }
+  }
+
+  private stagedSecret(): InHand {
+    if (!this.staged) throw new Error('engine: no staged secret in hand');
+    return this.staged;
+  }
+
+  private async stage(): Promise<void> {
+    const { deps, cfg, ctx } = this;
+    const staged = await this.management.stage(cfg.description);
+    deps.log.setSecret(staged.clientSecret);
+    const held = inHand(cfg.clientId, staged.clientSecret, false);
+    this.staged = held;
+    const previous = [this.current, this.escrowed].find(
+      (s) => s?.accepted && s.fingerprint !== held.fingerprint,
+    );
+    ctx.record = {
+      stagedFingerprint: held.fingerprint,
+      previousFingerprint: previous?.fingerprint,
+      stagedAt: staged.createdAt.toISOString(),
+      usableAt: staged.usableAt.toISOString(),
+      expiresAt: staged.expiresAt.toISOString(),
+      escrowId: cfg.escrow.id,
+      publishedTo: [],
+      stagedByRun: cfg.runId,
+    };
+    this.result.stagedAt = staged.createdAt;
+    const [escrow] = await deps.secrets.publish([cfg.escrow], staged.clientSecret);
+    if (!escrow?.ok) {
+      throw new DestinationError(
+        cfg.escrow.id,
+        `A secret was staged in Marketing Cloud but could not be written to the escrow ${cfg.escrow.id}: ${escrow?.error ?? 'unknown error'}. ` +
+          'Nothing else was changed. Fix access to the escrow and run again; a new secret is staged after the 5-minute window.',
+      );
+    }
+    await ctx.save('staged');
+  }
+
+  private async awaitUsable(): Promise<boolean> {
+    const { ctx } = this;
+    const record = ctx.rotation();
+    const usableAt = new Date(record.usableAt);
+    if (this.cfg.mode === 'auto' && usableAt.getTime() > ctx.deadline) {
+      this.result.headline = `Staged and escrowed; the secret becomes usable at ${record.usableAt}, after max-wait-seconds, so a later run continues.`;
+      ctx.skip('await-usable', `usable at ${record.usableAt}; beyond max-wait-seconds`);
+      return true;
+    }
+    if (usableAt.getTime() > ctx.deadline) {
+      throw new ActionError(
+        'max-wait-seconds',
+        `The staged secret becomes usable at ${record.usableAt}, after max-wait-seconds (${this.cfg.maxWaitSeconds}) runs out. ` +
+          'It is staged and escrowed; run again after that time and the rotation resumes.',
+      );
+    }
+    await ctx.step('await-usable', describe['await-usable'], () =>
+      awaitUsable(this.stagedSecret().secret, usableAt, ctx.deadline, this.deps),
+    );
+    return false;
+  }
+
+  private async publish(): Promise<void> {
+    const { ctx } = this;
+    try {
+      await ctx.writeDestinations(this.stagedSecret().secret, 'publish');
+    } catch (error) {
+      // Keep the destinations done, so a rerun knows they may hold the staged secret.
+      if (!this.activated) await ctx.save('staged');
+      throw error;
+    }
+    if (!this.activated) {
+      ctx.rotation().publishedAt = ctx.now().toISOString();
+      await ctx.save('published');
+    }
+  }
+
+  private async verify(): Promise<void> {
+    const check = await this.deps.tokens.check(this.stagedSecret().secret, { fresh: true });
+    if (!check.accepted) {
+      throw new ActionError(
+        'staged-client-secret',
+        `The token endpoint now rejects the staged secret (${check.reason}); it was not activated. It may have been ` +
+          'replaced in Setup or revoked. Run again: the active secret is put back and a new one is staged.',
+      );
+    }
+  }
+
+  private async activate(): Promise<void> {
+    const activated = await this.management.activate();
+    this.ctx.rotation().activatedAt = activated.activatedAt.toISOString();
+    this.activated = true;
+    this.result.activatedAt = activated.activatedAt;
+    this.result.expiresAt = activated.expiresAt;
+    this.deps.onWorkingSecret?.(this.stagedSecret().secret);
+    await this.ctx.save('activated');
+  }
+
+  private async confirm(): Promise<void> {
+    const { deps, cfg, ctx } = this;
+    const secret = this.stagedSecret();
+    const record = ctx.rotation();
+    const check = await deps.tokens.check(secret.secret, { fresh: true });
+    if (!check.accepted) {
+      throw new ActionError(
+        'client-id',
+        `After activation the token endpoint rejects the new secret (${check.reason}). Check the package in Setup.`,
+      );
+    }
+    const old = [this.current, this.escrowed].find((s) => s && s.fingerprint !== secret.fingerprint);
+    if (old) {
+      const oldCheck = await deps.tokens.check(old.secret, { fresh: true });
+      this.result.notes.push(
+        oldCheck.accepted
+          ? 'The previous secret is still accepted by the token endpoint after activation; check the package in Setup.'
+          : 'The previous secret is now rejected by the token endpoint, as expected.',
+      );
+    } else {
+      this.result.notes.push(
+        'The previous secret was not in hand in this run, so its rejection was not checked.',
+      );
+    }
+    await deps.secrets.remove(cfg.escrow);
+    const activatedAt =
+      record.activatedAt ?? this.status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
+    this.result.secretAge = { createdAt: new Date(record.stagedAt), source: 'management-api' };
+    this.result.expiresAt ??= new Date(record.expiresAt);
+    this.result.nextRotationAt = new Date(new Date(record.stagedAt).getTime() + cfg.rotateAfterDays * DAY_MS);
+    this.result.headline = `Rotated: the new secret is active and delivered to ${cfg.destinations.length} destination(s).`;
+    await ctx.saveCompleted(secret, activatedAt);
+  }
+}

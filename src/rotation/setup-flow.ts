@@ -1,0 +1,384 @@
+// The rotation when a person stages and activates in Marketing Cloud Setup
+// (`management: setup`): the action reminds when a rotation is due,
+// distributes a staged secret the person escrowed to every destination once
+// the token endpoint accepts it, and confirms the switch after the person
+// activated it. It never writes a destination with a secret the token
+// endpoint does not accept at that moment.
+import { ActionError } from '../errors.ts';
+import type { InHand } from './assess.ts';
+import { awaitUsable } from './await-usable.ts';
+import type { AgeSource } from './result.ts';
+import { DAY_MS, inHand, type RunContext } from './run-context.ts';
+
+/** Marketing Cloud expires every secret this long after it was generated. */
+const SECRET_LIFETIME_DAYS = 180;
+
+type Situation =
+  /** Nothing staged in hand; remind when due. */
+  | { kind: 'idle' }
+  /** A staged secret in hand that the destinations do not hold yet. */
+  | { kind: 'distribute'; staged: InHand }
+  /** The person activated before the destinations were written: they hold a rejected secret. */
+  | { kind: 'activated-early'; staged: InHand }
+  /** Distributed; waiting for the person to activate, then confirm. */
+  | { kind: 'distributed'; staged: InHand; old?: InHand }
+  /** The distributed secret stopped working before activation. */
+  | { kind: 'staged-broken'; staged: InHand; old?: InHand };
+
+export class SetupRotation {
+  private readonly ctx: RunContext;
+  private current!: InHand;
+  private escrowed: InHand | undefined;
+  private previous: InHand | undefined;
+
+  constructor(ctx: RunContext) {
+    this.ctx = ctx;
+  }
+
+  private get cfg() {
+    return this.ctx.cfg;
+  }
+
+  private get deps() {
+    return this.ctx.deps;
+  }
+
+  private get result() {
+    return this.ctx.result;
+  }
+
+  async run(): Promise<void> {
+    const { ctx, cfg } = this;
+    await ctx.load();
+    const situation = await ctx.step('preflight', 'check inputs, GitHub access and Marketing Cloud', () =>
+      this.preflight(),
+    );
+    const due = await this.describeAge();
+    const plan = this.plan(situation, due);
+    this.result.plan = plan;
+    if (cfg.mode === 'plan' || cfg.mode === 'status') {
+      this.result.headline =
+        plan.length > 0 ? `${cfg.mode === 'plan' ? 'Would' : 'Next'}: ${plan.join('; ')}.` : this.notDue();
+      return;
+    }
+    switch (situation.kind) {
+      case 'idle':
+        if (due || cfg.mode !== 'auto') await this.remind();
+        else this.result.headline = this.notDue();
+        return;
+      case 'distribute':
+        return this.distribute(situation.staged);
+      case 'activated-early':
+        return this.deliverAfterEarlyActivation(situation.staged);
+      case 'distributed':
+        return this.confirmOrRemind(situation.staged, situation.old);
+      case 'staged-broken':
+        return this.recoverBroken(situation.old);
+    }
+  }
+
+  private async preflight(): Promise<Situation> {
+    const { deps, cfg, ctx } = this;
+    if (cfg.mode !== 'status')
+      await deps.secrets.prepare([...cfg.destinations, cfg.escrow, cfg.previousEscrow]);
+    const check = async (secret: string | undefined, known: InHand[]): Promise<InHand | undefined> => {
+      if (!secret) return undefined;
+      const held = inHand(cfg.clientId, secret, false);
+      const same = known.find((k) => k.fingerprint === held.fingerprint);
+      held.accepted = same ? same.accepted : (await deps.tokens.check(secret, { fresh: true })).accepted;
+      return held;
+    };
+    this.current = (await check(cfg.clientSecret, [])) as InHand;
+    this.escrowed = await check(cfg.stagedClientSecret, [this.current]);
+    this.previous = await check(cfg.previousClientSecret, [
+      this.current,
+      ...(this.escrowed ? [this.escrowed] : []),
+    ]);
+    const working = [this.current, this.escrowed, this.previous].find((s) => s?.accepted);
+    if (!working) {
+      throw new ActionError(
+        'client-secret',
+        `Marketing Cloud rejects client-secret for client ${cfg.clientId}, and no other secret passed in is accepted. ` +
+          'Pass the secret your workflow holds now; nothing was changed.',
+      );
+    }
+    deps.onWorkingSecret?.(working.secret);
+
+    const record = ctx.state && ctx.state.phase !== 'idle' ? (ctx.state.rotation ?? undefined) : undefined;
+    const held = [this.escrowed, this.current].filter((s): s is InHand => s !== undefined);
+    if (record) {
+      ctx.record = record;
+      this.result.stagedAt = new Date(record.stagedAt);
+      const staged = held.find((s) => s.fingerprint === record.stagedFingerprint);
+      const old = [this.previous, this.current].find(
+        (s) => s && s.fingerprint === record.previousFingerprint,
+      );
+      if (staged && ctx.state?.phase === 'published') {
+        return staged.accepted
+          ? { kind: 'distributed', staged, old }
+          : { kind: 'staged-broken', staged, old };
+      }
+      if (staged) return this.freshStaging(staged);
+    }
+    // A staged secret a person escrowed: it differs from the one the workflow holds.
+    if (this.escrowed && this.escrowed.fingerprint !== this.current.fingerprint) {
+      const escrowedAt = (await deps.secrets.updatedAt(cfg.escrow)) ?? ctx.now();
+      ctx.record = {
+        stagedFingerprint: this.escrowed.fingerprint,
+        previousFingerprint: this.current.accepted ? this.current.fingerprint : undefined,
+        stagedAt: escrowedAt.toISOString(),
+        usableAt: escrowedAt.toISOString(),
+        expiresAt: new Date(escrowedAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS).toISOString(),
+        escrowId: cfg.escrow.id,
+        publishedTo: [],
+        stagedByRun: cfg.runId,
+      };
+      this.result.stagedAt = escrowedAt;
+      return this.freshStaging(this.escrowed);
+    }
+    ctx.record = undefined;
+    return { kind: 'idle' };
+  }
+
+  private freshStaging(staged: InHand): Situation {
+    // The workflow's own secret is rejected while the staged one works: the
+    // person activated before the destinations were written.
+    return !this.current.accepted && staged.accepted && staged.fingerprint !== this.current.fingerprint
+      ? { kind: 'activated-early', staged }
+      : { kind: 'distribute', staged };
+  }
+
+  /** The active secret's age: from the last recorded activation, else the first destination's `updated_at`. */
+  private async describeAge(): Promise<boolean> {
+    const { ctx, cfg } = this;
+    const recorded = ctx.state?.lastActivatedAt;
+    let createdAt: Date | undefined;
+    let source: AgeSource | undefined;
+    if (recorded) {
+      createdAt = new Date(recorded);
+      source = 'state';
+    } else {
+      createdAt = await ctx.destinationAge();
+      source = 'destination';
+    }
+    if (!createdAt) {
+      this.result.notes.push(
+        'The active secret’s age is unknown: no activation is recorded and the first destination has no secret.',
+      );
+      return true;
+    }
+    this.result.secretAge = { createdAt, source };
+    this.result.expiresAt = new Date(createdAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS);
+    this.result.nextRotationAt = new Date(createdAt.getTime() + cfg.rotateAfterDays * DAY_MS);
+    return this.deps.clock.now() >= this.result.nextRotationAt.getTime();
+  }
+
+  private notDue(): string {
+    return `No rotation due; the next one is due ${this.result.nextRotationAt?.toISOString() ?? 'later'}.`;
+  }
+
+  private plan(situation: Situation, due: boolean): string[] {
+    switch (situation.kind) {
+      case 'idle':
+        return due || (this.cfg.mode !== 'auto' && this.cfg.mode !== 'status' && this.cfg.mode !== 'plan')
+          ? ['remind: ask for a staged secret to be generated in Setup and escrowed']
+          : [];
+      case 'distribute':
+        return [
+          'await-usable: wait until the token endpoint accepts the staged secret',
+          'publish: seal and write it to every destination; keep the active one in the previous-secret escrow',
+          'verify: request a token with it',
+          'remind: ask for it to be activated in Setup',
+        ];
+      case 'activated-early':
+        return [
+          'publish: write the activated secret to every destination at once',
+          'confirm: delete the escrow secrets',
+        ];
+      case 'distributed':
+        return [
+          'confirm: if the previous secret is now rejected, delete the escrow secrets; else remind to activate',
+        ];
+      case 'staged-broken':
+        return [
+          'restore: put the previous secret back in every destination',
+          'remind: ask for a new staged secret',
+        ];
+    }
+  }
+
+  private instructions(): string {
+    const { cfg } = this;
+    const escrow = cfg.escrow;
+    return (
+      `In Marketing Cloud Setup open Installed Packages → the package with client id ${cfg.clientId} → ` +
+      `API Integration → Staged Secret → Generate, copy the secret, and save it as the GitHub secret ${escrow.name} ` +
+      `at ${escrow.id} (repository Settings → Secrets and variables → Actions, or \`gh secret set ${escrow.name}\`). ` +
+      'The next run distributes it to every destination once Marketing Cloud accepts it (5 minutes after it was generated).'
+    );
+  }
+
+  private async remind(): Promise<void> {
+    const text = this.instructions();
+    this.deps.log.notice(`A rotation of the Marketing Cloud secret is due. ${text}`);
+    this.result.headline = 'A rotation is due: a staged secret must be generated in Setup and escrowed.';
+    this.result.notes.push(text);
+    await this.reminderIssue(
+      `Rotate the Marketing Cloud secret of client ${this.cfg.clientId}`,
+      `The active secret of the installed package with client id ${this.cfg.clientId} is due for rotation ` +
+        `(next rotation due ${this.result.nextRotationAt?.toISOString() ?? 'now'}).\n\n${text}`,
+    );
+  }
+
+  private async reminderIssue(title: string, body: string): Promise<void> {
+    if (!this.cfg.reminderIssue || !this.deps.reminders) return;
+    const issue = await this.deps.reminders.open(title, body);
+    this.result.notes.push(`Reminder issue: #${issue.number} ${issue.url}`);
+  }
+
+  private async distribute(staged: InHand): Promise<void> {
+    const { ctx, deps, cfg } = this;
+    if (!staged.accepted) {
+      await ctx.step('await-usable', 'wait until the token endpoint accepts the staged secret', () =>
+        awaitUsable(staged.secret, new Date(ctx.rotation().usableAt), ctx.deadline, deps).catch(
+          (error: unknown) => {
+            throw new ActionError(
+              'staged-client-secret',
+              `The staged secret in ${cfg.escrow.id} is not accepted by the token endpoint. If it was generated less ` +
+                'than 5 minutes ago, run again later. If another secret was generated since, save the newest one as ' +
+                `${cfg.escrow.name}. Nothing was overwritten. (${(error as Error).message})`,
+            );
+          },
+        ),
+      );
+    }
+    await ctx.save('staged');
+    await ctx.step('publish', 'seal and write the staged secret to every destination', async () => {
+      if (this.current.accepted) {
+        const [kept] = await deps.secrets.publish([cfg.previousEscrow], this.current.secret);
+        if (!kept?.ok)
+          throw new ActionError(cfg.previousEscrow.id, kept?.error ?? 'could not keep the previous secret');
+      }
+      try {
+        await ctx.writeDestinations(staged.secret, 'publish');
+      } catch (error) {
+        await ctx.save('staged');
+        throw error;
+      }
+    });
+    await ctx.step('verify', 'request a token with the staged secret', async () => {
+      const check = await deps.tokens.check(staged.secret, { fresh: true });
+      if (!check.accepted) {
+        throw new ActionError(
+          'staged-client-secret',
+          `The token endpoint stopped accepting the staged secret (${check.reason}) while it was distributed. ` +
+            'Run again: the previous secret is put back.',
+        );
+      }
+    });
+    ctx.rotation().publishedAt = ctx.now().toISOString();
+    await ctx.save('published');
+    const text =
+      `Every destination now holds the staged secret and Marketing Cloud accepts it. Now activate it: in Setup open ` +
+      `Installed Packages → the package with client id ${cfg.clientId} → API Integration → Staged Secret → Activate. ` +
+      'The next run confirms the switch and deletes the escrow secrets.';
+    deps.log.notice(text);
+    this.result.headline = 'Distributed: activate the staged secret in Setup; the next run confirms.';
+    this.result.notes.push(text);
+    await this.reminderIssue(`Activate the Marketing Cloud secret of client ${cfg.clientId}`, text);
+  }
+
+  private async deliverAfterEarlyActivation(staged: InHand): Promise<void> {
+    const { ctx, cfg } = this;
+    const done = new Set(ctx.rotation().publishedTo);
+    const stale = cfg.destinations.filter((d) => !done.has(d.id)).map((d) => d.id);
+    this.deps.log.warning(
+      `The staged secret was activated before every destination held it; these hold a rejected secret and are ` +
+        `written now: ${stale.join(', ')}.`,
+    );
+    this.result.notes.push(
+      `Activated too early; destinations that held a rejected secret: ${stale.join(', ')}.`,
+    );
+    await ctx.step('publish', 'write the activated secret to every destination at once', () =>
+      ctx.writeDestinations(staged.secret, 'publish'),
+    );
+    await this.confirm(staged, ctx.now());
+  }
+
+  private async confirmOrRemind(staged: InHand, old: InHand | undefined): Promise<void> {
+    const { deps } = this;
+    if (!old) {
+      const text =
+        'Waiting for the staged secret to be activated in Setup. This run cannot tell whether it was: pass the ' +
+        `previous secret (${this.cfg.previousEscrow.name}) as \`previous-client-secret\`.`;
+      this.result.headline = 'Distributed; waiting for activation in Setup.';
+      this.result.notes.push(text);
+      deps.log.notice(text);
+      return;
+    }
+    const oldCheck = await deps.tokens.check(old.secret, { fresh: true });
+    if (oldCheck.accepted) {
+      const text =
+        'The previous secret is still accepted: the staged secret has not been activated yet. In Setup open ' +
+        `Installed Packages → the package with client id ${this.cfg.clientId} → API Integration → Staged Secret → Activate.`;
+      this.result.headline = 'Distributed; waiting for activation in Setup.';
+      this.result.notes.push(text);
+      deps.log.notice(text);
+      await this.reminderIssue(`Activate the Marketing Cloud secret of client ${this.cfg.clientId}`, text);
+      return;
+    }
+    this.result.notes.push(
+      'The previous secret is now rejected by the token endpoint: the staged secret was activated.',
+    );
+    await this.confirm(staged, this.ctx.now());
+  }
+
+  private async confirm(staged: InHand, activatedAt: Date): Promise<void> {
+    const { ctx, deps, cfg } = this;
+    await ctx.step('confirm', 'verify the new secret and delete the escrow secrets', async () => {
+      const check = await deps.tokens.check(staged.secret, { fresh: true });
+      if (!check.accepted) {
+        throw new ActionError(
+          'staged-client-secret',
+          `The token endpoint rejects the new secret (${check.reason}).`,
+        );
+      }
+      await deps.secrets.remove(cfg.escrow);
+      await deps.secrets.remove(cfg.previousEscrow);
+      this.result.secretAge = { createdAt: activatedAt, source: 'state' };
+      this.result.expiresAt = new Date(
+        new Date(ctx.rotation().stagedAt).getTime() + SECRET_LIFETIME_DAYS * DAY_MS,
+      );
+      this.result.nextRotationAt = new Date(activatedAt.getTime() + cfg.rotateAfterDays * DAY_MS);
+      await ctx.saveCompleted(staged, activatedAt.toISOString());
+      if (cfg.reminderIssue && deps.reminders) {
+        const closed = await deps.reminders.close(`Rotation confirmed at ${activatedAt.toISOString()}.`);
+        if (closed) this.result.notes.push(`Reminder issue #${closed.number} closed.`);
+      }
+    });
+    this.result.headline = `Rotated: the new secret is active and delivered to ${cfg.destinations.length} destination(s).`;
+  }
+
+  private async recoverBroken(old: InHand | undefined): Promise<void> {
+    const { ctx } = this;
+    if (!old?.accepted) {
+      throw new ActionError(
+        'staged-client-secret',
+        'The distributed staged secret is no longer accepted (another was generated in Setup, or it was revoked), and ' +
+          'the previous secret is not in hand to put back. Generate a new staged secret in Setup, save it in the ' +
+          'escrow, and run again.',
+      );
+    }
+    await ctx.step('publish', 'put the previous (still active) secret back in every destination', () =>
+      ctx.writeDestinations(old.secret, 'restore'),
+    );
+    ctx.record = undefined;
+    await ctx.save('idle');
+    throw new ActionError(
+      'staged-client-secret',
+      'The distributed staged secret stopped working before it was activated (another was generated in Setup, or it ' +
+        'was revoked). The previous secret, still active, was put back in every destination. ' +
+        this.instructions(),
+    );
+  }
+}
