@@ -27,11 +27,17 @@ export interface WorkflowRunOptions {
   clientSecretFrom?: { scope: SecretScope; name: string } | 'none';
   /** Where `staged-client-secret` comes from (default: the repository's `<SECRET>_STAGED`). */
   stagedFrom?: { scope: SecretScope; name: string } | 'none';
+  /** Where `previous-client-secret` comes from (default: not passed). */
+  previousFrom?: { scope: SecretScope; name: string };
   runId?: number;
   attempt?: number;
   killWhen?: (line: string) => boolean;
   killAfterMs?: number;
+  /** See ActionRunOptions.kill: kill the run on an emulator event. */
+  kill?: (killNow: () => void) => void;
   onLine?: (line: string) => void;
+  /** The job within the run (default 1): the jobs of one workflow run share its artifacts. */
+  jobId?: number;
 }
 
 export interface WorkflowRun extends ActionRun {
@@ -56,7 +62,8 @@ export class World {
   private constructor(mc: MarketingCloudEmulator, gh: GitHubEmulator) {
     this.mc = mc;
     this.gh = gh;
-    const pkg = mc.addPackage({ admin: true, activeCreatedAt: new Date(Date.now() - 160 * 86_400_000) });
+    const activeCreatedAt = new Date(Date.now() - 160 * 86_400_000);
+    const pkg = mc.addPackage({ admin: true, activeCreatedAt });
     this.clientId = pkg.clientId;
     this.initialSecret = pkg.clientSecret;
     gh.addOrg(ORG);
@@ -76,7 +83,8 @@ export class World {
       },
     });
     this.stateToken = gh.addToken({ repositories: [`${OWNER}/${REPO}`], permissions: { actions: 'write' } });
-    gh.seedSecret(World.repoScope, SECRET, this.initialSecret);
+    // The repository secret was last written when the active secret was generated.
+    gh.seedSecret(World.repoScope, SECRET, this.initialSecret, { updatedAt: activeCreatedAt });
   }
 
   static readonly repoScope: SecretScope = { level: 'repo', owner: OWNER, repo: REPO };
@@ -124,6 +132,9 @@ export class World {
         clientFrom === 'none' ? '' : (this.gh.secretValue(clientFrom.scope, clientFrom.name) ?? ''),
       'staged-client-secret':
         stagedFrom === 'none' ? '' : (this.gh.secretValue(stagedFrom.scope, stagedFrom.name) ?? ''),
+      'previous-client-secret': options.previousFrom
+        ? (this.gh.secretValue(options.previousFrom.scope, options.previousFrom.name) ?? '')
+        : '',
       ...options.inputs,
     };
     const run = await runAction({
@@ -135,10 +146,11 @@ export class World {
         GITHUB_RUN_ATTEMPT: String(options.attempt ?? 1),
         GITHUB_API_URL: this.gh.url,
         GITHUB_WORKFLOW: 'rotate-sfmc-secret',
-        ...this.gh.artifacts.runtimeEnv({ owner: OWNER, repo: REPO, runId }),
+        ...this.gh.artifacts.runtimeEnv({ owner: OWNER, repo: REPO, runId, jobId: options.jobId }),
       },
       killWhen: options.killWhen,
       killAfterMs: options.killAfterMs,
+      kill: options.kill,
       onLine: options.onLine,
     });
     const result = { ...run, runId };
