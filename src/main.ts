@@ -9,6 +9,7 @@ import type * as actionsCore from '@actions/core';
 import { Octokit } from 'octokit';
 import type { Config, Credential } from './config.ts';
 import { ActionError } from './errors.ts';
+import { createReminderIssues } from './github/reminder-issue.ts';
 import { createSecretsClient } from './github/secrets-client.ts';
 import { createArtifactStateStore } from './github/state-store.ts';
 import { parseInputs } from './inputs.ts';
@@ -111,6 +112,16 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
       tokens: tokens.portFor(config.clientId),
       management,
       secrets: createSecretsClient({ octokit, sleep, log: core, onRetry }),
+      reminders: config.reminderIssue
+        ? createReminderIssues({
+            octokit,
+            owner: config.repository.owner,
+            repo: config.repository.repo,
+            clientId: config.clientId,
+            sleep,
+            onRetry,
+          })
+        : undefined,
       store: createArtifactStateStore({
         artifactName: config.stateArtifactName,
         retentionDays: config.stateRetentionDays,

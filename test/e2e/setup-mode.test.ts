@@ -155,4 +155,29 @@ describe('management: setup', () => {
     expect(result.stdout).not.toMatch(/::notice/);
     expect(result.outputs['next-rotation-at']).toMatch(/^\d{4}-/);
   });
+
+  it('opens one reminder issue, updates it on later runs, and closes it when the rotation is confirmed', async () => {
+    const inputs = { 'reminder-issue': 'true' };
+    const issues = () => world.gh.issues(OWNER, REPO);
+    expect((await run('auto', inputs)).code).toBe(0);
+    expect(issues()).toHaveLength(1);
+    expect(issues()[0]).toMatchObject({ state: 'open', labels: ['sfmc-secret-rotation'] });
+    expect(issues()[0]?.body).toContain(`${SECRET}_STAGED`);
+
+    expect((await run('auto', inputs)).code).toBe(0);
+    expect(issues()).toHaveLength(1);
+
+    personStagesAndEscrows();
+    expect((await run('auto', inputs)).outputs.phase).toBe('published');
+    expect(issues()).toHaveLength(1);
+    expect(issues()[0]?.title).toMatch(/^Activate/);
+    expect(issues()[0]?.state).toBe('open');
+
+    world.mc.setupActivate(world.clientId);
+    const confirm = await run('auto', inputs);
+    expect(confirm.outputs.rotated).toBe('true');
+    expect(issues()).toHaveLength(1);
+    expect(issues()[0]?.state).toBe('closed');
+    expect(issues()[0]?.comments.join('\n')).toMatch(/Rotation confirmed/);
+  });
 });

@@ -80,6 +80,7 @@ export class World {
         organization_secrets: 'write',
         organization_dependabot_secrets: 'write',
         metadata: 'read',
+        issues: 'write',
       },
     });
     this.stateToken = gh.addToken({ repositories: [`${OWNER}/${REPO}`], permissions: { actions: 'write' } });

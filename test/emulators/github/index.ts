@@ -1,11 +1,13 @@
 // A loopback emulator of the GitHub REST API slice the action uses: secrets
 // at every level, the lookups around them, tokens with permissions, workflow
-// artifacts, and OpenAPI validation of every REST request and response.
+// artifacts, issues, and OpenAPI validation of every REST request and response.
 import { EventEmitter } from 'node:events';
 import { EmulatorServer } from '../common/server.ts';
 import { Authorizer } from './access.ts';
 import { ArtifactService } from './artifacts/service.ts';
 import { secondaryRateLimitBody } from './errors.ts';
+import { type IssueSnapshot, IssueStore } from './issue-store.ts';
+import { issuesRoutes } from './issues-routes.ts';
 import { timestamp } from './representations.ts';
 import { resourceRoutes } from './resource-routes.ts';
 import { githubRestRoutes, type ValidationFailure } from './rest.ts';
@@ -14,6 +16,7 @@ import { type SecretWriteEvent, secretsRoutes } from './secrets-routes.ts';
 import { type TokenGrant, TokenRegistry } from './tokens.ts';
 import { World } from './world.ts';
 
+export type { IssueSnapshot } from './issue-store.ts';
 export type { ValidationFailure } from './rest.ts';
 export type { SecretScope, Visibility } from './secret-store.ts';
 export type { SecretWriteEvent } from './secrets-routes.ts';
@@ -44,6 +47,7 @@ export class GitHubEmulator extends EventEmitter {
   private readonly world = new World();
   private readonly tokens = new TokenRegistry();
   private readonly store: SecretStore;
+  private readonly issueStore = new IssueStore();
 
   private constructor(store: SecretStore) {
     super();
@@ -68,6 +72,7 @@ export class GitHubEmulator extends EventEmitter {
         onWrite: (event) => this.emit('secret-write', event),
       }),
       ...resourceRoutes(auth, api),
+      ...issuesRoutes({ auth, store: this.issueStore, api }),
       ...this.artifacts.restRoutes(),
     ];
     this.server.addRoutes(githubRestRoutes(rest, { tokens: this.tokens, failures: this.validationFailures }));
@@ -152,6 +157,13 @@ export class GitHubEmulator extends EventEmitter {
   rotatePublicKey(scope: SecretScope): void {
     this.requireScope(scope);
     this.store.rotateKey(scope);
+  }
+
+  /** Oracle: a repository's issues, oldest first, with their label names and comment bodies. */
+  issues(owner: string, repo: string): IssueSnapshot[] {
+    const record = this.world.repo(owner, repo);
+    if (!record) throw new Error(`unknown repository ${owner}/${repo}`);
+    return this.issueStore.snapshot(record);
   }
 
   /** Setting up a scope that does not exist is a mistake in the test. */

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Reply } from '../common/server.ts';
+import { nullableAsJsonSchema } from './openapi-nullable.ts';
 
 interface Parameter {
   name: string;
@@ -116,7 +117,7 @@ const compiled = new Map<string, ValidateFunction>();
 function validator(key: string, kind: keyof typeof ajvFor, schema: () => object): ValidateFunction {
   let validate = compiled.get(key);
   if (!validate) {
-    validate = ajvFor[kind].compile(schema());
+    validate = ajvFor[kind].compile(nullableAsJsonSchema(schema()) as object);
     compiled.set(key, validate);
   }
   return validate;

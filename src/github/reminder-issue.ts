@@ -1,0 +1,169 @@
+// The engine's ReminderPort over GitHub Issues: one open issue per client id,
+// found again on later runs by its label and a hidden marker in its body, so
+// reruns update it instead of opening another.
+import type { Octokit } from 'octokit';
+import { z } from 'zod';
+import { DestinationError } from '../errors.ts';
+import { type RetryPolicy, type Sleep, withRetry } from '../retry.ts';
+import type { ReminderPort } from '../rotation/ports.ts';
+import { classifyGitHubError, httpFailure, isNetworkFailure } from './transient.ts';
+
+export const REMINDER_LABEL = 'sfmc-secret-rotation';
+
+export interface ReminderIssuesOptions {
+  /** Constructed by main.ts with baseUrl = GITHUB_API_URL and the throttle/retry plugins disabled. */
+  octokit: Octokit;
+  owner: string;
+  repo: string;
+  clientId: string;
+  sleep: Sleep;
+  random?: () => number;
+  policy?: RetryPolicy;
+  onRetry?: (info: { route: string; attempt: number; delayMs: number; reason: string }) => void;
+}
+
+const SUBJECT = 'reminder-issue';
+const PER_PAGE = 100;
+
+const LIST = 'GET /repos/{owner}/{repo}/issues';
+const CREATE = 'POST /repos/{owner}/{repo}/issues';
+const UPDATE = 'PATCH /repos/{owner}/{repo}/issues/{issue_number}';
+const COMMENT = 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments';
+
+const issueSchema = z.object({
+  number: z.number().int(),
+  html_url: z.string(),
+  title: z.string(),
+  body: z.string().nullish(),
+  // The issues list also holds pull requests, which carry this field.
+  pull_request: z.unknown().optional(),
+});
+type Issue = z.infer<typeof issueSchema>;
+
+function parse<T>(schema: z.ZodType<T>, data: unknown): T {
+  const result = schema.safeParse(data);
+  if (!result.success) throw new Error('GitHub answered with an unexpected issue');
+  return result.data;
+}
+
+export function createReminderIssues(options: ReminderIssuesOptions): ReminderPort {
+  const { octokit, owner, repo } = options;
+  const repository = `${owner}/${repo}`;
+  const marker = `<!-- sfmc-secret-rotation client=${options.clientId} -->`;
+  const withMarker = (body: string): string => `${body}\n\n${marker}`;
+
+  /** An operation repeated on transient failures, each retry reported under the route's name. */
+  function retrying<T>(route: string, operation: (attempt: number) => Promise<T>): Promise<T> {
+    return withRetry(operation, {
+      policy: options.policy,
+      sleep: options.sleep,
+      random: options.random,
+      classify: (error) => classifyGitHubError(error),
+      onRetry: ({ attempt, delayMs, error }) =>
+        options.onRetry?.({ route, attempt, delayMs, reason: classifyGitHubError(error).reason }),
+    });
+  }
+
+  async function call(route: string, params: Record<string, unknown>): Promise<unknown> {
+    const response = await retrying(route, () => octokit.request(route, { owner, repo, ...params }));
+    return response.data;
+  }
+
+  /** This client's open reminder issues, newest first (normally one). */
+  async function openIssues(): Promise<Issue[]> {
+    const found: Issue[] = [];
+    for (let page = 1; ; page++) {
+      const data = await call(LIST, { state: 'open', labels: REMINDER_LABEL, per_page: PER_PAGE, page });
+      const issues = parse(z.array(issueSchema), data);
+      found.push(...issues.filter((i) => i.pull_request === undefined && i.body?.includes(marker)));
+      if (issues.length < PER_PAGE) return found;
+    }
+  }
+
+  function create(title: string, body: string): Promise<Issue> {
+    return retrying(CREATE, async (attempt) => {
+      // A POST that failed may still have created the issue: look before posting again.
+      const earlier = attempt > 1 ? (await openIssues())[0] : undefined;
+      if (earlier) return earlier;
+      const response = await octokit.request(CREATE, {
+        owner,
+        repo,
+        title,
+        body: withMarker(body),
+        labels: [REMINDER_LABEL],
+      });
+      return parse(issueSchema, response.data);
+    });
+  }
+
+  /** Rewrites the issue's title and body; a rerun with the same text writes nothing. */
+  async function update(issue: Issue, title: string, body: string): Promise<Issue> {
+    if (issue.title === title && issue.body === withMarker(body)) return issue;
+    const data = await call(UPDATE, { issue_number: issue.number, title, body: withMarker(body) });
+    return parse(issueSchema, data);
+  }
+
+  /** A DestinationError naming what failed and what to do; issue texts hold no secret. */
+  function explain(action: string, error: unknown): DestinationError {
+    const failure = httpFailure(error);
+    const where = `while ${action} in ${repository}`;
+    if (!failure) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return new DestinationError(
+        SUBJECT,
+        isNetworkFailure(error)
+          ? `Could not reach GitHub ${where} (${detail}); check the network and GITHUB_API_URL, then rerun.`
+          : `The reminder issue failed ${where}: ${detail}`,
+      );
+    }
+    const transient = classifyGitHubError(error);
+    if (failure.status === 401) {
+      return new DestinationError(
+        SUBJECT,
+        `GitHub answered 401 ${where}: the github-token is invalid or expired; pass a valid token.`,
+      );
+    }
+    if (transient.retry) {
+      return new DestinationError(
+        SUBJECT,
+        `GitHub still failed after retries ${where} (${transient.reason}); rerun the workflow later.`,
+      );
+    }
+    if (failure.status === 403 || failure.status === 404) {
+      return new DestinationError(
+        SUBJECT,
+        `GitHub answered ${failure.status} ${where}: the github-token needs the repository permission ` +
+          `"Issues: write" on ${repository}, or turn reminder-issue off.`,
+      );
+    }
+    const quoted = failure.message ? `: ${failure.message.slice(0, 300)}` : '';
+    return new DestinationError(SUBJECT, `GitHub answered ${failure.status} ${where}${quoted}`);
+  }
+
+  return {
+    async open(title, body) {
+      try {
+        const [existing] = await openIssues();
+        const issue = existing ? await update(existing, title, body) : await create(title, body);
+        return { number: issue.number, url: issue.html_url };
+      } catch (error) {
+        throw explain('opening the reminder issue', error);
+      }
+    },
+
+    async close(comment) {
+      try {
+        const issues = await openIssues();
+        // Normally one; closing every match also clears a duplicate left by a race.
+        for (const issue of issues) {
+          await call(COMMENT, { issue_number: issue.number, body: comment });
+          await call(UPDATE, { issue_number: issue.number, state: 'closed', state_reason: 'completed' });
+        }
+        const [newest] = issues;
+        return newest && { number: newest.number };
+      } catch (error) {
+        throw explain('closing the reminder issue', error);
+      }
+    },
+  };
+}
