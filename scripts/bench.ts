@@ -28,7 +28,7 @@ function routeOf(method: string, path: string): string {
     .replace(/\/repos\/[^/]+\/[^/]+/, '/repos/{o}/{r}')
     .replace(/\/orgs\/[^/]+/, '/orgs/{org}')
     .replace(/\/environments\/[^/]+/, '/environments/{env}')
-    .replace(/\/account\/.*/, '/account/{blob}');
+    .replace(/\/artifactstore\/.*/, '/artifactstore/{blob}');
 }
 
 const overheads: number[] = [];

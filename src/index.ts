@@ -2,4 +2,8 @@
 import * as core from '@actions/core';
 import { main } from './main.ts';
 
+// unzip-stream (under @actions/artifact) calls the deprecated `new Buffer()`;
+// its warning on stderr would only alarm users.
+process.noDeprecation = true;
+
 await main({ core, env: process.env });
