@@ -68,6 +68,16 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A save the artifact service never answered (@actions/artifact's NetworkError text); worth repeating. */
+class UnansweredSave extends DestinationError {}
+
+function saveFailure(message: string, error: unknown): DestinationError {
+  const unanswered = /Unable to make request: (ECONNRESET|ETIMEDOUT|ECONNREFUSED|EHOSTUNREACH)/.test(
+    errorMessage(error),
+  );
+  return new (unanswered ? UnansweredSave : DestinationError)(SUBJECT, `${message}: ${errorMessage(error)}`);
+}
+
 const createdAt = (a: ListedArtifact): number => (a.created_at ? Date.parse(a.created_at) || 0 : 0);
 const newestFirst = (a: ListedArtifact, b: ListedArtifact): number =>
   createdAt(b) - createdAt(a) || b.id - a.id;
@@ -147,15 +157,29 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
     const dir = await mkdtemp(join(options.workDir, 'state-load-'));
     try {
       try {
-        await artifactClient.downloadArtifact(artifact.id, {
-          path: dir,
-          findBy: {
-            token: options.stateToken,
-            workflowRunId: runId,
-            repositoryOwner: owner,
-            repositoryName: repo,
+        // @actions/artifact asks for the download URL without retrying: a single 5xx,
+        // rate limit or reset there would lose the state, so repeat it.
+        await withRetry(
+          () =>
+            artifactClient.downloadArtifact(artifact.id, {
+              path: dir,
+              findBy: {
+                token: options.stateToken,
+                workflowRunId: runId,
+                repositoryOwner: owner,
+                repositoryName: repo,
+              },
+            }),
+          {
+            policy: options.policy,
+            sleep: options.sleep ?? realSleep,
+            classify: (error) => classifyGitHubError(error),
+            onRetry: ({ attempt, delayMs, error }) =>
+              log.debug(
+                `Downloading the state failed (${errorMessage(error)}); attempt ${attempt + 1} in ${delayMs} ms`,
+              ),
           },
-        });
+        );
       } catch (error) {
         return { note: `${label} could not be downloaded: ${errorMessage(error)}` };
       }
@@ -169,6 +193,40 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
       if (!parsed.ok) return { note: `${label} is invalid: ${parsed.reason}` };
       log.debug(`Loaded ${label}: phase ${parsed.state.phase}`);
       return { state: parsed.state };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** One save: this run's earlier state artifact deleted, the new one uploaded. */
+  async function saveOnce(document: RotationState): Promise<{ artifactId: number }> {
+    const dir = await mkdtemp(join(options.workDir, 'state-save-'));
+    try {
+      const file = join(dir, STATE_FILE);
+      await writeFile(file, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
+      // Artifacts are immutable and a name is unique within a run: an earlier
+      // save of this run (or of an earlier attempt) must go first.
+      try {
+        const { id } = await artifactClient.deleteArtifact(artifactName);
+        log.debug(`Deleted this run's earlier state artifact ${id}`);
+      } catch (error) {
+        if (!(error instanceof Error && error.name === 'ArtifactNotFoundError')) {
+          throw saveFailure(`Could not replace this run's state artifact "${artifactName}"`, error);
+        }
+      }
+      let id: number | undefined;
+      try {
+        ({ id } = await artifactClient.uploadArtifact(artifactName, [file], dir, {
+          retentionDays: options.retentionDays,
+        }));
+      } catch (error) {
+        throw saveFailure(`Could not save the state artifact "${artifactName}"`, error);
+      }
+      if (id === undefined) {
+        throw new DestinationError(SUBJECT, `Saving the state artifact "${artifactName}" returned no id`);
+      }
+      log.debug(`Saved state (phase ${document.phase}) as artifact ${id}`);
+      return { artifactId: id };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -191,42 +249,17 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
     async save(state: RotationState): Promise<{ artifactId: number }> {
       // Parsing drops any field the schema does not define: nothing else can reach the artifact.
       const document = stateSchema.parse(state);
-      const dir = await mkdtemp(join(options.workDir, 'state-save-'));
-      try {
-        const file = join(dir, STATE_FILE);
-        await writeFile(file, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
-        // Artifacts are immutable and a name is unique within a run: an earlier
-        // save of this run (or of an earlier attempt) must go first.
-        try {
-          const { id } = await artifactClient.deleteArtifact(artifactName);
-          log.debug(`Deleted this run's earlier state artifact ${id}`);
-        } catch (error) {
-          if (!(error instanceof Error && error.name === 'ArtifactNotFoundError')) {
-            throw new DestinationError(
-              SUBJECT,
-              `Could not replace this run's state artifact "${artifactName}": ${errorMessage(error)}`,
-            );
-          }
-        }
-        let id: number | undefined;
-        try {
-          ({ id } = await artifactClient.uploadArtifact(artifactName, [file], dir, {
-            retentionDays: options.retentionDays,
-          }));
-        } catch (error) {
-          throw new DestinationError(
-            SUBJECT,
-            `Could not save the state artifact "${artifactName}": ${errorMessage(error)}`,
-          );
-        }
-        if (id === undefined) {
-          throw new DestinationError(SUBJECT, `Saving the state artifact "${artifactName}" returned no id`);
-        }
-        log.debug(`Saved state (phase ${document.phase}) as artifact ${id}`);
-        return { artifactId: id };
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      // @actions/artifact retries 5xx and 429 itself but gives up on the first
+      // connection failure; a save is idempotent (delete, then upload), so repeat it.
+      return withRetry(() => saveOnce(document), {
+        policy: options.policy,
+        sleep: options.sleep ?? realSleep,
+        classify: (error) => ({ retry: error instanceof UnansweredSave }),
+        onRetry: ({ attempt, delayMs, error }) =>
+          log.debug(
+            `Saving the state failed (${errorMessage(error)}); attempt ${attempt + 1} in ${delayMs} ms`,
+          ),
+      });
     },
   };
 }

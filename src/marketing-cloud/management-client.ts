@@ -71,6 +71,8 @@ interface Call<T> {
   schema: z.ZodType<T>;
   /** Said when a success response cannot be read. */
   unreadable?: string;
+  /** Runs before every attempt; throws to call the request off. */
+  guard?: () => Promise<void>;
   /**
    * Before retrying after a failure that may have taken effect on the server
    * (no answer, or 5xx), find out whether it did; a result ends the call.
@@ -175,6 +177,7 @@ export function createManagementClient(options: ManagementClientOptions): Manage
     };
 
     const attempt = async (n: number, previous: TransientFailure | undefined): Promise<T> => {
+      await call.guard?.();
       if (call.reconcile && previous && previous.status !== 429) {
         const settled = await call.reconcile();
         if (settled !== undefined) return settled;
@@ -224,13 +227,14 @@ export function createManagementClient(options: ManagementClientOptions): Manage
   return {
     status,
 
-    async stage(description) {
+    async stage(description, unchanged) {
       const staged: StagedSecret = await request({
         method: 'POST',
         suffix: '/staged',
         body: { description },
         action: 'stage a new secret',
         schema: stagedSchema,
+        guard: unchanged,
         unreadable:
           ' A secret was probably generated but its value could not be read, so it cannot be used;' +
           ' a new one can be generated 5 minutes after it.',

@@ -1,7 +1,7 @@
 // The rotation through the management API: load, preflight, then the steps
 // of DESIGN.md that the situation and the mode call for.
 import type { Config } from '../config.ts';
-import { ActionError, DestinationError } from '../errors.ts';
+import { ActionError, DestinationError, MarketingCloudError } from '../errors.ts';
 import { assess, type Facts, type InHand, type Situation } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -44,8 +44,12 @@ export class ApiRotation {
   private current!: InHand;
   private escrowed: InHand | undefined;
   private status!: SecretStatus;
+  /** The escrow secret's `updated_at` when preflight read it. */
+  private escrowUpdatedAt: Date | undefined;
   /** The staged secret was activated, in this run or an earlier one. */
   private activated = false;
+  /** No state, yet an escrow secret exists: a rotation may be activated but not confirmed. */
+  private unconfirmed = false;
 
   constructor(ctx: RunContext, management: ManagementPort) {
     this.ctx = ctx;
@@ -116,12 +120,18 @@ export class ApiRotation {
         `Marketing Cloud rejects client-secret for client ${cfg.clientId} (${currentCheck.reason}). ` +
           'Pass the secret your workflow holds now (for example ${{ secrets.' +
           cfg.destinations[0]?.name +
-          ' }}); nothing was changed.',
+          ' }}); nothing was changed.' +
+          this.rotatedSinceQueued(),
       );
     }
     this.status = await this.management.status();
+    // `stage` mode looks even when idle: an escrow left without state marks an unconfirmed rotation.
     const escrowUpdatedAt =
-      this.status.staged || this.escrowed ? await deps.secrets.updatedAt(cfg.escrow) : undefined;
+      this.status.staged || this.escrowed || cfg.mode === 'stage'
+        ? await deps.secrets.updatedAt(cfg.escrow)
+        : undefined;
+    this.unconfirmed = !this.ctx.state && escrowUpdatedAt !== undefined;
+    this.escrowUpdatedAt = escrowUpdatedAt;
     const facts: Facts = {
       state: this.ctx.state,
       status: this.status,
@@ -137,6 +147,17 @@ export class ApiRotation {
       this.activated = situation.kind === 'activated';
     }
     return situation;
+  }
+
+  /** Why client-secret may be stale: a run queued behind another (GitHub reads secrets when a run is queued). */
+  private rotatedSinceQueued(): string {
+    const last = this.ctx.state?.history.at(-1);
+    if (!last) return '';
+    return (
+      ` The state shows a rotation confirmed at ${last.confirmedAt} by run ${last.runId}: if this run was queued ` +
+      'before that rotation finished (for example behind it in a concurrency group), it received the secret that ' +
+      'rotation replaced, and there is nothing left to do.'
+    );
   }
 
   /** Fills the active secret's age and dates in the result, and says whether a rotation is due. */
@@ -164,6 +185,8 @@ export class ApiRotation {
     const { mode } = this.cfg;
     switch (situation.kind) {
       case 'blocked':
+        // The stage job has no access to the escrow; the activate job receives it.
+        if (mode === 'stage' && situation.escrowed) return [];
         throw new ActionError('staged-client-secret', situation.why);
       case 'idle':
         if (mode === 'activate') {
@@ -174,6 +197,8 @@ export class ApiRotation {
           );
         }
         if (mode === 'auto' && !due) return [];
+        // Staging again would start a second rotation before the activate job confirms this one.
+        if (mode === 'stage' && this.unconfirmed) return [];
         return [
           { step: 'stage', why: mode === 'auto' ? 'the active secret is due for rotation' : `mode ${mode}` },
           ...afterStaging(mode),
@@ -182,8 +207,10 @@ export class ApiRotation {
         if (mode === 'stage') return [];
         return situation.phase === 'published' ? toRotation.slice(2) : toRotation;
       case 'activated':
+        if (mode === 'stage') return [];
         return situation.published ? [{ step: 'confirm' }] : [{ step: 'publish' }, { step: 'confirm' }];
       case 'staged-not-in-hand': {
+        if (mode === 'stage' && situation.escrowed) return [];
         if (mode === 'activate') {
           throw new ActionError(
             'staged-client-secret',
@@ -213,7 +240,7 @@ export class ApiRotation {
   private headlineFor(situation: Situation, actions: Action[]): string {
     const verb = this.cfg.mode === 'plan' ? 'Would' : 'Will';
     if (actions.length > 0) return `${verb} ${actions.map((a) => a.step).join(', ')}.`;
-    if (situation.kind === 'in-progress')
+    if (situation.kind === 'in-progress' || this.cfg.mode === 'stage')
       return 'A staged secret is escrowed; a later run (mode activate or auto) finishes the rotation.';
     return `No rotation due; the next one is due ${this.result.nextRotationAt?.toISOString() ?? 'later'}.`;
   }
@@ -223,9 +250,13 @@ export class ApiRotation {
     const { ctx } = this;
     switch (action.step) {
       case 'restore':
+        // Once another run has activated, the active secret in hand is disabled: writing it back would cut consumers off.
+        await this.unchangedSincePreflight();
         await ctx.step('publish', `put the active secret back: ${action.why}`, () =>
           ctx.writeDestinations(action.active.secret, 'restore'),
         );
+        // The escrowed secret is abandoned; a later run must not take it for the next staging's.
+        await this.deps.secrets.remove(this.cfg.escrow);
         ctx.record = undefined;
         await ctx.save('idle');
         return false;
@@ -256,7 +287,7 @@ export class ApiRotation {
 
   private async stage(): Promise<void> {
     const { deps, cfg, ctx } = this;
-    const staged = await this.management.stage(cfg.description);
+    const staged = await this.management.stage(cfg.description, () => this.unchangedSincePreflight());
     deps.log.setSecret(staged.clientSecret);
     const held = inHand(cfg.clientId, staged.clientSecret, false);
     this.staged = held;
@@ -333,8 +364,59 @@ export class ApiRotation {
     }
   }
 
+  /**
+   * Generating replaces the staged secret, and putting the active secret back
+   * undoes a publication, so right before either make sure nobody generated,
+   * activated or escrowed a secret since preflight: another run of the
+   * workflow (without a concurrency group), or a person in Setup.
+   */
+  private async unchangedSincePreflight(): Promise<void> {
+    const { deps, cfg } = this;
+    const before = this.status;
+    const now = await this.management.status();
+    const changes: string[] = [];
+    if (now.lastGeneratedAt?.getTime() !== before.lastGeneratedAt?.getTime())
+      changes.push(`a secret was generated at ${now.lastGeneratedAt?.toISOString()}`);
+    if (now.lastActivatedAt?.getTime() !== before.lastActivatedAt?.getTime())
+      changes.push(`a secret was activated at ${now.lastActivatedAt?.toISOString()}`);
+    if (before.staged) {
+      // This run may have removed the escrow (restore), but never writes it before staging.
+      const escrowAt = await deps.secrets.updatedAt(cfg.escrow);
+      if (escrowAt && !(this.escrowUpdatedAt && escrowAt <= this.escrowUpdatedAt))
+        changes.push(`the escrow ${cfg.escrow.id} was written at ${escrowAt.toISOString()}`);
+    }
+    if (changes.length === 0) return;
+    throw new ActionError(
+      'concurrency',
+      `Since this run checked Marketing Cloud, ${changes.join(' and ')}: another run of this workflow, or someone ` +
+        `in Setup, is rotating client ${cfg.clientId}. This run stopped there: it staged nothing and replaced nothing. ` +
+        'Let that rotation finish. To keep runs from overlapping, give the workflow a concurrency group per client ' +
+        `id (for example \`concurrency: sfmc-rotation-${cfg.clientId}\`).`,
+    );
+  }
+
+  /**
+   * Activation answered 409 (nothing staged). If this run's staged secret was
+   * activated meanwhile (by another run, or in Setup), carry on to confirm it.
+   */
+  private async activatedElsewhere(error: unknown): Promise<{ activatedAt: Date; expiresAt: Date }> {
+    if (!(error instanceof MarketingCloudError && error.status === 409)) throw error;
+    const status = await this.management.status();
+    const stagedAt = new Date(this.ctx.rotation().stagedAt).getTime();
+    if (status.staged || !status.lastActivatedAt || status.lastActivatedAt.getTime() < stagedAt) throw error;
+    const check = await this.deps.tokens.check(this.stagedSecret().secret, { fresh: true });
+    if (!check.accepted) throw error;
+    this.result.notes.push(
+      `The staged secret was already activated at ${status.lastActivatedAt.toISOString()} (by another run, or in ` +
+        'Setup); this run did not activate it again.',
+    );
+    return { activatedAt: status.lastActivatedAt, expiresAt: status.active.expiresAt };
+  }
+
   private async activate(): Promise<void> {
-    const activated = await this.management.activate();
+    const activated = await this.management
+      .activate()
+      .catch((error: unknown) => this.activatedElsewhere(error));
     this.ctx.rotation().activatedAt = activated.activatedAt.toISOString();
     this.activated = true;
     this.result.activatedAt = activated.activatedAt;

@@ -32,9 +32,16 @@ export type Situation =
    * Marketing Cloud holds a staged secret this run does not have. When
    * destinations may hold it, the active secret must be put back first.
    */
-  | { kind: 'staged-not-in-hand'; mayBeHeld: boolean; active?: InHand; why: string }
+  | {
+      kind: 'staged-not-in-hand';
+      mayBeHeld: boolean;
+      active?: InHand;
+      why: string;
+      /** The escrow was written after the staging: a run that receives it can resume. */
+      escrowed?: boolean;
+    }
   /** Nothing safe can be done without the user. */
-  | { kind: 'blocked'; why: string };
+  | { kind: 'blocked'; why: string; escrowed?: boolean };
 
 /** Marketing Cloud and the state record times of one staging; allow for rounding. */
 function sameInstant(a: Date | string, b: Date | string): boolean {
@@ -60,6 +67,10 @@ export function assess(facts: Facts): Situation {
 
   if (status.staged) {
     const staged = status.staged;
+    // Trust the escrow only if it was written after the staging began.
+    const escrowFresh =
+      facts.escrowUpdatedAt !== undefined &&
+      facts.escrowUpdatedAt.getTime() >= staged.createdAt.getTime() - ESCROW_SKEW_MS;
     if (record && sameInstant(record.stagedAt, staged.createdAt)) {
       const held = byFingerprint(record.stagedFingerprint);
       if (held) {
@@ -78,20 +89,25 @@ export function assess(facts: Facts): Situation {
         mayBeHeld: true,
         active,
         why: 'the staged secret recorded in the state was not passed in (staged-client-secret) and no input matches it',
+        escrowed: escrowFresh,
       };
     }
-    // No record of this staging: trust the escrow only if it was written
-    // after the staging began.
-    const escrowFresh =
-      facts.escrowUpdatedAt !== undefined &&
-      facts.escrowUpdatedAt.getTime() >= staged.createdAt.getTime() - ESCROW_SKEW_MS;
-    if (escrowFresh && facts.escrowed && facts.escrowed.fingerprint !== facts.current.fingerprint) {
+    // No record of this staging. An escrow equal to client-secret is the
+    // staged secret already published to the destination client-secret comes
+    // from, unless it was written before the last activation (then it is the
+    // active secret, left from an earlier rotation).
+    const escrowed = facts.escrowed;
+    const isCurrent = escrowed?.fingerprint === facts.current.fingerprint;
+    const writtenSinceActivation =
+      status.lastActivatedAt === null ||
+      (facts.escrowUpdatedAt !== undefined && facts.escrowUpdatedAt > status.lastActivatedAt);
+    if (escrowFresh && escrowed && (!isCurrent || writtenSinceActivation)) {
       return {
         kind: 'in-progress',
-        staged: facts.escrowed,
+        staged: escrowed,
         record: {
-          stagedFingerprint: facts.escrowed.fingerprint,
-          previousFingerprint: facts.current.accepted ? facts.current.fingerprint : undefined,
+          stagedFingerprint: escrowed.fingerprint,
+          previousFingerprint: facts.current.accepted && !isCurrent ? facts.current.fingerprint : undefined,
           stagedAt: staged.createdAt.toISOString(),
           usableAt: staged.usableAt.toISOString(),
           expiresAt: staged.expiresAt.toISOString(),
@@ -108,7 +124,9 @@ export function assess(facts: Facts): Situation {
         why:
           'Marketing Cloud has a staged secret and the escrow secret was written after it was staged, but this run ' +
           'did not receive it as a different value from client-secret. Pass the escrow secret as the ' +
-          '`staged-client-secret` input and run again.',
+          '`staged-client-secret` input and run again. If another run of this workflow is rotating this client ' +
+          'right now, let it finish instead.',
+        escrowed: true,
       };
     }
     // The escrow predates this staging (or is absent): no run of this action
@@ -154,8 +172,13 @@ export function assess(facts: Facts): Situation {
     }
   }
   // A run that activated but lost its state: the escrow copy is the active
-  // secret and the destinations may still hold the old one.
-  if (facts.escrowed?.accepted && !facts.current.accepted && facts.escrowUpdatedAt !== undefined) {
+  // secret (nothing else is accepted while nothing is staged), so confirm
+  // never ran; the destinations may still hold the old one.
+  if (
+    facts.escrowed?.accepted &&
+    facts.escrowUpdatedAt !== undefined &&
+    (!facts.current.accepted || facts.current.fingerprint === facts.escrowed.fingerprint)
+  ) {
     return {
       kind: 'activated',
       secret: facts.escrowed,

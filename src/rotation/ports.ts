@@ -48,7 +48,13 @@ export interface StagedSecret {
 /** The management contract v1 of DESIGN.md. 429 with Retry-After is honoured inside. */
 export interface ManagementPort {
   status(): Promise<SecretStatus>;
-  stage(description: string): Promise<StagedSecret>;
+  /**
+   * Generates a new staged secret, replacing any staged one. `unchanged` runs
+   * before every attempt (the first and each retry) and throws to call it off:
+   * the caller re-checks that nobody else generated or escrowed a secret since
+   * it decided to stage.
+   */
+  stage(description: string, unchanged?: () => Promise<void>): Promise<StagedSecret>;
   activate(): Promise<{ activatedAt: Date; expiresAt: Date }>;
 }
 

@@ -19,6 +19,11 @@ export interface ActionRunOptions {
   onLine?: (line: string) => void;
   /** Kill after this many milliseconds. */
   killAfterMs?: number;
+  /**
+   * Called once, right after the process starts, with a function that kills
+   * it at once (SIGKILL): lets a test kill on an emulator event.
+   */
+  kill?: (killNow: () => void) => void;
   timeoutMs?: number;
 }
 
@@ -91,6 +96,7 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
       child.kill('SIGKILL');
     }
   };
+  options.kill?.(kill);
   let pending = '';
   child.stdout.on('data', (chunk: Buffer) => {
     const text = chunk.toString('utf8');

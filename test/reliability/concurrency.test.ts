@@ -1,0 +1,16 @@
+// Overlapping runs: one client's runs started together (no concurrency
+// group) or serialised by a concurrency group, and two clients at once.
+import { describe, expect, it } from 'vitest';
+import { concurrencyCases } from './fault-cases.ts';
+
+describe.concurrent('concurrent runs', () => {
+  for (const c of concurrencyCases()) {
+    it(c.name, async () => {
+      const report = await c.run();
+      expect(report.passed ? 'passed' : report.detail).toBe('passed');
+      expect(report.violations).toBe(0);
+      expect(report.restages).toBe(0);
+      expect(report.runsNeeded).toBe(2);
+    });
+  }
+});

@@ -1,0 +1,607 @@
+// The crash-point matrix: dist/index.js is killed with SIGKILL at step
+// boundaries, inside waits, in the middle of publishing, on Marketing Cloud
+// events and at fixed times, in the one-job `rotate` flow and in the two-job
+// `stage`/`activate` flow; optionally the state artifact is lost before the
+// rerun. Fresh runs then continue until the rotation is complete, and every
+// case checks the invariants of DESIGN.md along the way.
+import { zipSync } from 'fflate';
+import type { SecretScope } from '../emulators/github/index.ts';
+import { ERROR_CODES, MC_ROUTES, restError } from '../emulators/marketing-cloud/index.ts';
+import type { WatchedDestination } from '../support/outage-oracle.ts';
+import {
+  ORG,
+  OWNER,
+  REPO,
+  SECRET,
+  type WorkflowRun,
+  type WorkflowRunOptions,
+  World,
+} from '../support/world.ts';
+import { type CaseOutcome, runCase } from './report.ts';
+import type { ReliabilityCase } from './types.ts';
+
+/** Short enough to keep each case to seconds; long enough for a run to reach every step inside one window. */
+export const WINDOW_MS = 600;
+/** The runs after the killed one that may be needed to finish the rotation. */
+const FURTHER_RUNS = 2;
+const STAGED = `${SECRET}_STAGED`;
+const ENVIRONMENT = 'production';
+/** The environment destination, which also holds the escrow in the two-job flow. */
+const ENV_LINE = `environment:${OWNER}/${REPO}:${ENVIRONMENT}`;
+
+export const THREE_DESTINATIONS = [
+  `repo:${OWNER}/${REPO}`,
+  ENV_LINE,
+  `org:${ORG} visibility=selected repositories=web,api`,
+].join('\n');
+
+/** Server-side route names of the secret PUTs, for holding a destination back with faults. */
+const PUT_ROUTE = {
+  repo: 'PUT /repos/:owner/:repo/actions/secrets/:name',
+  env: 'PUT /repos/:owner/:repo/environments/:environment/secrets/:name',
+  org: 'PUT /orgs/:org/actions/secrets/:name',
+} as const;
+type Target = keyof typeof PUT_ROUTE;
+
+const SCOPE: Record<Target, SecretScope> = {
+  repo: World.repoScope,
+  env: World.envScope,
+  org: World.orgScope,
+};
+
+/**
+ * Seeds the environment and organization destinations with the initial
+ * secret (World seeds the repository), as consumers hold it before the first
+ * rotation, and returns them for the outage oracle.
+ */
+export function seedThreeDestinations(world: World): WatchedDestination[] {
+  world.gh.seedSecret(World.envScope, SECRET, world.initialSecret);
+  world.gh.seedSecret(World.orgScope, SECRET, world.initialSecret, {
+    visibility: 'selected',
+    selectedRepositoryIds: world.orgRepoIds,
+  });
+  return [
+    { id: `repo:${OWNER}/${REPO}`, scope: World.repoScope, name: SECRET },
+    { id: ENV_LINE, scope: World.envScope, name: SECRET },
+    { id: `org:${ORG}`, scope: World.orgScope, name: SECRET },
+  ];
+}
+
+type Flow = 'rotate' | 'two-job';
+type Job = 'rotate' | 'stage' | 'activate';
+type Source = { scope: SecretScope; name: string } | 'none';
+
+/** Where the kill happens within a run. */
+export type KillPoint =
+  /** A stdout line matches (a step marker, a wait's progress line), optionally some time later. */
+  | { on: 'line'; match: RegExp; afterMs?: number }
+  /** The k-th write of the secret to a destination; the `held` destinations answer 503 meanwhile. */
+  | { on: 'put'; count: number; held: Target[] }
+  /** The escrow PUT arrives and its connection is reset: it is never stored. */
+  | { on: 'escrow-lost' }
+  /** The escrow secret was just written, or just deleted. */
+  | { on: 'escrow'; action: 'put' | 'delete' }
+  /** Marketing Cloud throttles the stage call (429, Retry-After 2 s); killed while the action waits to retry. */
+  | { on: 'stage-throttled' }
+  /** Marketing Cloud just generated or activated a secret (the action never sees the answer). */
+  | { on: 'marketing-cloud'; type: 'generated' | 'activated' }
+  /** A fixed time after the process started. */
+  | { on: 'time'; ms: number };
+
+export interface Kill {
+  job: Job;
+  at: KillPoint;
+}
+
+export interface CrashCaseSpec {
+  name: string;
+  flow: Flow;
+  /** kills[i] applies to the i-th workflow run. */
+  kills: Kill[];
+  /** What happens to the state artifacts before the first rerun. */
+  damage?: 'missing' | 'expired' | 'corrupt';
+  /** Input sources of the resuming job in reruns, when not the workflow's usual wiring. */
+  rerun?: { clientSecretFrom?: Source; stagedFrom?: Source };
+  /** Reruns are re-run attempts of the same workflow run (failed jobs only) instead of fresh runs. */
+  sameRun?: boolean;
+  /** A longer window, for kill points inside a wait that must not end too soon. */
+  windowMs?: number;
+}
+
+interface JobWiring {
+  inputs: Record<string, string>;
+  clientSecretFrom: Source;
+  stagedFrom: Source;
+}
+
+/**
+ * The inputs a workflow gives each job. The stage job has no environment, so
+ * it cannot read the escrow kept there; the activate job runs in the
+ * environment, where its secrets shadow repository ones of the same name.
+ */
+function wiring(job: Job): JobWiring {
+  const common = { destinations: THREE_DESTINATIONS, 'max-wait-seconds': '20' };
+  switch (job) {
+    case 'rotate':
+      return {
+        inputs: { ...common, mode: 'rotate' },
+        clientSecretFrom: { scope: World.repoScope, name: SECRET },
+        stagedFrom: { scope: World.repoScope, name: STAGED },
+      };
+    case 'stage':
+      return {
+        inputs: { ...common, mode: 'stage', escrow: ENV_LINE },
+        clientSecretFrom: { scope: World.repoScope, name: SECRET },
+        stagedFrom: 'none',
+      };
+    case 'activate':
+      return {
+        inputs: { ...common, mode: 'activate', escrow: ENV_LINE },
+        clientSecretFrom: { scope: World.envScope, name: SECRET },
+        stagedFrom: { scope: World.envScope, name: STAGED },
+      };
+  }
+}
+
+const jobsOf = (flow: Flow): Job[] => (flow === 'rotate' ? ['rotate'] : ['stage', 'activate']);
+const escrowScope = (flow: Flow): SecretScope => (flow === 'rotate' ? World.repoScope : World.envScope);
+/** The job that finishes a staged rotation and reads the escrow. */
+const resumingJob = (flow: Flow): Job => (flow === 'rotate' ? 'rotate' : 'activate');
+
+interface Armed {
+  options: Partial<WorkflowRunOptions>;
+  disarm(): void;
+}
+
+/** Prepares the kill of one run: the run options that trigger it and what to undo afterwards. */
+function arm(world: World, flow: Flow, point: KillPoint): Armed {
+  const { gh, mc } = world;
+  let killNow = (): void => {};
+  const kill = (k: () => void) => {
+    killNow = k;
+  };
+  const undo: Array<() => void> = [];
+  const armed = (options: Partial<WorkflowRunOptions>): Armed => ({
+    options,
+    disarm: () => {
+      for (const u of undo) u();
+    },
+  });
+  switch (point.on) {
+    case 'line': {
+      // Without a delay, kill from the stdout handler itself, as close to the line as possible.
+      if (!point.afterMs) return armed({ killWhen: (line) => point.match.test(line) });
+      const { match, afterMs } = point;
+      let timer: NodeJS.Timeout | undefined;
+      undo.push(() => clearTimeout(timer));
+      const onLine = (line: string) => {
+        if (!timer && match.test(line)) timer = setTimeout(() => killNow(), afterMs);
+      };
+      return armed({ kill, onLine });
+    }
+    case 'put': {
+      let count = 0;
+      const onWrite = (e: { name: string; action: string }) => {
+        if (e.action === 'put' && e.name === SECRET && ++count === point.count) killNow();
+      };
+      gh.on('secret-write', onWrite);
+      undo.push(() => gh.off('secret-write', onWrite));
+      for (const target of point.held) {
+        const fault = gh.server.faults.inject({
+          route: PUT_ROUTE[target],
+          mode: { kind: 'status', status: 503, body: { message: 'Service Unavailable' } },
+          times: 1000,
+        });
+        undo.push(() => fault.clear());
+      }
+      break;
+    }
+    case 'escrow-lost': {
+      const route = PUT_ROUTE[flow === 'rotate' ? 'repo' : 'env'];
+      // No PUT precedes the escrow's in a run that stages, so the first one on its route is the escrow.
+      const fault = gh.server.faults.inject({ route, mode: { kind: 'reset' }, times: 1 });
+      const onRequest = (entry: { route: string; fault?: string }) => {
+        if (entry.route === route && entry.fault === 'reset') killNow();
+      };
+      gh.server.on('request', onRequest);
+      undo.push(
+        () => fault.clear(),
+        () => gh.server.off('request', onRequest),
+      );
+      break;
+    }
+    case 'escrow': {
+      const onWrite = (e: { name: string; action: string }) => {
+        if (e.name === STAGED && e.action === point.action) killNow();
+      };
+      gh.on('secret-write', onWrite);
+      undo.push(() => gh.off('secret-write', onWrite));
+      break;
+    }
+    case 'marketing-cloud': {
+      const onChange = (e: { type: string }) => {
+        if (e.type === point.type) killNow();
+      };
+      mc.on('change', onChange);
+      undo.push(() => mc.off('change', onChange));
+      break;
+    }
+    case 'stage-throttled': {
+      const fault = mc.server.faults.inject({
+        route: MC_ROUTES.stage,
+        mode: {
+          kind: 'status',
+          status: 429,
+          retryAfter: 2,
+          body: restError('Too many requests: general throttling.', ERROR_CODES.throttled),
+        },
+        times: 1,
+      });
+      undo.push(() => fault.clear());
+      return armed({ killWhen: (line) => /^Retrying POST \S+\/staged /.test(line) });
+    }
+    case 'time':
+      return armed({ killAfterMs: point.ms });
+  }
+  return armed({ kill });
+}
+
+/** The staged secret Marketing Cloud holds now, if any (the newest one generated: one package per world). */
+function stagedSecret(world: World): string | undefined {
+  return world.mc.statusOf(world.clientId).staged ? world.mc.knownSecrets().at(-1) : undefined;
+}
+
+const generations = (world: World): number =>
+  world.mc.history(world.clientId).filter((e) => e.type === 'generated').length;
+
+function read(world: World, source: Source): string | undefined {
+  return source === 'none' ? undefined : world.gh.secretValue(source.scope, source.name);
+}
+
+/** Deletes, expires or corrupts every state artifact, as retention, a cleanup or a bad upload would. */
+async function damageState(world: World, damage: NonNullable<CrashCaseSpec['damage']>): Promise<void> {
+  const artifacts = world.gh.artifacts
+    .list(OWNER, REPO)
+    .filter((a) => a.name === `sfmc-rotation-${world.clientId}`);
+  for (const artifact of artifacts) {
+    if (damage === 'expired') world.gh.artifacts.expire(artifact.id);
+    // A valid zip holding bad JSON: an invalid zip would only make the artifact client retry for long.
+    if (damage === 'corrupt')
+      world.gh.artifacts.corrupt(
+        artifact.id,
+        Buffer.from(zipSync({ 'state.json': Buffer.from('{"schemaVersion": 1, "phase":') })),
+      );
+    if (damage === 'missing') {
+      const response = await fetch(
+        `${world.gh.url}/repos/${OWNER}/${REPO}/actions/artifacts/${artifact.id}`,
+        {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${world.stateToken}`, accept: 'application/vnd.github+json' },
+        },
+      );
+      if (response.status !== 204)
+        throw new Error(`deleting artifact ${artifact.id}: HTTP ${response.status}`);
+    }
+  }
+}
+
+/** What the world looked like when a run was killed, for the table. */
+function killedAt(world: World, flow: Flow, generatedBefore: number): string {
+  const parts = generations(world) > generatedBefore ? ['generated'] : [];
+  const staged = stagedSecret(world);
+  if (staged !== undefined) {
+    parts.push(world.gh.secretValue(escrowScope(flow), STAGED) === staged ? 'escrowed' : 'not escrowed');
+    const held = (['repo', 'env', 'org'] as const).filter(
+      (t) => world.gh.secretValue(SCOPE[t], SECRET) === staged,
+    );
+    if (held.length > 0) parts.push(`published to ${held.join('+')}`);
+  }
+  if (world.mc.history(world.clientId).some((e) => e.type === 'activated')) parts.push('activated');
+  return parts.join(', ') || 'nothing staged';
+}
+
+const errorLine = (run: WorkflowRun): string =>
+  run.stdout
+    .split('\n')
+    .find((l) => l.startsWith('::error'))
+    ?.replace(/^::error[^:]*::/, '') ??
+  `exit ${run.code}${run.stderr ? `: ${run.stderr.slice(0, 300)}` : ''}`;
+
+/** Once the rotation is complete: one activation, every destination on the new secret, no escrow, idle state. */
+function completionProblems(world: World, flow: Flow, watched: WatchedDestination[]): string[] {
+  const { mc, gh, clientId } = world;
+  const problems: string[] = [];
+  if (mc.statusOf(clientId).staged) problems.push('a staged secret was left in Marketing Cloud');
+  const activations = mc.history(clientId).filter((e) => e.type === 'activated').length;
+  if (activations !== 1) problems.push(`${activations} activations instead of 1`);
+  const values = new Set(watched.map((d) => gh.secretValue(d.scope, d.name)));
+  for (const d of watched) {
+    const value = gh.secretValue(d.scope, d.name);
+    if (value === undefined || !mc.accepts(clientId, value))
+      problems.push(`${d.id} does not hold the active secret`);
+  }
+  if (values.size !== 1) problems.push('the destinations hold different secrets');
+  if (mc.accepts(clientId, world.initialSecret)) problems.push('the old secret is still accepted');
+  if (gh.secretValue(escrowScope(flow), STAGED) !== undefined)
+    problems.push('the escrow secret was not deleted');
+  const state = world.newestState();
+  if (state?.phase !== 'idle' || state.history.length === 0) {
+    problems.push(
+      `the newest state is ${state ? `${state.phase} with ${state.history.length} rotation(s)` : 'missing'}`,
+    );
+  }
+  return problems;
+}
+
+/** Plays the workflow: the killed run, then fresh runs until the rotation is complete. */
+async function play(world: World, spec: CrashCaseSpec, watched: WatchedDestination[]): Promise<CaseOutcome> {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const jobs = jobsOf(spec.flow);
+  let firstJob = 0;
+  let runId = 5000;
+  for (let attempt = 1; attempt <= 1 + FURTHER_RUNS; attempt++) {
+    if (attempt === 2 && spec.damage) {
+      await damageState(world, spec.damage);
+      notes.push(`state ${spec.damage}`);
+    }
+    // A fresh run runs every job; a re-run attempt only the failed one and those after it.
+    if (!(spec.sameRun && attempt > 1)) {
+      runId += 1;
+      firstJob = 0;
+    }
+    const kill = spec.kills[attempt - 1];
+    for (let j = firstJob; j < jobs.length; j++) {
+      const job = jobs[j] as Job;
+      const wired = wiring(job);
+      const custom = attempt > 1 && job === resumingJob(spec.flow) ? spec.rerun : undefined;
+      const clientSecretFrom = custom?.clientSecretFrom ?? wired.clientSecretFrom;
+      const stagedFrom = custom?.stagedFrom ?? wired.stagedFrom;
+
+      // Could this run finish with the secret already staged? Only then is staging again needless.
+      const staged = stagedSecret(world);
+      const escrowReadable = (spec.rerun?.stagedFrom ?? wiring(resumingJob(spec.flow)).stagedFrom) !== 'none';
+      const escrowed =
+        staged !== undefined && world.gh.secretValue(escrowScope(spec.flow), STAGED) === staged;
+      const inInputs =
+        staged !== undefined && [read(world, clientSecretFrom), read(world, stagedFrom)].includes(staged);
+      const recoverable = inInputs || (escrowed && escrowReadable);
+      const generatedBefore = generations(world);
+
+      const armed = kill?.job === job ? arm(world, spec.flow, kill.at) : undefined;
+      const run = await world.run({
+        inputs: wired.inputs,
+        clientSecretFrom,
+        stagedFrom,
+        runId,
+        attempt: spec.sameRun ? attempt : 1,
+        jobId: j + 1,
+        ...armed?.options,
+      });
+      armed?.disarm();
+
+      const label = `run ${attempt}${jobs.length > 1 ? ` (${job})` : ''}`;
+      if (generations(world) > generatedBefore && generatedBefore > 0) {
+        if (staged === undefined) problems.push(`${label} generated again although nothing was staged`);
+        else if (recoverable)
+          problems.push(`${label} re-staged needlessly: the staged secret was recoverable`);
+        else {
+          notes.push(
+            `${label} re-staged: ${escrowed ? 'the rerun was given only the old secret' : 'the staged secret never reached the escrow'}`,
+          );
+        }
+      }
+      if (armed && !run.killed) problems.push(`${label}: the kill point was never reached`);
+      if (run.killed) notes.push(`${label} killed (${killedAt(world, spec.flow, generatedBefore)})`);
+      else if (run.code !== 0) notes.push(`${label} failed: ${errorLine(run)}`);
+      if (run.code !== 0) {
+        firstJob = j;
+        break;
+      }
+      if (j === jobs.length - 1) {
+        problems.push(...completionProblems(world, spec.flow, watched));
+        return { problems, note: notes.join('; ') };
+      }
+    }
+  }
+  problems.push(`the rotation was not complete after ${FURTHER_RUNS} further runs`);
+  return { problems, note: notes.join('; ') };
+}
+
+export function crashCase(spec: CrashCaseSpec): ReliabilityCase {
+  return {
+    name: spec.name,
+    run: () => {
+      let watched: WatchedDestination[] = [];
+      return runCase(
+        spec.name,
+        {
+          windowMs: spec.windowMs ?? WINDOW_MS,
+          watch: (world) => {
+            watched = seedThreeDestinations(world);
+            return watched;
+          },
+        },
+        (world) => play(world, spec, watched),
+      );
+    },
+  };
+}
+
+const line = (match: RegExp, afterMs?: number): KillPoint => ({ on: 'line', match, afterMs });
+const step = (name: string): KillPoint => line(new RegExp(`^\\[${name}\\] `));
+const WAITING = /^Waiting \d+ s more/;
+
+const rotate = (name: string, at: KillPoint, extra: Partial<CrashCaseSpec> = {}): CrashCaseSpec => ({
+  name: `rotate: ${name}`,
+  flow: 'rotate',
+  kills: [{ job: 'rotate', at }],
+  ...extra,
+});
+const twoJob = (
+  name: string,
+  job: 'stage' | 'activate',
+  at: KillPoint,
+  extra: Partial<CrashCaseSpec> = {},
+): CrashCaseSpec => ({
+  name: `stage/activate: ${name}`,
+  flow: 'two-job',
+  kills: [{ job, at }],
+  ...extra,
+});
+
+/** Every crash case, in the order of the table. */
+export function crashCaseSpecs(): CrashCaseSpec[] {
+  return [
+    // rotate: step boundaries and points inside the waits.
+    rotate('at [preflight]', step('preflight')),
+    rotate('at [stage]', step('stage')),
+    rotate('right after generation', { on: 'marketing-cloud', type: 'generated' }),
+    rotate('during the escrow PUT (never stored)', { on: 'escrow-lost' }),
+    rotate('after the escrow write, before the state save', { on: 'escrow', action: 'put' }),
+    rotate('at [await-usable]', step('await-usable')),
+    rotate('inside the usable wait', line(WAITING)),
+    rotate('late in the usable wait', line(WAITING, 500)),
+    rotate('at [publish]', step('publish')),
+    rotate('after 1 of 3 destinations', { on: 'put', count: 1, held: ['env', 'org'] }),
+    rotate('after 2 of 3 destinations (repo, env)', { on: 'put', count: 2, held: ['org'] }),
+    rotate('after 2 of 3 destinations (repo, org)', { on: 'put', count: 2, held: ['env'] }),
+    rotate('after 3 of 3 destinations, before the state save', { on: 'put', count: 3, held: [] }),
+    rotate('at [verify]', step('verify')),
+    rotate('at [activate]', step('activate')),
+    rotate('after activation, before the state save', { on: 'marketing-cloud', type: 'activated' }),
+    rotate('at [confirm]', step('confirm')),
+    rotate('after the escrow delete, before the state save', { on: 'escrow', action: 'delete' }),
+    ...[500, 1000, 1500].map((ms) => rotate(`${ms} ms after start`, { on: 'time', ms })),
+
+    // rotate: the hard cases.
+    rotate(
+      'after 1 of 3, rerun given only the old secret',
+      { on: 'put', count: 1, held: ['env', 'org'] },
+      {
+        rerun: { clientSecretFrom: { scope: World.envScope, name: SECRET }, stagedFrom: 'none' },
+      },
+    ),
+    rotate(
+      'after 2 of 3, rerun given only the old secret',
+      { on: 'put', count: 2, held: ['org'] },
+      {
+        rerun: { clientSecretFrom: { scope: World.orgScope, name: SECRET }, stagedFrom: 'none' },
+      },
+    ),
+    rotate('at [await-usable], state missing', step('await-usable'), { damage: 'missing' }),
+    rotate('after 2 of 3, state missing', { on: 'put', count: 2, held: ['org'] }, { damage: 'missing' }),
+    rotate(
+      'after 1 of 3, state expired',
+      { on: 'put', count: 1, held: ['env', 'org'] },
+      { damage: 'expired' },
+    ),
+    rotate('at [verify], state corrupt', step('verify'), { damage: 'corrupt' }),
+    rotate(
+      'after activation, state missing',
+      { on: 'marketing-cloud', type: 'activated' },
+      { damage: 'missing' },
+    ),
+    rotate(
+      'after activation, state corrupt',
+      { on: 'marketing-cloud', type: 'activated' },
+      { damage: 'corrupt' },
+    ),
+    rotate(
+      'after 2 of 3, re-run attempt of the same run',
+      { on: 'put', count: 2, held: ['org'] },
+      { sameRun: true },
+    ),
+    {
+      name: 'rotate: after 1 of 3 with only the old secret, then the rerun killed while putting it back',
+      flow: 'rotate',
+      kills: [
+        { job: 'rotate', at: { on: 'put', count: 1, held: ['env', 'org'] } },
+        { job: 'rotate', at: { on: 'put', count: 1, held: ['env', 'org'] } },
+      ],
+      rerun: { clientSecretFrom: { scope: World.envScope, name: SECRET }, stagedFrom: 'none' },
+    },
+    {
+      name: 'rotate: after 1 of 3 with only the old secret, then the rerun killed after putting it back',
+      flow: 'rotate',
+      kills: [
+        { job: 'rotate', at: { on: 'put', count: 1, held: ['env', 'org'] } },
+        { job: 'rotate', at: { on: 'put', count: 3, held: [] } },
+      ],
+      rerun: { clientSecretFrom: { scope: World.envScope, name: SECRET }, stagedFrom: 'none' },
+    },
+    {
+      name: 'rotate: after 1 of 3 with only the old secret, then the rerun killed right after re-staging',
+      flow: 'rotate',
+      kills: [
+        { job: 'rotate', at: { on: 'put', count: 1, held: ['env', 'org'] } },
+        { job: 'rotate', at: { on: 'marketing-cloud', type: 'generated' } },
+      ],
+      rerun: { clientSecretFrom: { scope: World.envScope, name: SECRET }, stagedFrom: 'none' },
+    },
+    {
+      name: 'rotate: right after generation, then the rerun killed in the Retry-After wait before re-staging',
+      flow: 'rotate',
+      kills: [
+        { job: 'rotate', at: { on: 'marketing-cloud', type: 'generated' } },
+        { job: 'rotate', at: { on: 'stage-throttled' } },
+      ],
+    },
+    {
+      name: 'rotate: at [await-usable], then the rerun killed at [confirm]',
+      flow: 'rotate',
+      kills: [
+        { job: 'rotate', at: step('await-usable') },
+        { job: 'rotate', at: step('confirm') },
+      ],
+    },
+
+    // stage/activate with the escrow in the environment.
+    twoJob('stage job at [stage]', 'stage', step('stage')),
+    twoJob('stage job right after generation', 'stage', { on: 'marketing-cloud', type: 'generated' }),
+    twoJob('stage job during the escrow PUT (never stored)', 'stage', { on: 'escrow-lost' }),
+    twoJob('stage job after the escrow write, before the state save', 'stage', {
+      on: 'escrow',
+      action: 'put',
+    }),
+    twoJob('activate job at [await-usable]', 'activate', step('await-usable')),
+    twoJob('activate job inside the usable wait', 'activate', line(WAITING, 300), { windowMs: 2500 }),
+    twoJob('activate job after 1 of 3 (org)', 'activate', { on: 'put', count: 1, held: ['repo', 'env'] }),
+    twoJob('activate job after 2 of 3 (repo, env)', 'activate', { on: 'put', count: 2, held: ['org'] }),
+    twoJob('activate job at [verify]', 'activate', step('verify')),
+    twoJob('activate job at [activate]', 'activate', step('activate')),
+    twoJob('activate job after activation, before the state save', 'activate', {
+      on: 'marketing-cloud',
+      type: 'activated',
+    }),
+    twoJob('activate job at [confirm]', 'activate', step('confirm')),
+    twoJob(
+      'activate job after 1 of 3, state missing',
+      'activate',
+      { on: 'put', count: 1, held: ['env', 'org'] },
+      {
+        damage: 'missing',
+      },
+    ),
+    twoJob(
+      'activate job after activation, state missing',
+      'activate',
+      { on: 'marketing-cloud', type: 'activated' },
+      {
+        damage: 'missing',
+      },
+    ),
+    twoJob(
+      'activate job after 2 of 3, re-run of the failed job',
+      'activate',
+      { on: 'put', count: 2, held: ['org'] },
+      {
+        sameRun: true,
+      },
+    ),
+  ];
+}
+
+export function crashCases(): ReliabilityCase[] {
+  return crashCaseSpecs().map(crashCase);
+}

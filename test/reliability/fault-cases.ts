@@ -1,0 +1,456 @@
+// Reliability cases for faults and overlapping runs: seeded transient faults
+// on every route of both emulators (one `rotate` run, or a `stage` run then
+// an `auto` run that loads the saved state), a permanent 403 on one
+// destination, two runs of one client at once (with and without a
+// concurrency group), and two clients of one tenant at once. Each case checks
+// the invariants of DESIGN.md (no outage, at most one activation per staged
+// secret, no needless re-stage, no leak) and reports the retries the action
+// logged.
+import type { FaultMode } from '../emulators/common/server.ts';
+import { ERROR_CODES, MC_ROUTES, restError } from '../emulators/marketing-cloud/index.ts';
+import { OutageOracle, type WatchedDestination } from '../support/outage-oracle.ts';
+import { OWNER, REPO, SECRET, type WorkflowRun, World } from '../support/world.ts';
+import { seedThreeDestinations, THREE_DESTINATIONS } from './crash-cases.ts';
+import { type CaseOutcome, runCase } from './report.ts';
+import type { CaseReport, ReliabilityCase } from './types.ts';
+
+const WINDOW_MS = 500;
+const STAGED = `${SECRET}_STAGED`;
+
+/** The artifact service (Twirp and blob storage) that @actions/artifact talks to. */
+const ARTIFACT_SERVICE = /^(?:POST \/twirp\/|(?:GET|PUT) \/artifactstore\/)/;
+/** Every other GitHub route: the REST API our adapters call. */
+const GITHUB_REST = /^(?!POST \/twirp\/|(?:GET|PUT) \/artifactstore\/)/;
+
+/** Probability of a fault on each call to a REST route or to Marketing Cloud. */
+const FAULT_PROBABILITY = 0.2;
+/**
+ * Probability of each of a 503 and a reset on the artifact service: kept
+ * small because @actions/artifact waits 3 s and more before each of its own
+ * Twirp retries (and a blob 429 is not a fault Azure storage ever sends).
+ */
+const ARTIFACT_FAULT_PROBABILITY = 0.02;
+
+export const TRANSIENT_KINDS = ['5xx', '429', 'secondary-rate-limit', 'reset', 'mixed'] as const;
+export type TransientKind = (typeof TRANSIENT_KINDS)[number];
+type BasicKind = Exclude<TransientKind, 'mixed'>;
+const BASIC_KINDS: BasicKind[] = ['5xx', '429', 'secondary-rate-limit', 'reset'];
+const SERVER_ERRORS = [500, 502, 503, 504];
+
+const MC_THROTTLED: FaultMode = {
+  kind: 'status',
+  status: 429,
+  retryAfter: 1,
+  body: restError('Too many requests: general throttling.', ERROR_CODES.throttled),
+};
+
+/** Seeds faults of one kind, `probability` per call, on the GitHub REST routes and on Marketing Cloud. */
+function injectKind(world: World, kind: BasicKind, probability: number, seed: number): void {
+  const gh = (mode: FaultMode) =>
+    world.gh.server.faults.inject({ route: GITHUB_REST, mode, probability, seed });
+  const mc = (mode: FaultMode) => world.mc.server.faults.inject({ mode, probability, seed: seed + 1 });
+  switch (kind) {
+    case '5xx': {
+      const mode: FaultMode = { kind: 'status', status: SERVER_ERRORS[seed % SERVER_ERRORS.length] ?? 503 };
+      gh(mode);
+      mc(mode);
+      return;
+    }
+    case '429':
+      gh({ kind: 'status', status: 429, retryAfter: 1 });
+      mc(MC_THROTTLED);
+      return;
+    case 'secondary-rate-limit':
+      world.gh.secondaryRateLimit({
+        route: GITHUB_REST,
+        probability,
+        seed,
+        retryAfter: 1,
+        status: seed % 2 === 0 ? 403 : 429,
+      });
+      // Marketing Cloud has no secondary limit; its general throttling is the nearest thing.
+      mc(MC_THROTTLED);
+      return;
+    case 'reset':
+      gh({ kind: 'reset' });
+      mc({ kind: 'reset' });
+  }
+}
+
+/**
+ * Seeded faults of a kind on both emulators: FAULT_PROBABILITY per call in
+ * all (`mixed` splits it evenly over the four kinds), plus rare 503s and
+ * resets on the artifact service.
+ */
+export function injectTransientFaults(world: World, kind: TransientKind, seed: number): void {
+  if (kind === 'mixed') {
+    // Four independent chances p with 1 - (1 - p)^4 = FAULT_PROBABILITY.
+    const p = 1 - (1 - FAULT_PROBABILITY) ** (1 / BASIC_KINDS.length);
+    BASIC_KINDS.forEach((basic, i) => {
+      injectKind(world, basic, p, seed * 16 + i * 2);
+    });
+  } else {
+    injectKind(world, kind, FAULT_PROBABILITY, seed * 16);
+  }
+  for (const [i, mode] of [{ kind: 'status', status: 503 }, { kind: 'reset' }].entries()) {
+    world.gh.server.faults.inject({
+      route: ARTIFACT_SERVICE,
+      mode: mode as FaultMode,
+      probability: ARTIFACT_FAULT_PROBABILITY,
+      seed: seed * 16 + 10 + i,
+    });
+  }
+}
+
+const sum = (counts: Map<string, number>): number => [...counts.values()].reduce((a, b) => a + b, 0);
+
+/** The `::error` annotation a run printed, without its command prefix. */
+function errorOf(run: WorkflowRun): string {
+  const line = run.stdout.split('\n').find((l) => l.startsWith('::error'));
+  return line?.replace(/^::error[^:]*::/, '').replace(/%0A/g, ' ') ?? '';
+}
+
+/**
+ * Retries that main.ts's `Retrying <route>` lines do not show: those of
+ * @actions/artifact's own Twirp client and the state store's repeated calls.
+ */
+const OTHER_RETRY_LINES: Array<[RegExp, string]> = [
+  [/^Attempt \d+ of \d+ failed with error: /, 'artifact service (Twirp, @actions/artifact)'],
+  [/^::debug::Saving the state failed /, 'state artifact save'],
+  [/^::debug::Downloading the state failed /, 'state artifact download'],
+  [/^::debug::Listing state artifacts failed /, 'GET /repos/{owner}/{repo}/actions/artifacts'],
+];
+
+function withOtherRetries(report: CaseReport, runs: readonly WorkflowRun[]): CaseReport {
+  const retries = { ...report.retries };
+  for (const line of runs.flatMap((r) => r.stdout.split('\n'))) {
+    for (const [pattern, route] of OTHER_RETRY_LINES) {
+      if (pattern.test(line)) retries[route] = (retries[route] ?? 0) + 1;
+    }
+  }
+  return { ...report, retries };
+}
+
+/** What must hold once one rotation of the world's client is complete. */
+function rotationComplete(world: World, watched: readonly WatchedDestination[]): string[] {
+  const problems: string[] = [];
+  const values = watched.map((d) => world.gh.secretValue(d.scope, d.name));
+  const fresh = values[0];
+  if (fresh === undefined || fresh === world.initialSecret) problems.push('the secret was not rotated');
+  if (values.some((v) => v !== fresh)) problems.push('the destinations do not all hold the new secret');
+  if (fresh !== undefined && !world.mc.accepts(world.clientId, fresh))
+    problems.push('Marketing Cloud rejects the delivered secret');
+  if (world.gh.secretValue(World.repoScope, STAGED) !== undefined)
+    problems.push('the escrow secret was left behind');
+  const state = world.newestState();
+  if (state?.phase !== 'idle' || state.history.length !== 1)
+    problems.push(`the state is ${state?.phase ?? 'missing'} with ${state?.history.length ?? 0} rotation(s)`);
+  const activations = world.mc.history(world.clientId).filter((e) => e.type === 'activated').length;
+  if (activations !== 1) problems.push(`${activations} activations`);
+  return problems;
+}
+
+const generations = (world: World): number =>
+  world.mc.history(world.clientId).filter((e) => e.type === 'generated').length;
+
+/** A re-stage is fine only when the run said why (the plan in its summary names it). */
+function restageProblems(world: World): { problems: string[]; note?: string } {
+  const generated = generations(world);
+  if (generated <= 1) return { problems: [] };
+  const why = world.runs.map((r) => /re-stage: [^)\n]*/.exec(r.summary)?.[0]).find(Boolean);
+  return why
+    ? { problems: [], note: why }
+    : { problems: [`${generated} generations and no re-stage explained`] };
+}
+
+/** Runs a case in a fresh world whose three destinations hold the initial secret, the oracle watching them. */
+async function runFaultCase(
+  name: string,
+  body: (world: World, watched: WatchedDestination[]) => Promise<CaseOutcome>,
+  windowMs = WINDOW_MS,
+): Promise<CaseReport> {
+  let watched: WatchedDestination[] = [];
+  let runs: readonly WorkflowRun[] = [];
+  const setup = {
+    windowMs,
+    watch: (world: World) => {
+      watched = seedThreeDestinations(world);
+      return watched;
+    },
+  };
+  const report = await runCase(name, setup, (world) => {
+    runs = world.runs;
+    return body(world, watched);
+  });
+  return withOtherRetries(report, runs);
+}
+
+/**
+ * How a transient case rotates: in one `rotate` run, or staged by a `stage`
+ * run and finished by an `auto` run that loads the saved state.
+ */
+const FLOWS = [['rotate'], ['stage', 'auto']] as const;
+
+function transientCase(seed: number): ReliabilityCase {
+  const kind = TRANSIENT_KINDS[seed % TRANSIENT_KINDS.length] ?? 'mixed';
+  const modes = FLOWS[seed % FLOWS.length] ?? FLOWS[0];
+  const name = `transient ${kind} seed ${seed} (${modes.join(', then ')})`;
+  return {
+    name,
+    run: () =>
+      runFaultCase(name, async (world, watched) => {
+        injectTransientFaults(world, kind, seed);
+        const problems: string[] = [];
+        for (const mode of modes) {
+          const run = await world.run({ inputs: { mode, destinations: THREE_DESTINATIONS } });
+          if (run.code !== 0) problems.push(`the ${mode} run exited ${run.code}: ${errorOf(run)}`);
+        }
+        const unloaded = world.runs.map(
+          (r) => /State: [^\n]*could not be downloaded[^\n]*/.exec(r.summary)?.[0],
+        );
+        problems.push(...unloaded.filter((note) => note !== undefined));
+        problems.push(...rotationComplete(world, watched));
+        const restage = restageProblems(world);
+        const gh = world.gh.server.faults.injected;
+        const mc = world.mc.server.faults.injected;
+        const injected = `${sum(gh) + sum(mc)} faults injected (GitHub ${sum(gh)}, Marketing Cloud ${sum(mc)})`;
+        return {
+          problems: [...problems, ...restage.problems],
+          note: [injected, restage.note].filter(Boolean).join('; '),
+        };
+      }),
+  };
+}
+
+const ENV_PUT = 'PUT /repos/:owner/:repo/environments/:environment/secrets/:name';
+const ENV_DESTINATION = `environment:${OWNER}/${REPO}:production`;
+
+/** A 403 on one destination: the run stops before activation; once access is fixed a rerun finishes without re-staging. */
+function permanentFaultCase(): ReliabilityCase {
+  const name = `permanent 403 on ${ENV_DESTINATION}, then rerun`;
+  return {
+    name,
+    run: () =>
+      runFaultCase(name, async (world, watched) => {
+        const problems: string[] = [];
+        const fault = world.gh.server.faults.inject({
+          route: ENV_PUT,
+          mode: { kind: 'status', status: 403, body: { message: 'Resource not accessible by integration' } },
+          times: 100,
+        });
+        const failed = await world.run({ inputs: { destinations: THREE_DESTINATIONS } });
+        const error = errorOf(failed);
+        if (failed.code !== 1) problems.push(`the first run exited ${failed.code}, not 1`);
+        if (!error.includes(ENV_DESTINATION))
+          problems.push(`its error does not name ${ENV_DESTINATION}: ${error}`);
+        if (world.mc.history(world.clientId).some((e) => e.type === 'activated'))
+          problems.push('the first run activated although a destination was not written');
+        fault.clear();
+        const rerun = await world.run({ inputs: { destinations: THREE_DESTINATIONS } });
+        if (rerun.code !== 0) problems.push(`the rerun exited ${rerun.code}: ${errorOf(rerun)}`);
+        problems.push(...rotationComplete(world, watched));
+        if (generations(world) !== 1) problems.push(`${generations(world)} generations: the rerun re-staged`);
+        return { problems, note: `first run: ${error}` };
+      }),
+  };
+}
+
+/** The transient-fault sweep (seeds `seed` … `seed + sweep - 1`) and the permanent fault. */
+export function faultCases(options: { sweep: number; seed?: number }): ReliabilityCase[] {
+  const first = options.seed ?? 1;
+  return [...Array.from({ length: options.sweep }, (_, i) => transientCase(first + i)), permanentFaultCase()];
+}
+
+/** A loser's error must say another run is at work, or that this run was queued behind one. */
+const CLEAR_LOSS = /another run|queued/;
+
+/** Starts `second` on the first escrow write of the world's client (or once `first` ended without one). */
+function onEscrow(
+  world: World,
+  first: Promise<unknown>,
+  second: () => Promise<WorkflowRun>,
+): Promise<WorkflowRun> {
+  return new Promise<void>((resolve) => {
+    const listener = (e: { name: string; action: string }) => {
+      if (e.name !== STAGED || e.action !== 'put') return;
+      world.gh.off('secret-write', listener);
+      resolve();
+    };
+    world.gh.on('secret-write', listener);
+    void first.finally(resolve);
+  }).then(second);
+}
+
+/** What two overlapping runs of one client must leave: one rotation, and a clear word from any run that stopped. */
+function overlapProblems(world: World, watched: WatchedDestination[], runs: WorkflowRun[]): string[] {
+  const problems = rotationComplete(world, watched);
+  if (generations(world) !== 1) problems.push(`${generations(world)} generations: a second rotation`);
+  if (!runs.some((r) => r.code === 0 && r.outputs.rotated === 'true')) problems.push('no run rotated');
+  for (const r of runs.filter((run) => run.code !== 0)) {
+    if (!CLEAR_LOSS.test(errorOf(r))) problems.push(`run ${r.runId} failed unclearly: ${errorOf(r)}`);
+  }
+  return problems;
+}
+
+const outcomes = (runs: WorkflowRun[]): string =>
+  runs.map((r) => `run ${r.runId}: ${r.code === 0 ? `exit 0, ${r.outputs.phase}` : errorOf(r)}`).join(' | ');
+
+/** How long each run's first generation request is held, so both runs check Marketing Cloud before either stages. */
+const TOGETHER_HOLD_MS = 1000;
+/** Longer than the hold plus the offset: a generation request never outlives the window, as in production. */
+const TOGETHER_WINDOW_MS = 2000;
+
+/**
+ * Two `auto` runs of one client started together (the second `offsetMs`
+ * later), no concurrency group. Holding the first two generation requests
+ * makes "together" exact however the processes are scheduled: both runs
+ * find nothing staged and set out to stage.
+ */
+function sameClientTogether(offsetMs: number): ReliabilityCase {
+  const name = `same client, two runs started together (${offsetMs} ms apart), no concurrency group`;
+  return {
+    name,
+    run: () =>
+      runFaultCase(
+        name,
+        async (world, watched) => {
+          world.mc.server.faults.inject({
+            route: MC_ROUTES.stage,
+            mode: { kind: 'delay', ms: TOGETHER_HOLD_MS },
+            times: 2,
+          });
+          const inputs = { mode: 'auto', destinations: THREE_DESTINATIONS };
+          const runs = await Promise.all([
+            world.run({ runId: 2001, inputs }),
+            new Promise((r) => setTimeout(r, offsetMs)).then(() => world.run({ runId: 2002, inputs })),
+          ]);
+          return { problems: overlapProblems(world, watched, runs), note: outcomes(runs) };
+        },
+        TOGETHER_WINDOW_MS,
+      ),
+  };
+}
+
+/** The second run starts once the first has escrowed its staged secret, so it receives it, no concurrency group. */
+function sameClientAfterEscrow(): ReliabilityCase {
+  const name = 'same client, second run started after the first escrowed, no concurrency group';
+  return {
+    name,
+    run: () =>
+      runFaultCase(name, async (world, watched) => {
+        const inputs = { mode: 'auto', destinations: THREE_DESTINATIONS };
+        const first = world.run({ runId: 2001, inputs });
+        const second = onEscrow(world, first, () => world.run({ runId: 2002, inputs }));
+        const runs = await Promise.all([first, second]);
+        const problems = overlapProblems(world, watched, runs);
+        // Holding the escrow, the second run finishes the same rotation (or finds it done).
+        if (runs.some((r) => r.code !== 0)) problems.push('a run that held the staged secret stopped');
+        return { problems, note: outcomes(runs) };
+      }),
+  };
+}
+
+/**
+ * What `concurrency:` does: the second run starts when the first has ended.
+ * GitHub reads repository secrets when a run is queued, so a run queued
+ * behind the rotation holds the replaced secret; an environment secret is
+ * read when the job starts, so the run then holds the new one.
+ */
+function sameClientInGroup(secrets: 'queued' | 'at-start'): ReliabilityCase {
+  const name = `same client, concurrency group, second run reads secrets ${secrets === 'queued' ? 'when queued' : 'when it starts'}`;
+  return {
+    name,
+    run: () =>
+      runFaultCase(name, async (world, watched) => {
+        const inputs = { mode: 'auto', destinations: THREE_DESTINATIONS };
+        // Both runs are queued now; the second waits for the first.
+        const queued = { 'client-secret': world.initialSecret, 'staged-client-secret': '' };
+        const first = await world.run({ runId: 2001, inputs });
+        const delivered = world.gh.secretValue(World.repoScope, SECRET);
+        const second = await world.run({
+          runId: 2002,
+          inputs: secrets === 'queued' ? { ...inputs, ...queued } : inputs,
+        });
+        const problems = rotationComplete(world, watched);
+        if (first.code !== 0) problems.push(`the first run exited ${first.code}: ${errorOf(first)}`);
+        if (generations(world) !== 1) problems.push(`${generations(world)} generations: a second rotation`);
+        if (world.gh.secretValue(World.repoScope, SECRET) !== delivered)
+          problems.push('the second run changed the destinations');
+        if (secrets === 'queued' && !(second.code === 1 && errorOf(second).includes(`by run ${first.runId}`)))
+          problems.push(`the queued run did not stop naming run ${first.runId}: ${errorOf(second)}`);
+        if (secrets === 'at-start' && !(second.code === 0 && second.outputs.rotated === 'false'))
+          problems.push(`the second run did not find the rotation done: ${errorOf(second)}`);
+        return { problems, note: `second run: ${second.code === 0 ? 'no rotation due' : errorOf(second)}` };
+      }),
+  };
+}
+
+const OTHER = 'SFMC_OTHER_SECRET';
+
+/** Two packages of one tenant, each rotated by its own run, both started at once. */
+function differentClientsTogether(): ReliabilityCase {
+  const name = 'two clients of one tenant, two runs started together';
+  return {
+    name,
+    run: () =>
+      runFaultCase(name, async (world, watched) => {
+        const other = world.mc.addPackage({
+          admin: true,
+          activeCreatedAt: new Date(Date.now() - 160 * 86_400_000),
+        });
+        world.gh.seedSecret(World.repoScope, OTHER, other.clientSecret);
+        const otherDestination = {
+          id: `repo:${OWNER}/${REPO} name=${OTHER}`,
+          scope: World.repoScope,
+          name: OTHER,
+        };
+        const oracle = new OutageOracle(world.mc, world.gh, other.clientId, [otherDestination]);
+        const [first, second] = await Promise.all([
+          world.run({ runId: 3001, inputs: { destinations: THREE_DESTINATIONS } }),
+          world.run({
+            runId: 3002,
+            inputs: {
+              'client-id': other.clientId,
+              'secret-name': OTHER,
+              destinations: `repo:${OWNER}/${REPO}`,
+            },
+            clientSecretFrom: { scope: World.repoScope, name: OTHER },
+            stagedFrom: { scope: World.repoScope, name: `${OTHER}_STAGED` },
+          }),
+        ]).finally(() => oracle.stop());
+        const problems = rotationComplete(world, watched);
+        for (const run of [first, second]) {
+          if (run.code !== 0) problems.push(`run ${run.runId} exited ${run.code}: ${errorOf(run)}`);
+        }
+        const delivered = world.gh.secretValue(World.repoScope, OTHER);
+        if (
+          delivered === undefined ||
+          delivered === other.clientSecret ||
+          !world.mc.accepts(other.clientId, delivered)
+        )
+          problems.push(`${OTHER} was not rotated`);
+        const history = world.mc.history(other.clientId).map((e) => e.type);
+        if (history.join() !== 'generated,activated')
+          problems.push(`the second client's history: ${history.join()}`);
+        if (world.gh.secretValue(World.repoScope, `${OTHER}_STAGED`) !== undefined)
+          problems.push(`${OTHER}_STAGED was left behind`);
+        problems.push(...oracle.violations.map((v) => `outage at ${v.destination} after ${v.trigger}`));
+        return { problems, note: 'both clients rotated, each once' };
+      }),
+  };
+}
+
+/**
+ * Overlapping runs: of one client (started together, at `offsetsMs` apart;
+ * the second started once the first escrowed; or serialised by a concurrency
+ * group), and of two clients at once.
+ */
+export function concurrencyCases(options: { offsetsMs?: number[] } = {}): ReliabilityCase[] {
+  return [
+    ...(options.offsetsMs ?? [0, 400]).map(sameClientTogether),
+    sameClientAfterEscrow(),
+    sameClientInGroup('queued'),
+    sameClientInGroup('at-start'),
+    differentClientsTogether(),
+  ];
+}
