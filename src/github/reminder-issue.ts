@@ -4,9 +4,9 @@
 import type { Octokit } from 'octokit';
 import { z } from 'zod';
 import { DestinationError } from '../errors.ts';
-import { type RetryPolicy, type Sleep, withRetry } from '../retry.ts';
+import type { RetryPolicy, Sleep } from '../retry.ts';
 import type { ReminderPort } from '../rotation/ports.ts';
-import { classifyGitHubError, httpFailure, isNetworkFailure } from './transient.ts';
+import { classifyGitHubError, httpFailure, isNetworkFailure, retryGitHub } from './transient.ts';
 
 export const REMINDER_LABEL = 'sfmc-secret-rotation';
 
@@ -52,17 +52,8 @@ export function createReminderIssues(options: ReminderIssuesOptions): ReminderPo
   const marker = `<!-- sfmc-secret-rotation client=${options.clientId} -->`;
   const withMarker = (body: string): string => `${body}\n\n${marker}`;
 
-  /** An operation repeated on transient failures, each retry reported under the route's name. */
-  function retrying<T>(route: string, operation: (attempt: number) => Promise<T>): Promise<T> {
-    return withRetry(operation, {
-      policy: options.policy,
-      sleep: options.sleep,
-      random: options.random,
-      classify: (error) => classifyGitHubError(error),
-      onRetry: ({ attempt, delayMs, error }) =>
-        options.onRetry?.({ route, attempt, delayMs, reason: classifyGitHubError(error).reason }),
-    });
-  }
+  const retrying = <T>(route: string, operation: (attempt: number) => Promise<T>): Promise<T> =>
+    retryGitHub(route, operation, options);
 
   async function call(route: string, params: Record<string, unknown>): Promise<unknown> {
     const response = await retrying(route, () => octokit.request(route, { owner, repo, ...params }));

@@ -5,13 +5,13 @@ import type { Octokit } from 'octokit';
 import { z } from 'zod';
 import type { Destination } from '../config.ts';
 import { DestinationError } from '../errors.ts';
-import { type RetryPolicy, type Sleep, withRetry } from '../retry.ts';
+import type { RetryPolicy, Sleep } from '../retry.ts';
 import type { PublishOutcome, SecretsPort } from '../rotation/ports.ts';
 import { explainFailure, MissingEnvironment, MissingRepository } from './explain.ts';
 import { mapLimit } from './limit.ts';
 import { type Scope, scopeKey, scopeOf, scopeParams, scopeRoutes } from './scopes.ts';
 import { seal } from './seal.ts';
-import { classifyGitHubError, httpFailure } from './transient.ts';
+import { httpFailure, retryGitHub } from './transient.ts';
 
 export interface SecretsClientOptions {
   /** Constructed by main.ts with baseUrl = GITHUB_API_URL and the throttle/retry plugins disabled. */
@@ -57,20 +57,17 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
 
   /** One logical call, repeated on transient failures; every attempt is one HTTP request. */
   async function call(route: string, params: Record<string, unknown>): Promise<unknown> {
-    const response = await withRetry(
+    const response = await retryGitHub(
+      route,
       () => {
         requests += 1;
         return octokit.request(route, params);
       },
       {
-        policy: options.policy,
-        sleep: options.sleep,
-        random: options.random,
-        classify: (error) => classifyGitHubError(error),
-        onRetry: ({ attempt, delayMs, error }) => {
-          const { reason } = classifyGitHubError(error);
-          log.debug(`${route}: ${reason}; attempt ${attempt + 1} in ${delayMs} ms`);
-          options.onRetry?.({ route, attempt, delayMs, reason });
+        ...options,
+        onRetry: (info) => {
+          log.debug(`${route}: ${info.reason}; attempt ${info.attempt + 1} in ${info.delayMs} ms`);
+          options.onRetry?.(info);
         },
       },
     );

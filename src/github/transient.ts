@@ -1,7 +1,7 @@
 // Which failed GitHub calls are worth repeating, and after how long:
 // server errors, network failures and rate limits (GitHub's guidance at
 // docs.github.com "Rate limits for the REST API").
-import { parseRetryAfter, type RetryDecision } from '../retry.ts';
+import { parseRetryAfter, type RetryDecision, type RetryPolicy, type Sleep, withRetry } from '../retry.ts';
 
 /** GitHub asks for at least a minute when a secondary limit names no time. */
 const SECONDARY_LIMIT_WAIT_MS = 60_000;
@@ -67,4 +67,27 @@ export function classifyGitHubError(error: unknown, now: number = Date.now()): G
     };
   }
   return { retry: false, reason: `HTTP ${failure.status}` };
+}
+
+export interface GitHubRetryOptions {
+  sleep: Sleep;
+  random?: () => number;
+  policy?: RetryPolicy;
+  onRetry?: (info: { route: string; attempt: number; delayMs: number; reason: string }) => void;
+}
+
+/** Repeats one GitHub call on transient failures, reporting each retry under the route's name. */
+export function retryGitHub<T>(
+  route: string,
+  operation: (attempt: number) => Promise<T>,
+  options: GitHubRetryOptions,
+): Promise<T> {
+  return withRetry(operation, {
+    policy: options.policy,
+    sleep: options.sleep,
+    random: options.random,
+    classify: (error) => classifyGitHubError(error),
+    onRetry: ({ attempt, delayMs, error }) =>
+      options.onRetry?.({ route, attempt, delayMs, reason: classifyGitHubError(error).reason }),
+  });
 }

@@ -6,7 +6,7 @@ import { assess, type Facts, type InHand, type Situation } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { ManagementPort, SecretStatus } from './ports.ts';
-import { DAY_MS, inHand, type RunContext } from './run-context.ts';
+import { DAY_MS, Flow, inHand, type RunContext } from './run-context.ts';
 
 type Action =
   | { step: 'restore'; active: InHand; why: string }
@@ -37,8 +37,7 @@ function afterStaging(mode: Config['mode']): Action[] {
 }
 
 /** The flow when the management API stages and activates. */
-export class ApiRotation {
-  private readonly ctx: RunContext;
+export class ApiRotation extends Flow {
   private readonly management: ManagementPort;
   private staged: InHand | undefined;
   private current!: InHand;
@@ -52,20 +51,8 @@ export class ApiRotation {
   private unconfirmed = false;
 
   constructor(ctx: RunContext, management: ManagementPort) {
-    this.ctx = ctx;
+    super(ctx);
     this.management = management;
-  }
-
-  private get cfg() {
-    return this.ctx.cfg;
-  }
-
-  private get deps() {
-    return this.ctx.deps;
-  }
-
-  private get result() {
-    return this.ctx.result;
   }
 
   async run(): Promise<void> {
@@ -79,7 +66,8 @@ export class ApiRotation {
     this.result.plan = actions.map((a) => `${a.step}: ${describe[a.step]}${'why' in a ? ` (${a.why})` : ''}`);
 
     if (this.cfg.mode === 'plan' || this.cfg.mode === 'status') {
-      this.result.headline = this.headlineFor(situation, actions);
+      this.result.stagedAt ??= this.status.staged?.createdAt;
+      this.result.headline = `${this.cfg.mode === 'status' ? `Phase ${this.result.phase}. ` : ''}${this.headlineFor(situation, actions)}`;
       if (this.cfg.mode === 'plan') {
         this.result.destinations = this.cfg.destinations.map((destination) => ({
           destination,
@@ -196,7 +184,8 @@ export class ApiRotation {
               'Run with mode `stage` (or `rotate`) first.',
           );
         }
-        if (mode === 'auto' && !due) return [];
+        // `status` reports what a scheduled `auto` run would do.
+        if ((mode === 'auto' || mode === 'status') && !due) return [];
         // Staging again would start a second rotation before the activate job confirms this one.
         if (mode === 'stage' && this.unconfirmed) return [];
         return [
@@ -309,7 +298,7 @@ export class ApiRotation {
     if (!escrow?.ok) {
       throw new DestinationError(
         cfg.escrow.id,
-        `A secret was staged in Marketing Cloud but could not be written to the escrow ${cfg.escrow.id}: ${escrow?.error ?? 'unknown error'}. ` +
+        `A secret was staged in Marketing Cloud but could not be written to the escrow ${cfg.escrow.id}: ${(escrow?.error ?? 'unknown error').replace(/\.?$/, '.')} ` +
           'Nothing else was changed. Fix access to the escrow and run again; a new secret is staged after the 5-minute window.',
       );
     }

@@ -224,3 +224,24 @@ export class RunContext {
     return first ? this.deps.secrets.updatedAt(first) : undefined;
   }
 }
+
+/** What each flow reads of the run's context. */
+export abstract class Flow {
+  protected readonly ctx: RunContext;
+
+  constructor(ctx: RunContext) {
+    this.ctx = ctx;
+  }
+
+  protected get cfg(): EngineConfig {
+    return this.ctx.cfg;
+  }
+
+  protected get deps(): EngineDeps {
+    return this.ctx.deps;
+  }
+
+  protected get result(): RunResult {
+    return this.ctx.result;
+  }
+}

@@ -8,7 +8,7 @@ import { ActionError } from '../errors.ts';
 import type { InHand } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
 import type { AgeSource } from './result.ts';
-import { DAY_MS, inHand, type RunContext } from './run-context.ts';
+import { DAY_MS, Flow, inHand } from './run-context.ts';
 
 /** Marketing Cloud expires every secret this long after it was generated. */
 const SECRET_LIFETIME_DAYS = 180;
@@ -25,27 +25,10 @@ type Situation =
   /** The distributed secret stopped working before activation. */
   | { kind: 'staged-broken'; staged: InHand; old?: InHand };
 
-export class SetupRotation {
-  private readonly ctx: RunContext;
+export class SetupRotation extends Flow {
   private current!: InHand;
   private escrowed: InHand | undefined;
   private previous: InHand | undefined;
-
-  constructor(ctx: RunContext) {
-    this.ctx = ctx;
-  }
-
-  private get cfg() {
-    return this.ctx.cfg;
-  }
-
-  private get deps() {
-    return this.ctx.deps;
-  }
-
-  private get result() {
-    return this.ctx.result;
-  }
 
   async run(): Promise<void> {
     const { ctx, cfg } = this;
@@ -57,8 +40,9 @@ export class SetupRotation {
     const plan = this.plan(situation, due);
     this.result.plan = plan;
     if (cfg.mode === 'plan' || cfg.mode === 'status') {
-      this.result.headline =
+      const next =
         plan.length > 0 ? `${cfg.mode === 'plan' ? 'Would' : 'Next'}: ${plan.join('; ')}.` : this.notDue();
+      this.result.headline = `${cfg.mode === 'status' ? `Phase ${this.result.phase}. ` : ''}${next}`;
       return;
     }
     switch (situation.kind) {

@@ -96,6 +96,8 @@ describe.concurrent('modes that write nothing', () => {
       expectReadOnly(expect, world, before, status);
       expect(status.outputs.phase).toBe('idle');
       expect(status.outputs['next-rotation-at']).toBe(activeDates(world, fresh.clientId, 150).nextRotationAt);
+      // status reports what a scheduled auto run would do: nothing, when not due.
+      expect(status.summary).toContain('Phase idle. No rotation due');
 
       expect(world.mc.history(fresh.clientId)).toEqual([]);
       expect(world.mc.statusOf(fresh.clientId).staged).toBe(null);
@@ -149,7 +151,8 @@ describe.concurrent('modes that write nothing', () => {
         const run = await world.run({ inputs: { mode: 'status' }, stagedFrom });
         expectReadOnly(expect, world, before, run);
         expect(run.outputs.phase).toBe('staged');
-        if (stagedFrom === undefined) expect(run.outputs['staged-at']).toBe(stagedAt);
+        expect(run.outputs['staged-at']).toBe(stagedAt);
+        expect(run.summary).toContain('Phase staged.');
         expect(run.summary).toContain('## SFMC secret rotation (status):');
       }
 

@@ -15,7 +15,9 @@ afterEach(async () => {
   await world.stop();
 });
 
-const destinations = [`repo:${OWNER}/${REPO}`, `org:${ORG} visibility=selected repositories=web,api`].join('\n');
+const destinations = [`repo:${OWNER}/${REPO}`, `org:${ORG} visibility=selected repositories=web,api`].join(
+  '\n',
+);
 const escrow = `environment:${OWNER}/${REPO}:production`;
 const activations = () => world.mc.history(world.clientId).filter((e) => e.type === 'activated');
 const generations = () => world.mc.history(world.clientId).filter((e) => e.type === 'generated');

@@ -1,5 +1,6 @@
 // Scans what an action run wrote for any form of a plaintext secret:
-// as is, Base64 (standard and URL-safe), URL-encoded and JSON-escaped.
+// as is, Base64 (standard and URL-safe), URL-encoded and JSON-escaped (once,
+// and twice: logs and outputs are scanned as JSON documents of JSON bodies).
 
 export function secretForms(secret: string): string[] {
   const bytes = Buffer.from(secret, 'utf8');
@@ -10,6 +11,7 @@ export function secretForms(secret: string): string[] {
     bytes.toString('base64url'),
     encodeURIComponent(secret),
     JSON.stringify(secret).slice(1, -1),
+    JSON.stringify(JSON.stringify(secret).slice(1, -1)).slice(1, -1),
   ];
   return [...new Set(forms)];
 }
