@@ -6,4 +6,8 @@ import { main } from './main.ts';
 // its warning on stderr would only alarm users.
 process.noDeprecation = true;
 
-await main({ core, env: process.env });
+await main({ core, env: process.env }).catch((error: unknown) => {
+  core.setFailed(
+    `sfmc-secret-rotation failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+  );
+});

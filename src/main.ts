@@ -12,6 +12,7 @@ import { ActionError } from './errors.ts';
 import { createReminderIssues } from './github/reminder-issue.ts';
 import { createSecretsClient } from './github/secrets-client.ts';
 import { createArtifactStateStore } from './github/state-store.ts';
+import { createWorkflowRuns } from './github/workflow-runs.ts';
 import { parseInputs } from './inputs.ts';
 import { createManagementClient } from './marketing-cloud/management-client.ts';
 import { TokenClient } from './marketing-cloud/token-client.ts';
@@ -97,14 +98,16 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
           onRetry,
         })
       : undefined;
-  const octokit = new Octokit({
-    auth: config.githubToken,
-    baseUrl: config.apiUrl,
-    userAgent: 'sfmc-secret-rotation',
-    // Retries are ours (bounded, jittered, with injected sleep).
-    throttle: { enabled: false },
-    retry: { enabled: false },
-  });
+  const octokitFor = (token: string): Octokit =>
+    new Octokit({
+      auth: token,
+      baseUrl: config.apiUrl,
+      userAgent: 'sfmc-secret-rotation',
+      // Retries are ours (bounded, jittered, with injected sleep).
+      throttle: { enabled: false },
+      retry: { enabled: false },
+    });
+  const octokit = octokitFor(config.githubToken);
   const workDir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'sfmc-rotation-'));
   try {
     const outcome = await runEngine({
@@ -122,6 +125,14 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
             onRetry,
           })
         : undefined,
+      runs: createWorkflowRuns({
+        octokit: octokitFor(config.stateToken),
+        owner: config.repository.owner,
+        repo: config.repository.repo,
+        sleep,
+        log: core,
+        onRetry,
+      }),
       store: createArtifactStateStore({
         artifactName: config.stateArtifactName,
         retentionDays: config.stateRetentionDays,
@@ -142,9 +153,12 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
         workingSecret = secret;
       },
     });
-    await writeResult(core, outcome.result, secrets);
     core.info(scrub(outcome.result.headline, secrets));
     if (outcome.error) report(core, outcome.error, secrets);
+    await writeResult(core, outcome.result, secrets);
+  } catch (error) {
+    // Only writing the outputs or summary can fail here; the engine never throws.
+    report(core, error, secrets);
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }

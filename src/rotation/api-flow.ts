@@ -7,6 +7,7 @@ import { awaitUsable } from './await-usable.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { ManagementPort, SecretStatus } from './ports.ts';
 import { DAY_MS, Flow, inHand, type RunContext } from './run-context.ts';
+import type { RotationState } from './state.ts';
 
 type Action =
   | { step: 'restore'; active: InHand; why: string }
@@ -49,6 +50,8 @@ export class ApiRotation extends Flow {
   private activated = false;
   /** No state, yet an escrow secret exists: a rotation may be activated but not confirmed. */
   private unconfirmed = false;
+  /** Whether another live run holds this rotation was asked already. */
+  private othersAsked = false;
 
   constructor(ctx: RunContext, management: ManagementPort) {
     super(ctx);
@@ -61,6 +64,7 @@ export class ApiRotation extends Flow {
     const situation = await ctx.step('preflight', 'check inputs, GitHub access and Marketing Cloud', () =>
       this.preflight(),
     );
+    if (situation === 'superseded') return;
     const due = this.describeAge();
     const actions = this.planOrReport(situation, due);
     this.result.plan = actions.map((a) => `${a.step}: ${describe[a.step]}${'why' in a ? ` (${a.why})` : ''}`);
@@ -85,7 +89,8 @@ export class ApiRotation extends Flow {
     this.result.headline ||= this.headlineFor(situation, actions);
   }
 
-  private async preflight(): Promise<Situation> {
+  /** `superseded`: this run was queued before the last rotation finished and holds the secret it replaced. */
+  private async preflight(): Promise<Situation | 'superseded'> {
     const { deps, cfg } = this;
     if (cfg.mode !== 'status') await deps.secrets.prepare([...cfg.destinations, cfg.escrow]);
 
@@ -103,6 +108,14 @@ export class ApiRotation extends Flow {
     if (working) deps.onWorkingSecret?.(working.secret);
 
     if (!currentCheck.accepted && !this.escrowed) {
+      const replacedBy = this.replacedBy(this.current);
+      if (replacedBy) {
+        // GitHub hands a run the secrets as they were when it was queued.
+        this.result.headline =
+          `Nothing to do: run ${replacedBy.runId} rotated this secret (confirmed at ${replacedBy.confirmedAt}) ` +
+          'after this run was queued, so this run received the secret it replaced.';
+        return 'superseded';
+      }
       throw new ActionError(
         'client-secret',
         `Marketing Cloud rejects client-secret for client ${cfg.clientId} (${currentCheck.reason}). ` +
@@ -135,6 +148,13 @@ export class ApiRotation extends Flow {
       this.activated = situation.kind === 'activated';
     }
     return situation;
+  }
+
+  /** The completed rotation that replaced this secret, when the state says one did. */
+  private replacedBy(secret: InHand): RotationState['history'][number] | undefined {
+    const { state } = this.ctx;
+    const last = state?.phase === 'idle' ? state.history.at(-1) : undefined;
+    return last?.previousFingerprint === secret.fingerprint ? last : undefined;
   }
 
   /** Why client-secret may be stale: a run queued behind another (GitHub reads secrets when a run is queued). */
@@ -239,6 +259,7 @@ export class ApiRotation extends Flow {
     const { ctx } = this;
     switch (action.step) {
       case 'restore':
+        await this.noOtherRunAtWork();
         // Once another run has activated, the active secret in hand is disabled: writing it back would cut consumers off.
         await this.unchangedSincePreflight();
         await ctx.step('publish', `put the active secret back: ${action.why}`, () =>
@@ -250,6 +271,8 @@ export class ApiRotation extends Flow {
         await ctx.save('idle');
         return false;
       case 'stage':
+        // Generating replaces a staging another run may be publishing (a restore before this one already asked).
+        if (this.status.staged) await this.noOtherRunAtWork();
         await ctx.step('stage', describe.stage, () => this.stage());
         return false;
       case 'await-usable':
@@ -382,6 +405,38 @@ export class ApiRotation extends Flow {
         'Let that rotation finish. To keep runs from overlapping, give the workflow a concurrency group per client ' +
         `id (for example \`concurrency: sfmc-rotation-${cfg.clientId}\`).`,
     );
+  }
+
+  /**
+   * A run that received its inputs before another run escrowed its staged
+   * secret finds that staging not in hand; restoring or re-staging would
+   * undo what the other run is publishing. So ask GitHub whether the run
+   * that staged (or last saved the state) is still at work, and stop if it
+   * is. Asked once: a re-stage after a restore needs no second look.
+   */
+  private async noOtherRunAtWork(): Promise<void> {
+    const { deps, cfg, ctx } = this;
+    if (!deps.runs || this.othersAsked) return;
+    this.othersAsked = true;
+    const state = ctx.state;
+    const others = new Set([state?.rotation?.stagedByRun, state?.runId]);
+    for (const runId of others) {
+      if (!runId || runId === cfg.runId) continue;
+      const active = await deps.runs.isActive(runId);
+      if (active === undefined) {
+        this.result.notes.push(
+          `Could not ask GitHub whether run ${runId}, which saved the rotation state, is still running (the ` +
+            'state-token needs `actions: read`); went ahead as if it had ended.',
+        );
+      } else if (active) {
+        throw new ActionError(
+          'concurrency',
+          `Another run of this workflow, run ${runId}, is rotating client ${cfg.clientId} right now. This run ` +
+            'stopped before changing anything: let that run finish. To keep runs from overlapping, give the ' +
+            `workflow a concurrency group per client id (for example \`concurrency: sfmc-rotation-${cfg.clientId}\`).`,
+        );
+      }
+    }
   }
 
   /**

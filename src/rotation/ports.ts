@@ -100,3 +100,9 @@ export interface ReminderPort {
   /** Comments on and closes the open reminder issue, if there is one. */
   close(comment: string): Promise<{ number: number } | undefined>;
 }
+
+/** Workflow runs of the repository, to tell whether the run that staged a secret is still at work. */
+export interface WorkflowRunsPort {
+  /** True while the run is queued or in progress, false once it completed or when it does not exist, undefined when GitHub could not tell. */
+  isActive(runId: number): Promise<boolean | undefined>;
+}

@@ -15,6 +15,7 @@ import type {
   SecretsPort,
   StateStore,
   TokenPort,
+  WorkflowRunsPort,
 } from './ports.ts';
 import type { DestinationResult, RunResult, StepName, StepRecord } from './result.ts';
 import { type Phase, type RotationRecord, type RotationState, STATE_SCHEMA_VERSION } from './state.ts';
@@ -47,6 +48,8 @@ export interface EngineDeps {
   store: StateStore;
   /** The reminder issue (Setup flow with `reminder-issue: true`). */
   reminders?: ReminderPort;
+  /** The repository's workflow runs (state-token), to leave alone a rotation another live run is carrying out. */
+  runs?: WorkflowRunsPort;
   clock: Clock;
   sleep: Sleep;
   log: Log;
@@ -173,6 +176,7 @@ export class RunContext {
       ...(this.state?.history ?? []),
       {
         fingerprint: secret.fingerprint,
+        previousFingerprint: record.previousFingerprint,
         stagedAt: record.stagedAt,
         activatedAt,
         confirmedAt: this.now().toISOString(),

@@ -28,6 +28,8 @@ const rotationSchema = z.object({
 
 const historySchema = z.object({
   fingerprint,
+  /** The secret this rotation replaced, when known: a run queued before it finished still holds that one. */
+  previousFingerprint: fingerprint.optional(),
   stagedAt: isoTime,
   activatedAt: isoTime,
   confirmedAt: isoTime,

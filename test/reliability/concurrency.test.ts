@@ -1,5 +1,6 @@
-// Overlapping runs: one client's runs started together (no concurrency
-// group) or serialised by a concurrency group, and two clients at once.
+// Overlapping runs: one client's runs started together, or one queued before
+// the other escrowed (no concurrency group), or serialised by a concurrency
+// group, and two clients at once.
 import { describe, expect, it } from 'vitest';
 import { concurrencyCases } from './fault-cases.ts';
 
@@ -10,7 +11,9 @@ describe.concurrent('concurrent runs', () => {
       expect(report.passed ? 'passed' : report.detail).toBe('passed');
       expect(report.violations).toBe(0);
       expect(report.restages).toBe(0);
-      expect(report.runsNeeded).toBe(2);
+      // Two runs; a third only when both overlapping runs left the rotation to the other (its note says so).
+      expect(report.runsNeeded).toBeGreaterThanOrEqual(2);
+      expect(report.runsNeeded).toBeLessThanOrEqual(3);
     });
   }
 });

@@ -5,7 +5,7 @@
 // job starts (both read from the GitHub emulator when the run is started).
 
 import { parseState, type RotationState } from '../../src/rotation/state.ts';
-import { GitHubEmulator, type SecretScope } from '../emulators/github/index.ts';
+import { GitHubEmulator, type RunConclusion, type SecretScope } from '../emulators/github/index.ts';
 import { MarketingCloudEmulator } from '../emulators/marketing-cloud/index.ts';
 import { findLeaks, type Leak } from './leak-scan.ts';
 import { type ActionRun, runAction } from './runner.ts';
@@ -42,6 +42,12 @@ export interface WorkflowRunOptions {
 
 export interface WorkflowRun extends ActionRun {
   runId: number;
+}
+
+/** How GitHub would conclude the run; a harness failure (no run) counts as cancelled. */
+function conclusionOf(run: ActionRun | undefined): RunConclusion {
+  if (!run || run.killed) return 'cancelled';
+  return run.code === 0 ? 'success' : 'failure';
 }
 
 export class World {
@@ -138,22 +144,29 @@ export class World {
         : '',
       ...options.inputs,
     };
-    const run = await runAction({
-      inputs,
-      env: {
-        GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
-        GITHUB_REPOSITORY_OWNER: OWNER,
-        GITHUB_RUN_ID: String(runId),
-        GITHUB_RUN_ATTEMPT: String(options.attempt ?? 1),
-        GITHUB_API_URL: this.gh.url,
-        GITHUB_WORKFLOW: 'rotate-sfmc-secret',
-        ...this.gh.artifacts.runtimeEnv({ owner: OWNER, repo: REPO, runId, jobId: options.jobId }),
-      },
-      killWhen: options.killWhen,
-      killAfterMs: options.killAfterMs,
-      kill: options.kill,
-      onLine: options.onLine,
-    });
+    // The run is at work while the action runs, as GitHub's runs API shows it to other runs.
+    this.gh.setRun(OWNER, REPO, runId, 'in_progress');
+    let run: ActionRun | undefined;
+    try {
+      run = await runAction({
+        inputs,
+        env: {
+          GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+          GITHUB_REPOSITORY_OWNER: OWNER,
+          GITHUB_RUN_ID: String(runId),
+          GITHUB_RUN_ATTEMPT: String(options.attempt ?? 1),
+          GITHUB_API_URL: this.gh.url,
+          GITHUB_WORKFLOW: 'rotate-sfmc-secret',
+          ...this.gh.artifacts.runtimeEnv({ owner: OWNER, repo: REPO, runId, jobId: options.jobId }),
+        },
+        killWhen: options.killWhen,
+        killAfterMs: options.killAfterMs,
+        kill: options.kill,
+        onLine: options.onLine,
+      });
+    } finally {
+      this.gh.setRun(OWNER, REPO, runId, 'completed', conclusionOf(run));
+    }
     const result = { ...run, runId };
     this.runs.push(result);
     return result;

@@ -1,6 +1,6 @@
 // A loopback emulator of the GitHub REST API slice the action uses: secrets
 // at every level, the lookups around them, tokens with permissions, workflow
-// artifacts, issues, and OpenAPI validation of every REST request and response.
+// runs and artifacts, issues, and OpenAPI validation of every REST request and response.
 import { EventEmitter } from 'node:events';
 import { EmulatorServer } from '../common/server.ts';
 import { Authorizer } from './access.ts';
@@ -14,13 +14,14 @@ import { githubRestRoutes, type ValidationFailure } from './rest.ts';
 import { type SecretScope, SecretStore, type Visibility } from './secret-store.ts';
 import { type SecretWriteEvent, secretsRoutes } from './secrets-routes.ts';
 import { type TokenGrant, TokenRegistry } from './tokens.ts';
-import { World } from './world.ts';
+import { type RunConclusion, type RunStatus, World } from './world.ts';
 
 export type { IssueSnapshot } from './issue-store.ts';
 export type { ValidationFailure } from './rest.ts';
 export type { SecretScope, Visibility } from './secret-store.ts';
 export type { SecretWriteEvent } from './secrets-routes.ts';
 export type { Access, Permission, TokenGrant } from './tokens.ts';
+export type { RunConclusion, RunStatus } from './world.ts';
 
 export interface SecondaryRateLimitOptions {
   /** Route name (`METHOD pattern`) or a RegExp over it; omitted: every route. */
@@ -109,6 +110,11 @@ export class GitHubEmulator extends EventEmitter {
 
   addEnvironment(owner: string, repo: string, environment: string): void {
     this.world.addEnvironment(owner, repo, environment);
+  }
+
+  /** Creates a workflow run of the repository or moves it on (the test harness plays the runner). */
+  setRun(owner: string, repo: string, runId: number, status: RunStatus, conclusion?: RunConclusion): void {
+    this.world.setRun(owner, repo, runId, status, conclusion);
   }
 
   /** Registers a token with this grant; returns the token string. */

@@ -1,6 +1,7 @@
-// JSON bodies for accounts, repositories and environments with every field
-// the OpenAPI description requires, filled with plausible values.
-import type { AccountRecord, EnvironmentRecord, RepoRecord } from './world.ts';
+// JSON bodies for accounts, repositories, environments and workflow runs with
+// every field the OpenAPI description requires, filled with plausible values.
+import { createHash } from 'node:crypto';
+import type { AccountRecord, EnvironmentRecord, RepoRecord, RunRecord } from './world.ts';
 
 const HTML = 'https://github.com';
 
@@ -170,5 +171,43 @@ export function environment(api: string, repo: RepoRecord, env: EnvironmentRecor
     updated_at: created,
     protection_rules: [],
     deployment_branch_policy: null,
+  };
+}
+
+/** A workflow run of the repository's one workflow, on `main`, started by a push. */
+export function workflowRun(api: string, repo: RepoRecord, run: RunRecord): Record<string, unknown> {
+  const url = `${api}/repos/${repo.fullName}/actions/runs/${run.id}`;
+  const workflowId = 1_000_001;
+  return {
+    id: run.id,
+    name: 'rotate-sfmc-secret',
+    node_id: nodeId('WFR', run.id),
+    head_branch: 'main',
+    head_sha: createHash('sha1').update(`run ${run.id}`).digest('hex'),
+    path: '.github/workflows/rotate-sfmc-secret.yml',
+    display_title: 'Rotate the SFMC client secret',
+    run_number: run.id,
+    run_attempt: 1,
+    event: 'push',
+    status: run.status,
+    conclusion: run.conclusion ?? null,
+    workflow_id: workflowId,
+    url,
+    html_url: `${HTML}/${repo.fullName}/actions/runs/${run.id}`,
+    pull_requests: [],
+    created_at: timestamp(run.createdAt),
+    updated_at: timestamp(run.updatedAt),
+    run_started_at: timestamp(run.createdAt),
+    jobs_url: `${url}/jobs`,
+    logs_url: `${url}/logs`,
+    check_suite_url: `${api}/repos/${repo.fullName}/check-suites/${run.id}`,
+    artifacts_url: `${url}/artifacts`,
+    cancel_url: `${url}/cancel`,
+    rerun_url: `${url}/rerun`,
+    workflow_url: `${api}/repos/${repo.fullName}/actions/workflows/${workflowId}`,
+    head_commit: null,
+    repository: minimalRepository(api, repo),
+    head_repository: minimalRepository(api, repo),
+    head_repository_id: repo.id,
   };
 }

@@ -1,8 +1,10 @@
 // The lookups a client needs to resolve names: repositories (numeric ids for
-// organization secrets), organizations and environments.
+// organization secrets), organizations and environments; and workflow runs,
+// to tell whether one is still at work.
 import type { Route } from '../common/server.ts';
 import type { Authorizer } from './access.ts';
-import { environment, fullRepository, organizationFull } from './representations.ts';
+import { notFound } from './errors.ts';
+import { environment, fullRepository, organizationFull, workflowRun } from './representations.ts';
 import { param } from './rest.ts';
 
 export function resourceRoutes(auth: Authorizer, api: () => string): Route[] {
@@ -33,6 +35,18 @@ export function resourceRoutes(auth: Authorizer, api: () => string): Route[] {
           [{ permission: ['environments', 'actions'], access: 'read' }],
         );
         return { status: 200, body: environment(api(), found.repo, found.environment) };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: '/repos/:owner/:repo/actions/runs/:run_id',
+      handler: (ctx) => {
+        const repo = auth.repo(ctx, param(ctx, 'owner'), param(ctx, 'repo'), [
+          { permission: 'actions', access: 'read' },
+        ]);
+        const run = repo.runs.get(Number(param(ctx, 'run_id')));
+        if (!run) throw notFound();
+        return { status: 200, body: workflowRun(api(), repo, run) };
       },
     },
   ];

@@ -14,6 +14,17 @@ export interface EnvironmentRecord {
   createdAt: Date;
 }
 
+export type RunStatus = 'queued' | 'in_progress' | 'completed';
+export type RunConclusion = 'success' | 'failure' | 'cancelled';
+
+export interface RunRecord {
+  id: number;
+  status: RunStatus;
+  conclusion?: RunConclusion;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 export interface RepoRecord {
   owner: AccountRecord;
   name: string;
@@ -22,6 +33,8 @@ export interface RepoRecord {
   private: boolean;
   createdAt: Date;
   environments: Map<string, EnvironmentRecord>;
+  /** Workflow runs by id, as the test harness reports them. */
+  runs: Map<number, RunRecord>;
 }
 
 const key = (name: string): string => name.toLowerCase();
@@ -51,6 +64,7 @@ export class World {
       private: options.private ?? true,
       createdAt: new Date(),
       environments: new Map(),
+      runs: new Map(),
     };
     this.repos.set(key(fullName), repo);
     return repo;
@@ -65,6 +79,30 @@ export class World {
     const env = { name: environment, id: this.nextEnvironmentId++, createdAt: new Date() };
     record.environments.set(key(environment), env);
     return env;
+  }
+
+  /** Creates the run or moves it to a new status; only a completed run has a conclusion (default `success`). */
+  setRun(
+    owner: string,
+    repo: string,
+    runId: number,
+    status: RunStatus,
+    conclusion?: RunConclusion,
+  ): RunRecord {
+    const record = this.repo(owner, repo);
+    if (!record) throw new Error(`unknown repository ${owner}/${repo}`);
+    if (status !== 'completed' && conclusion !== undefined) {
+      throw new Error(`a run that is ${status} has no conclusion`);
+    }
+    const now = new Date();
+    const run = record.runs.get(runId) ?? { id: runId, status, createdAt: now, updatedAt: now };
+    Object.assign(run, {
+      status,
+      conclusion: status === 'completed' ? (conclusion ?? 'success') : undefined,
+      updatedAt: now,
+    });
+    record.runs.set(runId, run);
+    return run;
   }
 
   org(login: string): AccountRecord | undefined {
