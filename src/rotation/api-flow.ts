@@ -402,8 +402,14 @@ export class ApiRotation extends Flow {
       'concurrency',
       `Since this run checked Marketing Cloud, ${changes.join(' and ')}: another run of this workflow, or someone ` +
         `in Setup, is rotating client ${cfg.clientId}. This run stopped there: it staged nothing and replaced nothing. ` +
-        'Let that rotation finish. To keep runs from overlapping, give the workflow a concurrency group per client ' +
-        `id (for example \`concurrency: sfmc-rotation-${cfg.clientId}\`).`,
+        `Let that rotation finish. ${this.groupAdvice()}`,
+    );
+  }
+
+  private groupAdvice(): string {
+    return (
+      'To keep runs from overlapping, give the workflow a concurrency group per client id ' +
+      `(for example \`concurrency: sfmc-rotation-${this.cfg.clientId}\`).`
     );
   }
 
@@ -432,8 +438,7 @@ export class ApiRotation extends Flow {
         throw new ActionError(
           'concurrency',
           `Another run of this workflow, run ${runId}, is rotating client ${cfg.clientId} right now. This run ` +
-            'stopped before changing anything: let that run finish. To keep runs from overlapping, give the ' +
-            `workflow a concurrency group per client id (for example \`concurrency: sfmc-rotation-${cfg.clientId}\`).`,
+            `stopped before changing anything: let that run finish. ${this.groupAdvice()}`,
         );
       }
     }

@@ -202,6 +202,10 @@ export class SetupRotation extends Flow {
     );
   }
 
+  private activateClicks(): string {
+    return `In Setup open Installed Packages → the package with client id ${this.cfg.clientId} → API Integration → Staged Secret → Activate.`;
+  }
+
   private async remind(): Promise<void> {
     const text = this.instructions();
     this.deps.log.notice(`A rotation of the Marketing Cloud secret is due. ${text}`);
@@ -263,8 +267,7 @@ export class SetupRotation extends Flow {
     ctx.rotation().publishedAt = ctx.now().toISOString();
     await ctx.save('published');
     const text =
-      `Every destination now holds the staged secret and Marketing Cloud accepts it. Now activate it: in Setup open ` +
-      `Installed Packages → the package with client id ${cfg.clientId} → API Integration → Staged Secret → Activate. ` +
+      `Every destination now holds the staged secret and Marketing Cloud accepts it. Now activate it: ${this.activateClicks()} ` +
       'The next run confirms the switch and deletes the escrow secrets.';
     deps.log.notice(text);
     this.result.headline = 'Distributed: activate the staged secret in Setup; the next run confirms.';
@@ -302,9 +305,7 @@ export class SetupRotation extends Flow {
     }
     const oldCheck = await deps.tokens.check(old.secret, { fresh: true });
     if (oldCheck.accepted) {
-      const text =
-        'The previous secret is still accepted: the staged secret has not been activated yet. In Setup open ' +
-        `Installed Packages → the package with client id ${this.cfg.clientId} → API Integration → Staged Secret → Activate.`;
+      const text = `The previous secret is still accepted: the staged secret has not been activated yet. ${this.activateClicks()}`;
       this.result.headline = 'Distributed; waiting for activation in Setup.';
       this.result.notes.push(text);
       deps.log.notice(text);
