@@ -52,7 +52,8 @@ export async function awaitUsable(
           'Nothing was published or activated; run again later and the rotation resumes from the staged secret.',
       );
     }
-    if (now - lastProgress >= PROGRESS_EVERY_MS) {
+    // Say so now if the next poll would leave the log silent for longer than the promise.
+    if (now + interval - lastProgress > PROGRESS_EVERY_MS) {
       deps.log.info(`Still waiting: the token endpoint rejects the staged secret (${check.reason}).`);
       lastProgress = now;
     }
