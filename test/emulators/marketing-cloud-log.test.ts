@@ -5,7 +5,7 @@ import { seededRandom } from './common/server.ts';
 import {
   type ChangeEvent,
   ERROR_CODES,
-  MarketingCloudEmulator,
+  type MarketingCloudEmulator,
   MC_ROUTES,
   restError,
 } from './marketing-cloud/index.ts';
@@ -13,8 +13,8 @@ import {
   credentials,
   type ManualClock,
   manage,
-  manualClock,
   requestToken,
+  startTenant,
   tokenFor,
 } from './marketing-cloud/testing.ts';
 
@@ -22,16 +22,11 @@ const WINDOW = 300_000;
 
 let clock: ManualClock;
 let mc: MarketingCloudEmulator;
-let admin: { clientId: string; clientSecret: string };
 let pkg: { clientId: string; clientSecret: string };
 let adminToken: string;
 
 beforeEach(async () => {
-  clock = manualClock();
-  mc = await MarketingCloudEmulator.start({ now: clock.now });
-  admin = mc.addPackage({ admin: true });
-  pkg = mc.addPackage();
-  adminToken = await tokenFor(mc, admin.clientId, admin.clientSecret);
+  ({ clock, mc, pkg, adminToken } = await startTenant());
 });
 
 afterEach(async () => {

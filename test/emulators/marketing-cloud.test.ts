@@ -7,8 +7,8 @@ import {
   credentials,
   type ManualClock,
   manage,
-  manualClock,
   requestToken,
+  startTenant,
   tokenFor,
   tokenStatus,
 } from './marketing-cloud/testing.ts';
@@ -24,11 +24,7 @@ let pkg: { clientId: string; clientSecret: string };
 let adminToken: string;
 
 beforeEach(async () => {
-  clock = manualClock();
-  mc = await MarketingCloudEmulator.start({ now: clock.now, seed: 1 });
-  admin = mc.addPackage({ admin: true });
-  pkg = mc.addPackage();
-  adminToken = await tokenFor(mc, admin.clientId, admin.clientSecret);
+  ({ clock, mc, admin, pkg, adminToken } = await startTenant({ seed: 1 }));
 });
 
 afterEach(async () => {

@@ -1,6 +1,6 @@
 // Test helpers for the emulator's own tests: a hand-driven clock and thin
 // fetch wrappers that return status, headers and parsed JSON.
-import type { MarketingCloudEmulator } from './index.ts';
+import { MarketingCloudEmulator } from './index.ts';
 
 export interface ManualClock {
   now: () => number;
@@ -88,4 +88,21 @@ export async function manage(
         payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload),
     }),
   );
+}
+
+export interface Tenant {
+  clock: ManualClock;
+  mc: MarketingCloudEmulator;
+  admin: { clientId: string; clientSecret: string };
+  pkg: { clientId: string; clientSecret: string };
+  adminToken: string;
+}
+
+/** An emulator on a hand-driven clock with an Admin package, a plain package and the Admin's token. */
+export async function startTenant(options: { seed?: number } = {}): Promise<Tenant> {
+  const clock = manualClock();
+  const mc = await MarketingCloudEmulator.start({ now: clock.now, ...options });
+  const admin = mc.addPackage({ admin: true });
+  const pkg = mc.addPackage();
+  return { clock, mc, admin, pkg, adminToken: await tokenFor(mc, admin.clientId, admin.clientSecret) };
 }
