@@ -6,7 +6,7 @@ import { assess, type Facts, type InHand, type Situation } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
 import { fingerprint } from './fingerprint.ts';
 import type { ManagementPort, SecretStatus } from './ports.ts';
-import { DAY_MS, Flow, inHand, type RunContext } from './run-context.ts';
+import { DAY_MS, Flow, inHand, type RunContext, rejectedClientSecret } from './run-context.ts';
 import type { RotationState } from './state.ts';
 
 type Action =
@@ -116,14 +116,7 @@ export class ApiRotation extends Flow {
           'after this run was queued, so this run received the secret it replaced.';
         return 'superseded';
       }
-      throw new ActionError(
-        'client-secret',
-        `Marketing Cloud rejects client-secret for client ${cfg.clientId} (${currentCheck.reason}). ` +
-          'Pass the secret your workflow holds now (for example ${{ secrets.' +
-          cfg.destinations[0]?.name +
-          ' }}); nothing was changed.' +
-          this.rotatedSinceQueued(),
-      );
+      throw rejectedClientSecret(cfg, currentCheck.reason, this.rotatedSinceQueued());
     }
     this.status = await this.management.status();
     // `stage` mode looks even when idle: an escrow left without state marks an unconfirmed rotation.

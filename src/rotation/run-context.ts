@@ -2,7 +2,7 @@
 // the dependencies, the result being built, step timing, the state document
 // and writing a secret to every destination.
 import type { Config, Destination } from '../config.ts';
-import { DestinationError } from '../errors.ts';
+import { ActionError, DestinationError } from '../errors.ts';
 import type { Sleep } from '../retry.ts';
 import type { InHand } from './assess.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -62,6 +62,17 @@ const HISTORY_LIMIT = 50;
 
 export function inHand(clientId: string, secret: string, accepted: boolean): InHand {
   return { secret, fingerprint: fingerprint(clientId, secret), accepted };
+}
+
+/** The client secret the workflow holds is rejected: say what to pass, and what else may be wrong. */
+export function rejectedClientSecret(cfg: EngineConfig, why: string, extra = ''): ActionError {
+  return new ActionError(
+    'client-secret',
+    `Marketing Cloud rejects client-secret for client ${cfg.clientId} (${why}). ` +
+      `Pass the secret your workflow holds now (for example \${{ secrets.${cfg.destinations[0]?.name} }}), ` +
+      'and check client-id and account-id; nothing was changed.' +
+      extra,
+  );
 }
 
 export class RunContext {

@@ -8,7 +8,7 @@ import { ActionError } from '../errors.ts';
 import type { InHand } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
 import type { AgeSource } from './result.ts';
-import { DAY_MS, Flow, inHand } from './run-context.ts';
+import { DAY_MS, Flow, inHand, rejectedClientSecret } from './run-context.ts';
 
 /** Marketing Cloud expires every secret this long after it was generated. */
 const SECRET_LIFETIME_DAYS = 180;
@@ -80,11 +80,7 @@ export class SetupRotation extends Flow {
     ]);
     const working = [this.current, this.escrowed, this.previous].find((s) => s?.accepted);
     if (!working) {
-      throw new ActionError(
-        'client-secret',
-        `Marketing Cloud rejects client-secret for client ${cfg.clientId}, and no other secret passed in is accepted. ` +
-          'Pass the secret your workflow holds now; nothing was changed.',
-      );
+      throw rejectedClientSecret(cfg, 'no secret passed in is accepted');
     }
     deps.onWorkingSecret?.(working.secret);
 
