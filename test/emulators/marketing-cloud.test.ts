@@ -260,6 +260,19 @@ describe('platform rules', () => {
     expect(mc.history(pkg.clientId).map((h) => h.type)).toEqual(['generated']);
   });
 
+  it('a slow platform: delayUsable holds a staged secret back from now on, and reports it in status', async () => {
+    expect(() => mc.delayUsable(pkg.clientId, 1)).toThrow(/no staged secret/);
+    const staged = (await manage(mc, adminToken, 'stage', pkg.clientId)).body.clientSecret as string;
+    clock.advance(WINDOW);
+    mc.delayUsable(pkg.clientId, 10_000);
+    expect(await tokenStatus(mc, pkg.clientId, staged)).toBe(401);
+    const status = await manage(mc, adminToken, 'status', pkg.clientId);
+    expect(Date.parse(status.body.staged.usableAt)).toBe(clock.now() + 10_000);
+    expectRestError(await manage(mc, adminToken, 'activate', pkg.clientId), 425, ERROR_CODES.notUsable);
+    clock.advance(10_000);
+    expect(await tokenStatus(mc, pkg.clientId, staged)).toBe(200);
+  });
+
   it('rule 5: activation disables the previous secret for ever; one activation per window', async () => {
     expectRestError(await manage(mc, adminToken, 'activate', pkg.clientId), 409, ERROR_CODES.nothingStaged);
     const second = (await manage(mc, adminToken, 'stage', pkg.clientId)).body.clientSecret as string;

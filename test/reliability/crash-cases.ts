@@ -22,6 +22,8 @@ import type { ReliabilityCase } from './types.ts';
 
 /** Short enough to keep each case to seconds; long enough for a run to reach every step inside one window. */
 export const WINDOW_MS = 600;
+/** How long after a run starts or generates it the staged secret becomes usable, in the cases killed inside that wait. */
+const USABLE_DELAY_MS = 4000;
 /** The runs after the killed one that may be needed to finish the rotation. */
 const FURTHER_RUNS = 2;
 const STAGED = `${SECRET}_STAGED`;
@@ -73,8 +75,14 @@ type Source = { scope: SecretScope; name: string } | 'none';
 
 /** Where the kill happens within a run. */
 export type KillPoint =
-  /** A stdout line matches (a step marker, a wait's progress line), optionally some time later. */
+  /** A stdout line matches (a step marker), optionally some time later. */
   | { on: 'line'; match: RegExp; afterMs?: number }
+  /**
+   * Inside the wait for the staged secret to become usable, `afterMs` after its
+   * first progress line. The secret becomes usable only USABLE_DELAY_MS after
+   * the run starts or generates it, so the wait is there however slow the machine.
+   */
+  | { on: 'waiting'; afterMs: number }
   /** The k-th write of the secret to a destination; the `held` destinations answer 503 meanwhile. */
   | { on: 'put'; count: number; held: Target[] }
   /** The escrow PUT arrives and its connection is reset: it is never stored. */
@@ -104,8 +112,6 @@ export interface CrashCaseSpec {
   rerun?: { clientSecretFrom?: Source; stagedFrom?: Source };
   /** Reruns are re-run attempts of the same workflow run (failed jobs only) instead of fresh runs. */
   sameRun?: boolean;
-  /** A longer window, for kill points inside a wait that must not end too soon. */
-  windowMs?: number;
 }
 
 interface JobWiring {
@@ -167,17 +173,30 @@ function arm(world: World, flow: Flow, point: KillPoint): Armed {
       for (const u of undo) u();
     },
   });
-  switch (point.on) {
-    case 'line': {
-      // Without a delay, kill from the stdout handler itself, as close to the line as possible.
-      if (!point.afterMs) return armed({ killWhen: (line) => point.match.test(line) });
-      const { match, afterMs } = point;
-      let timer: NodeJS.Timeout | undefined;
-      undo.push(() => clearTimeout(timer));
-      const onLine = (line: string) => {
+  const onLine = (match: RegExp, afterMs = 0): Armed => {
+    // Without a delay, kill from the stdout handler itself, as close to the line as possible.
+    if (!afterMs) return armed({ killWhen: (line) => match.test(line) });
+    let timer: NodeJS.Timeout | undefined;
+    undo.push(() => clearTimeout(timer));
+    return armed({
+      kill,
+      onLine: (line) => {
         if (!timer && match.test(line)) timer = setTimeout(() => killNow(), afterMs);
+      },
+    });
+  };
+  switch (point.on) {
+    case 'line':
+      return onLine(point.match, point.afterMs);
+    case 'waiting': {
+      const delay = () => mc.delayUsable(world.clientId, USABLE_DELAY_MS);
+      if (mc.statusOf(world.clientId).staged) delay();
+      const onChange = (e: { type: string }) => {
+        if (e.type === 'generated') delay();
       };
-      return armed({ kill, onLine });
+      mc.on('change', onChange);
+      undo.push(() => mc.off('change', onChange));
+      return onLine(/^Waiting \d+ s more/, point.afterMs);
     }
     case 'put': {
       let count = 0;
@@ -416,7 +435,7 @@ export function crashCase(spec: CrashCaseSpec): ReliabilityCase {
       return runCase(
         spec.name,
         {
-          windowMs: spec.windowMs ?? WINDOW_MS,
+          windowMs: WINDOW_MS,
           watch: (world) => {
             watched = seedThreeDestinations(world);
             return watched;
@@ -430,7 +449,6 @@ export function crashCase(spec: CrashCaseSpec): ReliabilityCase {
 
 const line = (match: RegExp, afterMs?: number): KillPoint => ({ on: 'line', match, afterMs });
 const step = (name: string): KillPoint => line(new RegExp(`^\\[${name}\\] `));
-const WAITING = /^Waiting \d+ s more/;
 
 const rotate = (name: string, at: KillPoint, extra: Partial<CrashCaseSpec> = {}): CrashCaseSpec => ({
   name: `rotate: ${name}`,
@@ -460,8 +478,8 @@ export function crashCaseSpecs(): CrashCaseSpec[] {
     rotate('during the escrow PUT (never stored)', { on: 'escrow-lost' }),
     rotate('after the escrow write, before the state save', { on: 'escrow', action: 'put' }),
     rotate('at [await-usable]', step('await-usable')),
-    rotate('inside the usable wait', line(WAITING)),
-    rotate('late in the usable wait', line(WAITING, 500)),
+    rotate('inside the usable wait', { on: 'waiting', afterMs: 0 }),
+    rotate('late in the usable wait', { on: 'waiting', afterMs: 2000 }),
     rotate('at [publish]', step('publish')),
     rotate('after 1 of 3 destinations', { on: 'put', count: 1, held: ['env', 'org'] }),
     rotate('after 2 of 3 destinations (repo, env)', { on: 'put', count: 2, held: ['org'] }),
@@ -565,7 +583,7 @@ export function crashCaseSpecs(): CrashCaseSpec[] {
       action: 'put',
     }),
     twoJob('activate job at [await-usable]', 'activate', step('await-usable')),
-    twoJob('activate job inside the usable wait', 'activate', line(WAITING, 300), { windowMs: 2500 }),
+    twoJob('activate job inside the usable wait', 'activate', { on: 'waiting', afterMs: 300 }),
     twoJob('activate job after 1 of 3 (org)', 'activate', { on: 'put', count: 1, held: ['repo', 'env'] }),
     twoJob('activate job after 2 of 3 (repo, env)', 'activate', { on: 'put', count: 2, held: ['org'] }),
     twoJob('activate job at [verify]', 'activate', step('verify')),

@@ -121,6 +121,11 @@ export class MarketingCloudEmulator extends EventEmitter<{ change: [ChangeEvent]
     this.platform.activate(clientId);
   }
 
+  /** The staged secret becomes usable no sooner than `ms` from now, however long ago it was generated. */
+  delayUsable(clientId: string, ms: number): void {
+    this.platform.delayUsable(clientId, ms);
+  }
+
   /** Salesforce found this active or staged secret leaked and revoked it. */
   revoke(clientId: string, secret: string): void {
     this.platform.revoke(clientId, secret);

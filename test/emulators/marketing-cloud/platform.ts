@@ -253,6 +253,13 @@ export class Platform {
     return { activatedAt: now, expiresAt: staged.expiresAt };
   }
 
+  /** A slow platform: the staged secret becomes usable no sooner than `ms` from now. */
+  delayUsable(clientId: string, ms: number): void {
+    const { staged } = this.get(clientId);
+    if (!staged) throw new Error(`${clientId} has no staged secret to delay`);
+    staged.usableAt = Math.max(staged.usableAt, this.now() + ms);
+  }
+
   /** Rule 7: Salesforce revokes a leaked active or staged secret at once. */
   revoke(clientId: string, secret: string): void {
     const pkg = this.get(clientId);
