@@ -78,9 +78,9 @@ export type KillPoint =
   /** A stdout line matches (a step marker), optionally some time later. */
   | { on: 'line'; match: RegExp; afterMs?: number }
   /**
-   * Inside the wait for the staged secret to become usable, `afterMs` after its
-   * first progress line. The secret becomes usable only USABLE_DELAY_MS after
-   * the run starts or generates it, so the wait is there however slow the machine.
+   * Inside the wait for the staged secret to become usable (sleeping or polling),
+   * `afterMs` after its step line. The secret becomes usable only USABLE_DELAY_MS
+   * after the run starts or generates it, so the wait is there however slow the machine.
    */
   | { on: 'waiting'; afterMs: number }
   /** The k-th write of the secret to a destination; the `held` destinations answer 503 meanwhile. */
@@ -196,7 +196,7 @@ function arm(world: World, flow: Flow, point: KillPoint): Armed {
       };
       mc.on('change', onChange);
       undo.push(() => mc.off('change', onChange));
-      return onLine(/^Waiting \d+ s more/, point.afterMs);
+      return onLine(AWAIT_USABLE, point.afterMs);
     }
     case 'put': {
       let count = 0;
@@ -411,6 +411,8 @@ async function play(world: World, spec: CrashCaseSpec, watched: WatchedDestinati
         }
       }
       if (armed && !run.killed) problems.push(`${label}: the kill point was never reached`);
+      if (run.killed && kill?.at.on === 'waiting' && stepLine('publish').test(run.stdout))
+        problems.push(`${label} was killed after the usable wait, not inside it`);
       if (run.killed) notes.push(`${label} killed (${killedAt(world, spec.flow, generatedBefore)})`);
       else if (run.code !== 0) notes.push(`${label} failed: ${errorLine(run)}`);
       if (run.code !== 0) {
@@ -448,7 +450,9 @@ export function crashCase(spec: CrashCaseSpec): ReliabilityCase {
 }
 
 const line = (match: RegExp, afterMs?: number): KillPoint => ({ on: 'line', match, afterMs });
-const step = (name: string): KillPoint => line(new RegExp(`^\\[${name}\\] `));
+const stepLine = (name: string): RegExp => new RegExp(`^\\[${name}\\] `, 'm');
+const step = (name: string): KillPoint => line(stepLine(name));
+const AWAIT_USABLE = stepLine('await-usable');
 
 const rotate = (name: string, at: KillPoint, extra: Partial<CrashCaseSpec> = {}): CrashCaseSpec => ({
   name: `rotate: ${name}`,
@@ -478,7 +482,7 @@ export function crashCaseSpecs(): CrashCaseSpec[] {
     rotate('during the escrow PUT (never stored)', { on: 'escrow-lost' }),
     rotate('after the escrow write, before the state save', { on: 'escrow', action: 'put' }),
     rotate('at [await-usable]', step('await-usable')),
-    rotate('inside the usable wait', { on: 'waiting', afterMs: 0 }),
+    rotate('inside the usable wait', { on: 'waiting', afterMs: 300 }),
     rotate('late in the usable wait', { on: 'waiting', afterMs: 2000 }),
     rotate('at [publish]', step('publish')),
     rotate('after 1 of 3 destinations', { on: 'put', count: 1, held: ['env', 'org'] }),
