@@ -11,6 +11,16 @@ import {
 } from './destinations.ts';
 import { InputError } from './errors.ts';
 
+/** Inputs that carry secrets: masked before anything else reads them, and never echoed in a message. */
+export const SECRET_INPUTS = [
+  'client-secret',
+  'staged-client-secret',
+  'previous-client-secret',
+  'admin-client-secret',
+  'github-token',
+  'state-token',
+] as const;
+
 const modes: readonly Mode[] = ['auto', 'rotate', 'stage', 'activate', 'status', 'plan'];
 const managements: readonly Management[] = ['api', 'setup'];
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -334,14 +344,10 @@ export function parseInputs(read: (name: string) => string, env: Record<string, 
   );
 
   if (problems.length > 0 || !escrow)
-    throw inputError(problems, [
-      clientSecret,
-      stagedClientSecret,
-      previousClientSecret,
-      adminClientSecret,
-      githubToken,
-      stateToken,
-    ]);
+    throw inputError(
+      problems,
+      SECRET_INPUTS.map((name) => read(name)),
+    );
 
   return {
     mode,
@@ -421,7 +427,7 @@ function escrowSlot(escrow: Destination, suffix: 'PREVIOUS', defaults: { secretN
  * One error listing every problem. As a last guard, any secret input's value
  * that an echoed (non-secret) input happened to contain is blanked out.
  */
-function inputError(problems: Problem[], secrets: (string | undefined)[]): InputError {
+function inputError(problems: Problem[], secrets: string[]): InputError {
   let message = problems.map((p) => p.text).join('\n');
   for (const secret of secrets) if (secret) message = message.replaceAll(secret, '***');
   return new InputError(problems[0]?.subject ?? 'inputs', message);

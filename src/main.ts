@@ -13,7 +13,7 @@ import { createReminderIssues } from './github/reminder-issue.ts';
 import { createSecretsClient } from './github/secrets-client.ts';
 import { createArtifactStateStore } from './github/state-store.ts';
 import { createWorkflowRuns } from './github/workflow-runs.ts';
-import { parseInputs } from './inputs.ts';
+import { parseInputs, SECRET_INPUTS } from './inputs.ts';
 import { createManagementClient } from './marketing-cloud/management-client.ts';
 import { TokenClient } from './marketing-cloud/token-client.ts';
 import { outputsOf } from './report/outputs.ts';
@@ -33,15 +33,6 @@ export interface MainDeps {
   sleep?: Sleep;
   now?: () => number;
 }
-
-/** Inputs that carry secrets: masked before anything else reads them. */
-const SECRET_INPUTS = [
-  'client-secret',
-  'staged-client-secret',
-  'admin-client-secret',
-  'github-token',
-  'state-token',
-];
 
 /** Defence in depth: no message leaves this process with a secret in it, masked or not. */
 function scrub(text: string, secrets: string[]): string {

@@ -79,6 +79,8 @@ describe('management: setup', () => {
     expect(waiting.code).toBe(0);
     expect(waiting.outputs.phase).toBe('published');
     expect(waiting.stdout).toMatch(/::notice[^\n]*still accepted/);
+    // Every secret input is masked before the run does anything; here previous-client-secret holds the old one.
+    expect(waiting.stdout.slice(0, waiting.stdout.indexOf('[load] '))).toContain(`::add-mask::${old}`);
     expect(secretChanges()).toBe(before);
 
     world.mc.setupActivate(world.clientId);
