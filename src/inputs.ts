@@ -10,6 +10,7 @@ import {
   secretNameProblem,
 } from './destinations.ts';
 import { InputError } from './errors.ts';
+import { redact } from './redact.ts';
 
 /** Inputs that carry secrets: masked before anything else reads them, and never echoed in a message. */
 export const SECRET_INPUTS = [
@@ -428,7 +429,6 @@ function escrowSlot(escrow: Destination, suffix: 'PREVIOUS', defaults: { secretN
  * that an echoed (non-secret) input happened to contain is blanked out.
  */
 function inputError(problems: Problem[], secrets: string[]): InputError {
-  let message = problems.map((p) => p.text).join('\n');
-  for (const secret of secrets) if (secret) message = message.replaceAll(secret, '***');
+  const message = redact(problems.map((p) => p.text).join('\n'), secrets, '***');
   return new InputError(problems[0]?.subject ?? 'inputs', message);
 }

@@ -16,6 +16,7 @@ import { createWorkflowRuns } from './github/workflow-runs.ts';
 import { parseInputs, SECRET_INPUTS } from './inputs.ts';
 import { createManagementClient } from './marketing-cloud/management-client.ts';
 import { TokenClient } from './marketing-cloud/token-client.ts';
+import { redact } from './redact.ts';
 import { outputsOf } from './report/outputs.ts';
 import { summaryMarkdown } from './report/summary.ts';
 import { realSleep, type Sleep } from './retry.ts';
@@ -36,7 +37,12 @@ export interface MainDeps {
 
 /** Defence in depth: no message leaves this process with a secret in it, masked or not. */
 function scrub(text: string, secrets: string[]): string {
-  return secrets.reduce((t, s) => (s.length >= 4 ? t.split(s).join('***') : t), text);
+  // A value of a few characters would blot out ordinary words.
+  return redact(
+    text,
+    secrets.filter((s) => s.length >= 4),
+    '***',
+  );
 }
 
 function report(core: Core, error: unknown, secrets: string[]): void {

@@ -2,6 +2,7 @@
 // what went wrong, and what to do. Free text from GitHub or from an error is
 // scrubbed of the values being written before it is quoted.
 import type { Destination } from '../config.ts';
+import { quotable } from '../redact.ts';
 import { classifyGitHubError, httpFailure, isNetworkFailure } from './transient.ts';
 
 /** An organization destination names a repository that GET /repos/{org}/{name} cannot find. */
@@ -47,12 +48,6 @@ function placeOf(destination: Destination): string {
   }
 }
 
-function scrub(text: string, secrets: readonly string[]): string {
-  let out = text.length > 300 ? `${text.slice(0, 300)}...` : text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('[REDACTED]');
-  return out;
-}
-
 /**
  * @param action what was being done, e.g. "writing the secret"
  * @param secrets values that must not appear in the message (plaintext, sealed values)
@@ -78,12 +73,12 @@ export function explainFailure(
   }
   const failure = httpFailure(error);
   if (!failure) {
-    const detail = scrub(error instanceof Error ? error.message : String(error), secrets);
+    const detail = quotable(error instanceof Error ? error.message : String(error), secrets);
     return isNetworkFailure(error)
       ? `${id}: could not reach GitHub while ${action} (${detail}); check the network and GITHUB_API_URL, then rerun.`
       : `${id}: ${action} failed: ${detail}`;
   }
-  const quoted = failure.message ? `: ${scrub(failure.message, secrets)}` : '';
+  const quoted = failure.message ? `: ${quotable(failure.message, secrets)}` : '';
   if (failure.status === 401) {
     return `${id}: GitHub answered 401 while ${action}: the github-token is invalid or expired; pass a valid token.`;
   }

@@ -4,6 +4,7 @@
 import type { Octokit } from 'octokit';
 import { z } from 'zod';
 import { DestinationError } from '../errors.ts';
+import { quotable } from '../redact.ts';
 import type { RetryPolicy, Sleep } from '../retry.ts';
 import type { ReminderPort } from '../rotation/ports.ts';
 import { classifyGitHubError, httpFailure, isNetworkFailure, retryGitHub } from './transient.ts';
@@ -127,7 +128,7 @@ export function createReminderIssues(options: ReminderIssuesOptions): ReminderPo
           `"Issues: write" on ${repository}, or turn reminder-issue off.`,
       );
     }
-    const quoted = failure.message ? `: ${failure.message.slice(0, 300)}` : '';
+    const quoted = failure.message ? `: ${quotable(failure.message, [])}` : '';
     return new DestinationError(SUBJECT, `GitHub answered ${failure.status} ${where}${quoted}`);
   }
 

@@ -1,6 +1,6 @@
 // HTTP plumbing shared by the token and management clients: one attempt with
-// a timeout, classification of retryable failures, the retry loop, and safe
-// handling of response text (never echoed raw: it may hold a secret).
+// a timeout, classification of retryable failures, the retry loop, and
+// parsing that never echoes response text (it may hold a secret).
 import type { z } from 'zod';
 import { defaultRetryPolicy, parseRetryAfter, type RetryPolicy, type Sleep, withRetry } from '../retry.ts';
 
@@ -182,20 +182,4 @@ export function describeIssues(error: z.ZodError): string {
       return issue.code === 'invalid_type' ? `${path}: expected ${issue.expected}` : `${path}: ${issue.code}`;
     })
     .join('; ');
-}
-
-const MAX_SERVER_TEXT = 300;
-
-/**
- * Server-provided text (an error description) fit to quote: known secrets
- * replaced, control characters dropped, length bounded.
- */
-export function serverText(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret) out = out.split(secret).join('[REDACTED]');
-  }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
-  out = out.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  return out.length > MAX_SERVER_TEXT ? `${out.slice(0, MAX_SERVER_TEXT)}…` : out;
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Credential } from '../config.ts';
 import { MarketingCloudError } from '../errors.ts';
+import { quotable } from '../redact.ts';
 import { parseRetryAfter } from '../retry.ts';
 import type { ManagementPort, SecretStatus, StagedSecret } from '../rotation/ports.ts';
 import {
@@ -16,7 +17,6 @@ import {
   resolveHttp,
   retrying,
   sendOnce,
-  serverText,
   type TransientFailure,
   transientStatus,
 } from './http.ts';
@@ -111,9 +111,9 @@ export function createManagementClient(options: ManagementClientOptions): Manage
   function refusal(call: Call<unknown>, reply: Reply, admin: Credential, url: string): MarketingCloudError {
     const parsed = envelopeSchema.safeParse(parseJson(reply.text));
     const envelope = parsed.success ? parsed.data : {};
-    const message = envelope.message ? serverText(envelope.message, [...seen, admin.clientSecret]) : '';
+    const message = envelope.message ? quotable(envelope.message, [...seen, admin.clientSecret]) : '';
     const code =
-      envelope.errorcode === undefined ? '' : ` errorcode ${serverText(String(envelope.errorcode), seen)}`;
+      envelope.errorcode === undefined ? '' : ` errorcode ${quotable(String(envelope.errorcode), seen)}`;
     const detail = `${reply.status}${code}${message ? `: ${message}` : ''}`;
     const fail = (subject: string, text: string) => new MarketingCloudError(subject, text, reply.status);
     switch (reply.status) {

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Credential } from '../config.ts';
 import { MarketingCloudError } from '../errors.ts';
+import { quotable } from '../redact.ts';
 import type { TokenCheck, TokenPort } from '../rotation/ports.ts';
 import {
   describeIssues,
@@ -16,7 +17,6 @@ import {
   resolveHttp,
   retrying,
   sendOnce,
-  serverText,
   transientStatus,
 } from './http.ts';
 
@@ -195,7 +195,7 @@ export class TokenClient {
   private errorDetail(reply: Reply, credential: Credential): string {
     const parsed = tokenErrorSchema.safeParse(parseJson(reply.text));
     const parts = parsed.success ? [parsed.data.error, parsed.data.error_description] : [];
-    const text = serverText(parts.filter(Boolean).join(': '), [credential.clientSecret]);
+    const text = quotable(parts.filter(Boolean).join(': '), [credential.clientSecret]);
     return text ? `${reply.status} ${text}` : `${reply.status}`;
   }
 }
