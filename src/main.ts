@@ -19,7 +19,7 @@ import { TokenClient } from './marketing-cloud/token-client.ts';
 import { redact } from './redact.ts';
 import { outputsOf } from './report/outputs.ts';
 import { summaryMarkdown } from './report/summary.ts';
-import { realSleep, type Sleep } from './retry.ts';
+import { type OnRetry, realSleep, type Sleep } from './retry.ts';
 import { runEngine } from './rotation/engine.ts';
 import type { RunResult } from './rotation/result.ts';
 
@@ -74,7 +74,7 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
   let workingSecret = config.clientSecret;
   const adminCredential = (): Credential =>
     config.admin ?? { clientId: config.clientId, clientSecret: workingSecret };
-  const onRetry = (info: { route: string; attempt: number; delayMs: number; reason: string }) =>
+  const onRetry: OnRetry = (info) =>
     core.info(`Retrying ${info.route} (attempt ${info.attempt + 1}) in ${info.delayMs} ms: ${info.reason}`);
 
   const tokens = new TokenClient({

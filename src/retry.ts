@@ -3,6 +3,17 @@
 
 export type Sleep = (ms: number) => Promise<void>;
 
+/** One retry an adapter is about to make, for the log; never holds a secret or a response body. */
+export interface RetryInfo {
+  route: string;
+  attempt: number;
+  delayMs: number;
+  /** A status code, error code or network error code. */
+  reason: string;
+}
+
+export type OnRetry = (info: RetryInfo) => void;
+
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface RetryPolicy {

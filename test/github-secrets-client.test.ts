@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Destination } from '../src/config.ts';
 import { DestinationError } from '../src/errors.ts';
 import { createSecretsClient } from '../src/github/secrets-client.ts';
-import type { RetryPolicy } from '../src/retry.ts';
+import type { RetryInfo, RetryPolicy } from '../src/retry.ts';
 import type { PublishOutcome } from '../src/rotation/ports.ts';
 import { GitHubEmulator, type SecretScope, type TokenGrant } from './emulators/github/index.ts';
 import { findLeaks } from './support/leak-scan.ts';
@@ -126,16 +126,9 @@ function token(
   return gh.addToken({ repositories, orgs: ['acme'], permissions });
 }
 
-interface RetrySeen {
-  route: string;
-  attempt: number;
-  delayMs: number;
-  reason: string;
-}
-
 function harness(options: { token?: string; concurrency?: number; fetch?: typeof fetch } = {}) {
   const sleeps: number[] = [];
-  const retries: RetrySeen[] = [];
+  const retries: RetryInfo[] = [];
   const octokit = new Octokit({
     auth: options.token ?? token(),
     baseUrl: gh.url,

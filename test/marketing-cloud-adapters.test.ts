@@ -8,7 +8,7 @@ import {
   type ManagementClientOptions,
 } from '../src/marketing-cloud/management-client.ts';
 import { TokenClient, type TokenClientOptions } from '../src/marketing-cloud/token-client.ts';
-import { type RetryPolicy, realSleep } from '../src/retry.ts';
+import { type RetryInfo, type RetryPolicy, realSleep } from '../src/retry.ts';
 import {
   MarketingCloudEmulator,
   type MarketingCloudOptions,
@@ -16,13 +16,6 @@ import {
 } from './emulators/marketing-cloud/index.ts';
 
 const policy: RetryPolicy = { attempts: 4, baseMs: 1, maxMs: 4, maxRetryAfterMs: 5_000 };
-
-interface RetryInfo {
-  route: string;
-  attempt: number;
-  delayMs: number;
-  reason: string;
-}
 
 let emulators: MarketingCloudEmulator[] = [];
 

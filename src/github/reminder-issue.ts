@@ -5,22 +5,23 @@ import type { Octokit } from 'octokit';
 import { z } from 'zod';
 import { DestinationError } from '../errors.ts';
 import { quotable } from '../redact.ts';
-import type { RetryPolicy, Sleep } from '../retry.ts';
 import type { ReminderPort } from '../rotation/ports.ts';
-import { classifyGitHubError, httpFailure, isNetworkFailure, retryGitHub } from './transient.ts';
+import {
+  classifyGitHubError,
+  type GitHubRetryOptions,
+  httpFailure,
+  isNetworkFailure,
+  retryGitHub,
+} from './transient.ts';
 
 export const REMINDER_LABEL = 'sfmc-secret-rotation';
 
-export interface ReminderIssuesOptions {
+export interface ReminderIssuesOptions extends GitHubRetryOptions {
   /** Constructed by main.ts with baseUrl = GITHUB_API_URL and the throttle/retry plugins disabled. */
   octokit: Octokit;
   owner: string;
   repo: string;
   clientId: string;
-  sleep: Sleep;
-  random?: () => number;
-  policy?: RetryPolicy;
-  onRetry?: (info: { route: string; attempt: number; delayMs: number; reason: string }) => void;
 }
 
 const SUBJECT = 'reminder-issue';

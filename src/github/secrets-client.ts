@@ -5,24 +5,19 @@ import type { Octokit } from 'octokit';
 import { z } from 'zod';
 import type { Destination } from '../config.ts';
 import { DestinationError } from '../errors.ts';
-import type { RetryPolicy, Sleep } from '../retry.ts';
 import type { PublishOutcome, SecretsPort } from '../rotation/ports.ts';
 import { explainFailure, MissingEnvironment, MissingRepository } from './explain.ts';
 import { mapLimit } from './limit.ts';
 import { type Scope, scopeKey, scopeOf, scopeParams, scopeRoutes } from './scopes.ts';
 import { seal } from './seal.ts';
-import { httpFailure, retryGitHub } from './transient.ts';
+import { type GitHubRetryOptions, httpFailure, retryGitHub } from './transient.ts';
 
-export interface SecretsClientOptions {
+export interface SecretsClientOptions extends GitHubRetryOptions {
   /** Constructed by main.ts with baseUrl = GITHUB_API_URL and the throttle/retry plugins disabled. */
   octokit: Octokit;
-  sleep: Sleep;
-  random?: () => number;
-  policy?: RetryPolicy;
   /** Bounded parallelism for publish (and prepare's lookups); default 4. */
   concurrency?: number;
   log: { debug(m: string): void; info(m: string): void };
-  onRetry?: (info: { route: string; attempt: number; delayMs: number; reason: string }) => void;
 }
 
 const publicKeySchema = z.object({ key_id: z.string().min(1), key: z.string().min(1) });
@@ -119,19 +114,12 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
     }
   }
 
-  /** The scope's key, fetched at most once (failures are kept too: a run stops on them). */
-  function publicKey(scope: Scope): Promise<PublicKey> {
-    const cacheKey = scopeKey(scope);
-    let key = publicKeys.get(cacheKey);
-    if (!key) {
-      key = fetchPublicKey(scope);
-      publicKeys.set(cacheKey, key);
-    }
-    return key;
-  }
-
-  /** Refetch a key GitHub no longer accepts; concurrent callers holding the same stale key share one GET. */
-  function refreshPublicKey(scope: Scope, stale: Promise<PublicKey>): Promise<PublicKey> {
+  /**
+   * The scope's key, fetched at most once (failures are kept too: a run stops
+   * on them). A `stale` key GitHub no longer accepts is fetched again, once
+   * for all the callers that hold it.
+   */
+  function publicKey(scope: Scope, stale?: Promise<PublicKey>): Promise<PublicKey> {
     const cacheKey = scopeKey(scope);
     let key = publicKeys.get(cacheKey);
     if (!key || key === stale) {
@@ -195,7 +183,7 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
       } catch (error) {
         // GitHub answers 422 when key_id is no longer the scope's key.
         if (httpFailure(error)?.status !== 422) throw error;
-        const fresh = await refreshPublicKey(scope, used);
+        const fresh = await publicKey(scope, used);
         if (fresh.key_id === key.key_id) throw error;
         log.info(
           `${destination.id}: GitHub replaced public key ${key.key_id} with ${fresh.key_id}; sealing again`,

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ArtifactClient } from '@actions/artifact';
 import { z } from 'zod';
 import { DestinationError } from '../errors.ts';
-import { type RetryPolicy, realSleep, type Sleep, withRetry } from '../retry.ts';
+import { type RetryOptions, type RetryPolicy, realSleep, type Sleep, withRetry } from '../retry.ts';
 import type { LoadedState, StateStore } from '../rotation/ports.ts';
 import { parseState, type RotationState, stateSchema } from '../rotation/state.ts';
 import { classifyGitHubError } from './transient.ts';
@@ -87,6 +87,16 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
   const fetchImpl = options.fetch ?? fetch;
   const repository = `${owner}/${repo}`;
 
+  /** Repeats `operation` while `classify` says so, logging each failure under `what`. */
+  const retried = <T>(what: string, operation: () => Promise<T>, classify: RetryOptions['classify']) =>
+    withRetry(operation, {
+      policy: options.policy,
+      sleep: options.sleep ?? realSleep,
+      classify,
+      onRetry: ({ attempt, delayMs, error }) =>
+        log.debug(`${what} failed (${errorMessage(error)}); attempt ${attempt + 1} in ${delayMs} ms`),
+    });
+
   async function listOnce(): Promise<ListedArtifact[]> {
     const url = new URL(
       `${options.apiUrl.replace(/\/+$/, '')}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/artifacts`,
@@ -118,21 +128,14 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
 
   async function list(): Promise<ListedArtifact[]> {
     try {
-      return await withRetry(() => listOnce(), {
-        policy: options.policy,
-        sleep: options.sleep ?? realSleep,
+      return await retried('Listing state artifacts', listOnce, (error) =>
         // A fetch that throws (not a ListFailure) never got an answer: worth another try.
-        classify: (error) =>
-          error instanceof ListFailure
-            ? classifyGitHubError(error)
-            : error instanceof DestinationError
-              ? { retry: false }
-              : { retry: true },
-        onRetry: ({ attempt, delayMs, error }) =>
-          log.debug(
-            `Listing state artifacts failed (${errorMessage(error)}); attempt ${attempt + 1} in ${delayMs} ms`,
-          ),
-      });
+        error instanceof ListFailure
+          ? classifyGitHubError(error)
+          : error instanceof DestinationError
+            ? { retry: false }
+            : { retry: true },
+      );
     } catch (error) {
       if (error instanceof DestinationError) throw error;
       if (error instanceof ListFailure && [401, 403, 404].includes(error.response.status)) {
@@ -159,7 +162,8 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
       try {
         // @actions/artifact asks for the download URL without retrying: a single 5xx,
         // rate limit or reset there would lose the state, so repeat it.
-        await withRetry(
+        await retried(
+          'Downloading the state',
           () =>
             artifactClient.downloadArtifact(artifact.id, {
               path: dir,
@@ -170,15 +174,7 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
                 repositoryName: repo,
               },
             }),
-          {
-            policy: options.policy,
-            sleep: options.sleep ?? realSleep,
-            classify: (error) => classifyGitHubError(error),
-            onRetry: ({ attempt, delayMs, error }) =>
-              log.debug(
-                `Downloading the state failed (${errorMessage(error)}); attempt ${attempt + 1} in ${delayMs} ms`,
-              ),
-          },
+          (error) => classifyGitHubError(error),
         );
       } catch (error) {
         return { note: `${label} could not be downloaded: ${errorMessage(error)}` };
@@ -251,15 +247,11 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
       const document = stateSchema.parse(state);
       // @actions/artifact retries 5xx and 429 itself but gives up on the first
       // connection failure; a save is idempotent (delete, then upload), so repeat it.
-      return withRetry(() => saveOnce(document), {
-        policy: options.policy,
-        sleep: options.sleep ?? realSleep,
-        classify: (error) => ({ retry: error instanceof UnansweredSave }),
-        onRetry: ({ attempt, delayMs, error }) =>
-          log.debug(
-            `Saving the state failed (${errorMessage(error)}); attempt ${attempt + 1} in ${delayMs} ms`,
-          ),
-      });
+      return retried(
+        'Saving the state',
+        () => saveOnce(document),
+        (error) => ({ retry: error instanceof UnansweredSave }),
+      );
     },
   };
 }

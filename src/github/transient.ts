@@ -1,7 +1,14 @@
 // Which failed GitHub calls are worth repeating, and after how long:
 // server errors, network failures and rate limits (GitHub's guidance at
 // docs.github.com "Rate limits for the REST API").
-import { parseRetryAfter, type RetryDecision, type RetryPolicy, type Sleep, withRetry } from '../retry.ts';
+import {
+  type OnRetry,
+  parseRetryAfter,
+  type RetryDecision,
+  type RetryPolicy,
+  type Sleep,
+  withRetry,
+} from '../retry.ts';
 
 /** GitHub asks for at least a minute when a secondary limit names no time. */
 const SECONDARY_LIMIT_WAIT_MS = 60_000;
@@ -73,7 +80,7 @@ export interface GitHubRetryOptions {
   sleep: Sleep;
   random?: () => number;
   policy?: RetryPolicy;
-  onRetry?: (info: { route: string; attempt: number; delayMs: number; reason: string }) => void;
+  onRetry?: OnRetry;
 }
 
 /** Repeats one GitHub call on transient failures, reporting each retry under the route's name. */

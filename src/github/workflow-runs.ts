@@ -3,21 +3,16 @@
 // the repository's Actions (`actions: read`) for the state artifact anyway.
 import type { Octokit } from 'octokit';
 import { z } from 'zod';
-import type { RetryPolicy, Sleep } from '../retry.ts';
 import type { Log, WorkflowRunsPort } from '../rotation/ports.ts';
-import { httpFailure, retryGitHub } from './transient.ts';
+import { type GitHubRetryOptions, httpFailure, retryGitHub } from './transient.ts';
 
-export interface WorkflowRunsOptions {
+export interface WorkflowRunsOptions extends GitHubRetryOptions {
   /** Authenticated with the state-token; baseUrl = GITHUB_API_URL, throttle/retry plugins disabled. */
   octokit: Octokit;
   owner: string;
   repo: string;
-  sleep: Sleep;
   /** Why a run's status could not be read: the port itself only says "could not tell". */
   log: Pick<Log, 'debug'>;
-  random?: () => number;
-  policy?: RetryPolicy;
-  onRetry?: (info: { route: string; attempt: number; delayMs: number; reason: string }) => void;
 }
 
 const GET_RUN = 'GET /repos/{owner}/{repo}/actions/runs/{run_id}';

@@ -2,17 +2,14 @@
 // a timeout, classification of retryable failures, the retry loop, and
 // parsing that never echoes response text (it may hold a secret).
 import type { z } from 'zod';
-import { defaultRetryPolicy, parseRetryAfter, type RetryPolicy, type Sleep, withRetry } from '../retry.ts';
-
-export interface RetryInfo {
-  route: string;
-  attempt: number;
-  delayMs: number;
-  /** A status code, error code or network error code; never a secret or a response body. */
-  reason: string;
-}
-
-export type OnRetry = (info: RetryInfo) => void;
+import {
+  defaultRetryPolicy,
+  type OnRetry,
+  parseRetryAfter,
+  type RetryPolicy,
+  type Sleep,
+  withRetry,
+} from '../retry.ts';
 
 /** What both clients take to talk HTTP; everything but `sleep` has a default. */
 export interface HttpOptions {

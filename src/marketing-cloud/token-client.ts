@@ -49,6 +49,7 @@ const tokenErrorSchema = z.object({
 
 const ROUTE = 'POST /v2/token';
 const URL_INPUTS = 'subdomain / auth-url';
+const CHECK_URL = `Check ${URL_INPUTS}: it must point at https://<subdomain>.auth.marketingcloudapis.com/v2/token.`;
 
 /** Stop reusing a token this long before it expires: a minute, or a quarter of a short lifetime. */
 function reuseMarginMs(lifetimeMs: number): number {
@@ -146,7 +147,7 @@ export class TokenClient {
           'auth-url',
           failure.network
             ? `The token URL ${this.tokenUrl} cannot be reached (${exhaustedReason(failure, this.http.policy)}). ` +
-                `Check ${URL_INPUTS}: it must point at https://<subdomain>.auth.marketingcloudapis.com/v2/token.`
+                CHECK_URL
             : `Marketing Cloud's token endpoint ${this.tokenUrl} kept failing (${exhaustedReason(failure, this.http.policy)}). ` +
                 'Try again later.',
           failure.status,
@@ -161,7 +162,7 @@ export class TokenClient {
         throw new MarketingCloudError(
           'auth-url',
           `The token URL ${this.tokenUrl} answered 200 but not with a Marketing Cloud token (${describeIssues(parsed.error)}). ` +
-            `Check ${URL_INPUTS}: it must point at https://<subdomain>.auth.marketingcloudapis.com/v2/token.`,
+            CHECK_URL,
         );
       }
       const { access_token, expires_in, rest_instance_url, scope } = parsed.data;
@@ -183,7 +184,7 @@ export class TokenClient {
     const hint =
       reply.status === 400
         ? `Check ${URL_INPUTS} and account-id (the MID must belong to this package's tenant).`
-        : `Check ${URL_INPUTS}: it must point at https://<subdomain>.auth.marketingcloudapis.com/v2/token.`;
+        : CHECK_URL;
     throw new MarketingCloudError(
       'auth-url',
       `Marketing Cloud's token endpoint ${this.tokenUrl} refused the request (${detail}). ${hint}`,
