@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Destination } from '../src/config.ts';
 import { outputsOf } from '../src/report/outputs.ts';
 import { summaryMarkdown } from '../src/report/summary.ts';
-import type { AgeSource, RunResult } from '../src/rotation/result.ts';
+import { type AgeSource, emptyResult, type RunResult } from '../src/rotation/result.ts';
 import type { Phase } from '../src/rotation/state.ts';
 
 const at = (iso: string) => new Date(iso);
@@ -19,18 +19,7 @@ const env: Destination = {
 };
 
 function result(overrides: Partial<RunResult> = {}): RunResult {
-  return {
-    mode: 'auto',
-    headline: 'Nothing to do: the secret is 30 days old.',
-    phase: 'idle',
-    rotated: false,
-    destinations: [],
-    destinationsUpdated: [],
-    steps: [],
-    plan: [],
-    notes: [],
-    ...overrides,
-  };
+  return { ...emptyResult('auto'), headline: 'Nothing to do: the secret is 30 days old.', ...overrides };
 }
 
 /** Cells of a table row: split on pipes not escaped by an odd run of backslashes. */

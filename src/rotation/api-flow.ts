@@ -4,9 +4,8 @@ import type { Config } from '../config.ts';
 import { ActionError, DestinationError, MarketingCloudError } from '../errors.ts';
 import { assess, type Facts, type InHand, type Situation } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
-import { fingerprint } from './fingerprint.ts';
 import type { ManagementPort, SecretStatus } from './ports.ts';
-import { DAY_MS, Flow, inHand, type RunContext, rejectedClientSecret } from './run-context.ts';
+import { Flow, inHand, type RunContext, rejectedClientSecret } from './run-context.ts';
 import type { RotationState } from './state.ts';
 
 type Action =
@@ -71,7 +70,7 @@ export class ApiRotation extends Flow {
 
     if (this.cfg.mode === 'plan' || this.cfg.mode === 'status') {
       this.result.stagedAt ??= this.status.staged?.createdAt;
-      this.result.headline = `${this.cfg.mode === 'status' ? `Phase ${this.result.phase}. ` : ''}${this.headlineFor(situation, actions)}`;
+      this.ctx.reportHeadline(this.headlineFor(situation, actions));
       if (this.cfg.mode === 'plan') {
         this.result.destinations = this.cfg.destinations.map((destination) => ({
           destination,
@@ -96,14 +95,7 @@ export class ApiRotation extends Flow {
 
     const currentCheck = await deps.tokens.check(cfg.clientSecret);
     this.current = inHand(cfg.clientId, cfg.clientSecret, currentCheck.accepted);
-    if (cfg.stagedClientSecret) {
-      const fp = fingerprint(cfg.clientId, cfg.stagedClientSecret);
-      const accepted =
-        fp === this.current.fingerprint
-          ? currentCheck.accepted
-          : (await deps.tokens.check(cfg.stagedClientSecret)).accepted;
-      this.escrowed = { secret: cfg.stagedClientSecret, fingerprint: fp, accepted };
-    }
+    this.escrowed = await this.ctx.held(cfg.stagedClientSecret, [this.current]);
     const working = [this.current, this.escrowed].find((s) => s?.accepted);
     if (working) deps.onWorkingSecret?.(working.secret);
 
@@ -163,12 +155,8 @@ export class ApiRotation extends Flow {
 
   /** Fills the active secret's age and dates in the result, and says whether a rotation is due. */
   private describeAge(): boolean {
-    const createdAt = this.status.active.createdAt;
-    this.result.secretAge = { createdAt, source: 'management-api' };
-    this.result.expiresAt = this.status.active.expiresAt;
-    const next = new Date(createdAt.getTime() + this.cfg.rotateAfterDays * DAY_MS);
-    this.result.nextRotationAt = next;
-    return this.deps.clock.now() >= next.getTime();
+    const { active } = this.status;
+    return this.ctx.recordAge(active.createdAt, 'management-api', active.expiresAt);
   }
 
   /** In status mode a situation that would stop a rotation is reported, not raised. */
@@ -244,7 +232,7 @@ export class ApiRotation extends Flow {
     if (actions.length > 0) return `${verb} ${actions.map((a) => a.step).join(', ')}.`;
     if (situation.kind === 'in-progress' || this.cfg.mode === 'stage')
       return 'A staged secret is escrowed; a later run (mode activate or auto) finishes the rotation.';
-    return `No rotation due; the next one is due ${this.result.nextRotationAt?.toISOString() ?? 'later'}.`;
+    return this.ctx.notDue();
   }
 
   /** Runs one action; returns true when the run should stop here. */
@@ -494,10 +482,11 @@ export class ApiRotation extends Flow {
     await deps.secrets.remove(cfg.escrow);
     const activatedAt =
       record.activatedAt ?? this.status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
-    this.result.secretAge = { createdAt: new Date(record.stagedAt), source: 'management-api' };
-    this.result.expiresAt ??= new Date(record.expiresAt);
-    this.result.nextRotationAt = new Date(new Date(record.stagedAt).getTime() + cfg.rotateAfterDays * DAY_MS);
-    this.result.headline = `Rotated: the new secret is active and delivered to ${cfg.destinations.length} destination(s).`;
+    ctx.recordAge(
+      new Date(record.stagedAt),
+      'management-api',
+      this.result.expiresAt ?? new Date(record.expiresAt),
+    );
     await ctx.saveCompleted(secret, activatedAt);
   }
 }

@@ -27,7 +27,7 @@ export type Situation =
   /** A staged secret we hold; continue from `phase`. */
   | { kind: 'in-progress'; staged: InHand; record: RotationRecord; phase: 'staged' | 'published' }
   /** The staged secret was activated; finish: publish if needed, confirm. */
-  | { kind: 'activated'; secret: InHand; record: RotationRecord; published: boolean; activatedAt?: Date }
+  | { kind: 'activated'; secret: InHand; record: RotationRecord; published: boolean }
   /**
    * Marketing Cloud holds a staged secret this run does not have. When
    * destinations may hold it, the active secret must be put back first.
@@ -151,7 +151,6 @@ export function assess(facts: Facts): Situation {
         secret: held,
         record,
         published: state?.phase === 'published' || state?.phase === 'activated',
-        activatedAt: status.lastActivatedAt ?? undefined,
       };
     }
     if (activatedSince) {
@@ -192,7 +191,6 @@ export function assess(facts: Facts): Situation {
         stagedByRun: 0,
       },
       published: false,
-      activatedAt: status.lastActivatedAt ?? undefined,
     };
   }
   return { kind: 'idle' };

@@ -51,3 +51,18 @@ export interface RunResult {
   /** Things the user should know (old secret still accepted, state unreadable, ...). */
   notes: string[];
 }
+
+/** What a run has done before it does anything. */
+export function emptyResult(mode: Mode): RunResult {
+  return {
+    mode,
+    headline: '',
+    phase: 'idle',
+    rotated: false,
+    destinations: [],
+    destinationsUpdated: [],
+    steps: [],
+    plan: [],
+    notes: [],
+  };
+}

@@ -17,7 +17,14 @@ import type {
   TokenPort,
   WorkflowRunsPort,
 } from './ports.ts';
-import type { DestinationResult, RunResult, StepName, StepRecord } from './result.ts';
+import {
+  type AgeSource,
+  type DestinationResult,
+  emptyResult,
+  type RunResult,
+  type StepName,
+  type StepRecord,
+} from './result.ts';
 import { type Phase, type RotationRecord, type RotationState, STATE_SCHEMA_VERSION } from './state.ts';
 
 export type EngineConfig = Pick<
@@ -90,21 +97,44 @@ export class RunContext {
     this.deps = deps;
     this.cfg = deps.config;
     this.deadline = deps.clock.now() + this.cfg.maxWaitSeconds * 1000;
-    this.result = {
-      mode: this.cfg.mode,
-      headline: '',
-      phase: 'idle',
-      rotated: false,
-      destinations: [],
-      destinationsUpdated: [],
-      steps: [],
-      plan: [],
-      notes: [],
-    };
+    this.result = emptyResult(this.cfg.mode);
   }
 
   now(): Date {
     return new Date(this.deps.clock.now());
+  }
+
+  /**
+   * The secret in hand and whether the token endpoint accepts it; one already
+   * checked in this run (same fingerprint) is not asked about again.
+   */
+  async held(
+    secret: string | undefined,
+    known: InHand[],
+    options?: { fresh?: boolean },
+  ): Promise<InHand | undefined> {
+    if (!secret) return undefined;
+    const held = inHand(this.cfg.clientId, secret, false);
+    const same = known.find((k) => k.fingerprint === held.fingerprint);
+    held.accepted = same ? same.accepted : (await this.deps.tokens.check(secret, options)).accepted;
+    return held;
+  }
+
+  /** Records the active secret's age and dates in the result; true when a rotation is due. */
+  recordAge(createdAt: Date, source: AgeSource, expiresAt: Date): boolean {
+    this.result.secretAge = { createdAt, source };
+    this.result.expiresAt = expiresAt;
+    this.result.nextRotationAt = new Date(createdAt.getTime() + this.cfg.rotateAfterDays * DAY_MS);
+    return this.deps.clock.now() >= this.result.nextRotationAt.getTime();
+  }
+
+  notDue(): string {
+    return `No rotation due; the next one is due ${this.result.nextRotationAt?.toISOString() ?? 'later'}.`;
+  }
+
+  /** The headline of `status` and `plan`: status also names the phase. */
+  reportHeadline(text: string): void {
+    this.result.headline = `${this.cfg.mode === 'status' ? `Phase ${this.result.phase}. ` : ''}${text}`;
   }
 
   async step<T>(name: StepName, detail: string, fn: () => Promise<T>): Promise<T> {
@@ -196,6 +226,7 @@ export class RunContext {
     ].slice(-HISTORY_LIMIT);
     this.record = undefined;
     this.result.rotated = true;
+    this.result.headline = `Rotated: the new secret is active and delivered to ${this.cfg.destinations.length} destination(s).`;
     this.result.activatedAt = new Date(activatedAt);
     await this.save('idle', { history, lastActivatedAt: activatedAt });
   }

@@ -8,10 +8,11 @@ import { ActionError } from '../errors.ts';
 import type { InHand } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
 import type { AgeSource } from './result.ts';
-import { DAY_MS, Flow, inHand, rejectedClientSecret } from './run-context.ts';
+import { DAY_MS, Flow, rejectedClientSecret } from './run-context.ts';
 
 /** Marketing Cloud expires every secret this long after it was generated. */
 const SECRET_LIFETIME_DAYS = 180;
+const WAITING_FOR_ACTIVATION = 'Distributed; waiting for activation in Setup.';
 
 type Situation =
   /** Nothing staged in hand; remind when due. */
@@ -41,14 +42,14 @@ export class SetupRotation extends Flow {
     this.result.plan = plan;
     if (cfg.mode === 'plan' || cfg.mode === 'status') {
       const next =
-        plan.length > 0 ? `${cfg.mode === 'plan' ? 'Would' : 'Next'}: ${plan.join('; ')}.` : this.notDue();
-      this.result.headline = `${cfg.mode === 'status' ? `Phase ${this.result.phase}. ` : ''}${next}`;
+        plan.length > 0 ? `${cfg.mode === 'plan' ? 'Would' : 'Next'}: ${plan.join('; ')}.` : ctx.notDue();
+      ctx.reportHeadline(next);
       return;
     }
     switch (situation.kind) {
       case 'idle':
         if (due || cfg.mode !== 'auto') await this.remind();
-        else this.result.headline = this.notDue();
+        else this.result.headline = ctx.notDue();
         return;
       case 'distribute':
         return this.distribute(situation.staged);
@@ -65,13 +66,7 @@ export class SetupRotation extends Flow {
     const { deps, cfg, ctx } = this;
     if (cfg.mode !== 'status')
       await deps.secrets.prepare([...cfg.destinations, cfg.escrow, cfg.previousEscrow]);
-    const check = async (secret: string | undefined, known: InHand[]): Promise<InHand | undefined> => {
-      if (!secret) return undefined;
-      const held = inHand(cfg.clientId, secret, false);
-      const same = known.find((k) => k.fingerprint === held.fingerprint);
-      held.accepted = same ? same.accepted : (await deps.tokens.check(secret, { fresh: true })).accepted;
-      return held;
-    };
+    const check = (secret: string | undefined, known: InHand[]) => ctx.held(secret, known, { fresh: true });
     this.current = (await check(cfg.clientSecret, [])) as InHand;
     this.escrowed = await check(cfg.stagedClientSecret, [this.current]);
     this.previous = await check(cfg.previousClientSecret, [
@@ -130,31 +125,17 @@ export class SetupRotation extends Flow {
 
   /** The active secret's age: from the last recorded activation, else the first destination's `updated_at`. */
   private async describeAge(): Promise<boolean> {
-    const { ctx, cfg } = this;
+    const { ctx } = this;
     const recorded = ctx.state?.lastActivatedAt;
-    let createdAt: Date | undefined;
-    let source: AgeSource | undefined;
-    if (recorded) {
-      createdAt = new Date(recorded);
-      source = 'state';
-    } else {
-      createdAt = await ctx.destinationAge();
-      source = 'destination';
-    }
+    const source: AgeSource = recorded ? 'state' : 'destination';
+    const createdAt = recorded ? new Date(recorded) : await ctx.destinationAge();
     if (!createdAt) {
       this.result.notes.push(
         'The active secret’s age is unknown: no activation is recorded and the first destination has no secret.',
       );
       return true;
     }
-    this.result.secretAge = { createdAt, source };
-    this.result.expiresAt = new Date(createdAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS);
-    this.result.nextRotationAt = new Date(createdAt.getTime() + cfg.rotateAfterDays * DAY_MS);
-    return this.deps.clock.now() >= this.result.nextRotationAt.getTime();
-  }
-
-  private notDue(): string {
-    return `No rotation due; the next one is due ${this.result.nextRotationAt?.toISOString() ?? 'later'}.`;
+    return ctx.recordAge(createdAt, source, new Date(createdAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS));
   }
 
   private plan(situation: Situation, due: boolean): string[] {
@@ -214,6 +195,13 @@ export class SetupRotation extends Flow {
     );
   }
 
+  /** The run's headline, and a text for the person: a notice in the log and a note in the summary. */
+  private tell(headline: string, text: string): void {
+    this.deps.log.notice(text);
+    this.result.headline = headline;
+    this.result.notes.push(text);
+  }
+
   private async reminderIssue(title: string, body: string): Promise<void> {
     if (!this.cfg.reminderIssue || !this.deps.reminders) return;
     const issue = await this.deps.reminders.open(title, body);
@@ -265,9 +253,7 @@ export class SetupRotation extends Flow {
     const text =
       `Every destination now holds the staged secret and Marketing Cloud accepts it. Now activate it: ${this.activateClicks()} ` +
       'The next run confirms the switch and deletes the escrow secrets.';
-    deps.log.notice(text);
-    this.result.headline = 'Distributed: activate the staged secret in Setup; the next run confirms.';
-    this.result.notes.push(text);
+    this.tell('Distributed: activate the staged secret in Setup; the next run confirms.', text);
     await this.reminderIssue(`Activate the Marketing Cloud secret of client ${cfg.clientId}`, text);
   }
 
@@ -294,17 +280,13 @@ export class SetupRotation extends Flow {
       const text =
         'Waiting for the staged secret to be activated in Setup. This run cannot tell whether it was: pass the ' +
         `previous secret (${this.cfg.previousEscrow.name}) as \`previous-client-secret\`.`;
-      this.result.headline = 'Distributed; waiting for activation in Setup.';
-      this.result.notes.push(text);
-      deps.log.notice(text);
+      this.tell(WAITING_FOR_ACTIVATION, text);
       return;
     }
     const oldCheck = await deps.tokens.check(old.secret, { fresh: true });
     if (oldCheck.accepted) {
       const text = `The previous secret is still accepted: the staged secret has not been activated yet. ${this.activateClicks()}`;
-      this.result.headline = 'Distributed; waiting for activation in Setup.';
-      this.result.notes.push(text);
-      deps.log.notice(text);
+      this.tell(WAITING_FOR_ACTIVATION, text);
       await this.reminderIssue(`Activate the Marketing Cloud secret of client ${this.cfg.clientId}`, text);
       return;
     }
@@ -326,18 +308,17 @@ export class SetupRotation extends Flow {
       }
       await deps.secrets.remove(cfg.escrow);
       await deps.secrets.remove(cfg.previousEscrow);
-      this.result.secretAge = { createdAt: activatedAt, source: 'state' };
-      this.result.expiresAt = new Date(
-        new Date(ctx.rotation().stagedAt).getTime() + SECRET_LIFETIME_DAYS * DAY_MS,
+      ctx.recordAge(
+        activatedAt,
+        'state',
+        new Date(new Date(ctx.rotation().stagedAt).getTime() + SECRET_LIFETIME_DAYS * DAY_MS),
       );
-      this.result.nextRotationAt = new Date(activatedAt.getTime() + cfg.rotateAfterDays * DAY_MS);
       await ctx.saveCompleted(staged, activatedAt.toISOString());
       if (cfg.reminderIssue && deps.reminders) {
         const closed = await deps.reminders.close(`Rotation confirmed at ${activatedAt.toISOString()}.`);
         if (closed) this.result.notes.push(`Reminder issue #${closed.number} closed.`);
       }
     });
-    this.result.headline = `Rotated: the new secret is active and delivered to ${cfg.destinations.length} destination(s).`;
   }
 
   private async recoverBroken(old: InHand | undefined): Promise<void> {
