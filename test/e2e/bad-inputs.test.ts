@@ -4,8 +4,9 @@
 import { describe, it } from 'vitest';
 import type { TokenGrant } from '../emulators/github/index.ts';
 import { findLeaks } from '../support/leak-scan.ts';
+import { errorAnnotations } from '../support/runner.ts';
 import { ORG, OWNER, REPO, SECRET, World } from '../support/world.ts';
-import { errorAnnotations, mark, writesSince } from './support-no-writes.ts';
+import { mark, writesSince } from './support-no-writes.ts';
 
 interface Arranged {
   /** Inputs over World's defaults (`undefined` removes one). */

@@ -3,6 +3,7 @@
 // is checked against both emulators' request logs and the artifact list.
 import { describe, type ExpectStatic, it } from 'vitest';
 import type { SecretScope } from '../emulators/github/index.ts';
+import { errorAnnotations, unexpectedStderr } from '../support/runner.ts';
 import {
   ORG,
   OWNER,
@@ -12,7 +13,7 @@ import {
   type WorkflowRunOptions,
   World,
 } from '../support/world.ts';
-import { errorAnnotations, type Mark, mark, unexpectedStderr, writesSince } from './support-no-writes.ts';
+import { type Mark, mark, writesSince } from './support-no-writes.ts';
 
 const DAY_MS = 86_400_000;
 /** The repository secret of a package created for one test, beside the world's own. */

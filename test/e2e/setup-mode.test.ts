@@ -51,7 +51,7 @@ const run = (mode = 'auto', extra: Record<string, string> = {}) =>
     previousFrom: { scope: World.repoScope, name: `${SECRET}_PREVIOUS` },
   });
 const secretChanges = () => world.gh.server.writes().filter((e) => e.path.includes('/secrets/')).length;
-const activations = () => world.mc.history(world.clientId).filter((e) => e.type === 'activated').length;
+const activations = () => world.count('activated');
 
 describe('management: setup', () => {
   it('reminds, distributes, waits for the person to activate, then confirms', async () => {

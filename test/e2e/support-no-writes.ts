@@ -1,6 +1,5 @@
 // For end-to-end runs that must change nothing: which requests since a mark
-// changed (or tried to change) either emulator, and the `::error`
-// annotations a run printed, decoded.
+// changed (or tried to change) either emulator.
 import { MC_ROUTES } from '../emulators/marketing-cloud/index.ts';
 import { OWNER, REPO, type World } from '../support/world.ts';
 
@@ -46,41 +45,4 @@ export function writesSince(world: World, since: Mark): string[] {
     .filter((a) => !since.artifactIds.has(a.id))
     .map((a) => `artifact ${a.id} ${a.name}`);
   return [...mc, ...gh, ...artifacts];
-}
-
-export interface Annotation {
-  title: string;
-  message: string;
-}
-
-/** Undoes @actions/core's escaping of a command's data (and, with `property`, of its properties). */
-function unescapeCommand(text: string, property = false): string {
-  let out = text.replaceAll('%0D', '\r').replaceAll('%0A', '\n');
-  if (property) out = out.replaceAll('%3A', ':').replaceAll('%2C', ',');
-  return out.replaceAll('%25', '%');
-}
-
-/** The `::error` lines of a run's stdout. */
-export function errorAnnotations(stdout: string): Annotation[] {
-  return stdout
-    .split('\n')
-    .filter((line) => line.startsWith('::error'))
-    .map((line) => {
-      const m = /^::error(?: (.*?))?::(.*)$/.exec(line);
-      const title = /(?:^|,)title=([^,]*)/.exec(m?.[1] ?? '')?.[1] ?? '';
-      return { title: unescapeCommand(title, true), message: unescapeCommand(m?.[2] ?? '') };
-    });
-}
-
-/**
- * stderr without Node's DEP0005 warning (`new Buffer()`), which a dependency
- * of @actions/artifact (unzip-stream) triggers whenever a state artifact is
- * downloaded; anything else there is a crash or a stray log.
- */
-export function unexpectedStderr(stderr: string): string {
-  return stderr
-    .split('\n')
-    .filter((line) => !/\[DEP0005\] DeprecationWarning|^\(Use `node --trace-deprecation/.test(line))
-    .join('\n')
-    .trim();
 }

@@ -19,8 +19,6 @@ const destinations = [`repo:${OWNER}/${REPO}`, `org:${ORG} visibility=selected r
   '\n',
 );
 const escrow = `environment:${OWNER}/${REPO}:production`;
-const activations = () => world.mc.history(world.clientId).filter((e) => e.type === 'activated');
-const generations = () => world.mc.history(world.clientId).filter((e) => e.type === 'generated');
 
 describe('two jobs: stage, then activate behind an environment', () => {
   it('stages and escrows in the environment, then the gated job delivers, activates and confirms', async () => {
@@ -35,7 +33,7 @@ describe('two jobs: stage, then activate behind an environment', () => {
     // Nothing but the escrow changed: consumers still hold the active secret.
     expect(world.gh.secretValue(World.repoScope, SECRET)).toBe(old);
     expect(world.gh.secretValue(World.orgScope, SECRET)).toBeUndefined();
-    expect(activations()).toHaveLength(0);
+    expect(world.count('activated')).toBe(0);
     expect(world.newestState()?.phase).toBe('staged');
 
     // The gated job starts later; it reads the environment's escrow when it starts.
@@ -51,8 +49,8 @@ describe('two jobs: stage, then activate behind an environment', () => {
     expect(world.gh.secretValue(World.envScope, `${SECRET}_STAGED`)).toBeUndefined();
     expect(world.mc.accepts(world.clientId, staged ?? '')).toBe(true);
     expect(world.mc.accepts(world.clientId, old)).toBe(false);
-    expect(generations()).toHaveLength(1);
-    expect(activations()).toHaveLength(1);
+    expect(world.count('generated')).toBe(1);
+    expect(world.count('activated')).toBe(1);
     expect(world.newestState()?.phase).toBe('idle');
   });
 
@@ -60,7 +58,7 @@ describe('two jobs: stage, then activate behind an environment', () => {
     const run = await world.run({ inputs: { mode: 'activate', destinations, escrow } });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/::error[^\n]*nothing is staged/);
-    expect(generations()).toHaveLength(0);
+    expect(world.count('generated')).toBe(0);
     expect(world.gh.server.writes().filter((e) => e.path.includes('/secrets/'))).toEqual([]);
   });
 });
@@ -94,7 +92,7 @@ describe('auto on a schedule, one step per run', () => {
     expect(third.outputs.rotated).toBe('false');
     expect(third.outputs.phase).toBe('idle');
     expect(changes()).toBe(before);
-    expect(generations()).toHaveLength(1);
-    expect(activations()).toHaveLength(1);
+    expect(world.count('generated')).toBe(1);
+    expect(world.count('activated')).toBe(1);
   });
 });

@@ -11,7 +11,7 @@ import { githubError } from './github/errors.ts';
 const TWIRP = '/twirp/github.actions.results.api.v1.ArtifactService';
 const TOKENS: Record<string, 'read' | 'write'> = { reader: 'read', writer: 'write' };
 
-const server = new EmulatorServer({ name: 'artifacts' });
+const server = new EmulatorServer();
 const service = new ArtifactService(
   {
     authorize(ctx, owner, repo, access) {

@@ -8,12 +8,13 @@ import { zipSync } from 'fflate';
 import type { SecretScope } from '../emulators/github/index.ts';
 import { ERROR_CODES, MC_ROUTES, restError } from '../emulators/marketing-cloud/index.ts';
 import type { WatchedDestination } from '../support/outage-oracle.ts';
+import { firstError } from '../support/runner.ts';
 import {
   ORG,
   OWNER,
   REPO,
   SECRET,
-  type WorkflowRun,
+  type SecretSource,
   type WorkflowRunOptions,
   World,
 } from '../support/world.ts';
@@ -71,12 +72,11 @@ export function seedThreeDestinations(world: World): WatchedDestination[] {
 
 type Flow = 'rotate' | 'two-job';
 type Job = 'rotate' | 'stage' | 'activate';
-type Source = { scope: SecretScope; name: string } | 'none';
 
 /** Where the kill happens within a run. */
 export type KillPoint =
-  /** A stdout line matches (a step marker), optionally some time later. */
-  | { on: 'line'; match: RegExp; afterMs?: number }
+  /** A stdout line matches (a step marker). */
+  | { on: 'line'; match: RegExp }
   /**
    * Inside the wait for the staged secret to become usable (sleeping or polling),
    * `afterMs` after its step line. The secret becomes usable only USABLE_DELAY_MS
@@ -109,15 +109,15 @@ export interface CrashCaseSpec {
   /** What happens to the state artifacts before the first rerun. */
   damage?: 'missing' | 'expired' | 'corrupt';
   /** Input sources of the resuming job in reruns, when not the workflow's usual wiring. */
-  rerun?: { clientSecretFrom?: Source; stagedFrom?: Source };
+  rerun?: { clientSecretFrom?: SecretSource; stagedFrom?: SecretSource };
   /** Reruns are re-run attempts of the same workflow run (failed jobs only) instead of fresh runs. */
   sameRun?: boolean;
 }
 
 interface JobWiring {
   inputs: Record<string, string>;
-  clientSecretFrom: Source;
-  stagedFrom: Source;
+  clientSecretFrom: SecretSource;
+  stagedFrom: SecretSource;
 }
 
 /**
@@ -187,7 +187,7 @@ function arm(world: World, flow: Flow, point: KillPoint): Armed {
   };
   switch (point.on) {
     case 'line':
-      return onLine(point.match, point.afterMs);
+      return onLine(point.match);
     case 'waiting': {
       const delay = () => mc.delayUsable(world.clientId, USABLE_DELAY_MS);
       if (mc.statusOf(world.clientId).staged) delay();
@@ -270,19 +270,9 @@ function stagedSecret(world: World): string | undefined {
   return world.mc.statusOf(world.clientId).staged ? world.mc.knownSecrets().at(-1) : undefined;
 }
 
-const generations = (world: World): number =>
-  world.mc.history(world.clientId).filter((e) => e.type === 'generated').length;
-
-function read(world: World, source: Source): string | undefined {
-  return source === 'none' ? undefined : world.gh.secretValue(source.scope, source.name);
-}
-
 /** Deletes, expires or corrupts every state artifact, as retention, a cleanup or a bad upload would. */
 async function damageState(world: World, damage: NonNullable<CrashCaseSpec['damage']>): Promise<void> {
-  const artifacts = world.gh.artifacts
-    .list(OWNER, REPO)
-    .filter((a) => a.name === `sfmc-rotation-${world.clientId}`);
-  for (const artifact of artifacts) {
+  for (const artifact of world.stateArtifacts()) {
     if (damage === 'expired') world.gh.artifacts.expire(artifact.id);
     // A valid zip holding bad JSON: an invalid zip would only make the artifact client retry for long.
     if (damage === 'corrupt')
@@ -306,7 +296,7 @@ async function damageState(world: World, damage: NonNullable<CrashCaseSpec['dama
 
 /** What the world looked like when a run was killed, for the table. */
 function killedAt(world: World, flow: Flow, generatedBefore: number): string {
-  const parts = generations(world) > generatedBefore ? ['generated'] : [];
+  const parts = world.count('generated') > generatedBefore ? ['generated'] : [];
   const staged = stagedSecret(world);
   if (staged !== undefined) {
     parts.push(world.gh.secretValue(escrowScope(flow), STAGED) === staged ? 'escrowed' : 'not escrowed');
@@ -319,19 +309,12 @@ function killedAt(world: World, flow: Flow, generatedBefore: number): string {
   return parts.join(', ') || 'nothing staged';
 }
 
-const errorLine = (run: WorkflowRun): string =>
-  run.stdout
-    .split('\n')
-    .find((l) => l.startsWith('::error'))
-    ?.replace(/^::error[^:]*::/, '') ??
-  `exit ${run.code}${run.stderr ? `: ${run.stderr.slice(0, 300)}` : ''}`;
-
 /** Once the rotation is complete: one activation, every destination on the new secret, no escrow, idle state. */
 function completionProblems(world: World, flow: Flow, watched: WatchedDestination[]): string[] {
   const { mc, gh, clientId } = world;
   const problems: string[] = [];
   if (mc.statusOf(clientId).staged) problems.push('a staged secret was left in Marketing Cloud');
-  const activations = mc.history(clientId).filter((e) => e.type === 'activated').length;
+  const activations = world.count('activated');
   if (activations !== 1) problems.push(`${activations} activations instead of 1`);
   const values = new Set(watched.map((d) => gh.secretValue(d.scope, d.name)));
   for (const d of watched) {
@@ -359,6 +342,8 @@ async function play(world: World, spec: CrashCaseSpec, watched: WatchedDestinati
   const jobs = jobsOf(spec.flow);
   let firstJob = 0;
   let runId = 5000;
+  // Whether the job that resumes is given the escrow, so a staged secret there is recoverable.
+  const escrowReadable = (spec.rerun?.stagedFrom ?? wiring(resumingJob(spec.flow)).stagedFrom) !== 'none';
   for (let attempt = 1; attempt <= 1 + FURTHER_RUNS; attempt++) {
     if (attempt === 2 && spec.damage) {
       await damageState(world, spec.damage);
@@ -379,13 +364,13 @@ async function play(world: World, spec: CrashCaseSpec, watched: WatchedDestinati
 
       // Could this run finish with the secret already staged? Only then is staging again needless.
       const staged = stagedSecret(world);
-      const escrowReadable = (spec.rerun?.stagedFrom ?? wiring(resumingJob(spec.flow)).stagedFrom) !== 'none';
       const escrowed =
         staged !== undefined && world.gh.secretValue(escrowScope(spec.flow), STAGED) === staged;
       const inInputs =
-        staged !== undefined && [read(world, clientSecretFrom), read(world, stagedFrom)].includes(staged);
+        staged !== undefined &&
+        [world.secretOf(clientSecretFrom), world.secretOf(stagedFrom)].includes(staged);
       const recoverable = inInputs || (escrowed && escrowReadable);
-      const generatedBefore = generations(world);
+      const generatedBefore = world.count('generated');
 
       const armed = kill?.job === job ? arm(world, spec.flow, kill.at) : undefined;
       const run = await world.run({
@@ -400,7 +385,7 @@ async function play(world: World, spec: CrashCaseSpec, watched: WatchedDestinati
       armed?.disarm();
 
       const label = `run ${attempt}${jobs.length > 1 ? ` (${job})` : ''}`;
-      if (generations(world) > generatedBefore && generatedBefore > 0) {
+      if (world.count('generated') > generatedBefore && generatedBefore > 0) {
         if (staged === undefined) problems.push(`${label} generated again although nothing was staged`);
         else if (recoverable)
           problems.push(`${label} re-staged needlessly: the staged secret was recoverable`);
@@ -414,7 +399,7 @@ async function play(world: World, spec: CrashCaseSpec, watched: WatchedDestinati
       if (run.killed && kill?.at.on === 'waiting' && stepLine('publish').test(run.stdout))
         problems.push(`${label} was killed after the usable wait, not inside it`);
       if (run.killed) notes.push(`${label} killed (${killedAt(world, spec.flow, generatedBefore)})`);
-      else if (run.code !== 0) notes.push(`${label} failed: ${errorLine(run)}`);
+      else if (run.code !== 0) notes.push(`${label} failed: ${firstError(run)}`);
       if (run.code !== 0) {
         firstJob = j;
         break;
@@ -449,9 +434,8 @@ export function crashCase(spec: CrashCaseSpec): ReliabilityCase {
   };
 }
 
-const line = (match: RegExp, afterMs?: number): KillPoint => ({ on: 'line', match, afterMs });
 const stepLine = (name: string): RegExp => new RegExp(`^\\[${name}\\] `, 'm');
-const step = (name: string): KillPoint => line(stepLine(name));
+const step = (name: string): KillPoint => ({ on: 'line', match: stepLine(name) });
 const AWAIT_USABLE = stepLine('await-usable');
 
 const rotate = (name: string, at: KillPoint, extra: Partial<CrashCaseSpec> = {}): CrashCaseSpec => ({

@@ -6,10 +6,10 @@
 // the invariants of DESIGN.md (no outage, at most one activation per staged
 // secret, no needless re-stage, no leak) and reports the retries the action
 // logged.
-import { errorAnnotations } from '../e2e/support-no-writes.ts';
 import type { FaultMode } from '../emulators/common/server.ts';
 import { ERROR_CODES, MC_ROUTES, restError } from '../emulators/marketing-cloud/index.ts';
 import { OutageOracle, type WatchedDestination } from '../support/outage-oracle.ts';
+import { errorAnnotations, firstError } from '../support/runner.ts';
 import { OWNER, REPO, SECRET, type WorkflowRun, World } from '../support/world.ts';
 import { seedThreeDestinations, THREE_DESTINATIONS } from './crash-cases.ts';
 import { type CaseOutcome, runCase } from './report.ts';
@@ -105,12 +105,6 @@ export function injectTransientFaults(world: World, kind: TransientKind, seed: n
 
 const sum = (counts: Map<string, number>): number => [...counts.values()].reduce((a, b) => a + b, 0);
 
-/** The `::error` annotation a run printed, without its command prefix. */
-function errorOf(run: WorkflowRun): string {
-  const line = run.stdout.split('\n').find((l) => l.startsWith('::error'));
-  return line?.replace(/^::error[^:]*::/, '').replace(/%0A/g, ' ') ?? '';
-}
-
 /**
  * Retries that main.ts's `Retrying <route>` lines do not show: those of
  * @actions/artifact's own Twirp client and the state store's repeated calls.
@@ -146,17 +140,14 @@ function rotationComplete(world: World, watched: readonly WatchedDestination[]):
   const state = world.newestState();
   if (state?.phase !== 'idle' || state.history.length !== 1)
     problems.push(`the state is ${state?.phase ?? 'missing'} with ${state?.history.length ?? 0} rotation(s)`);
-  const activations = world.mc.history(world.clientId).filter((e) => e.type === 'activated').length;
+  const activations = world.count('activated');
   if (activations !== 1) problems.push(`${activations} activations`);
   return problems;
 }
 
-const generations = (world: World): number =>
-  world.mc.history(world.clientId).filter((e) => e.type === 'generated').length;
-
 /** A re-stage is fine only when the run said why (the plan in its summary names it). */
 function restageProblems(world: World): { problems: string[]; note?: string } {
-  const generated = generations(world);
+  const generated = world.count('generated');
   if (generated <= 1) return { problems: [] };
   const why = world.runs.map((r) => /re-stage: [^)\n]*/.exec(r.summary)?.[0]).find(Boolean);
   return why
@@ -204,7 +195,7 @@ function transientCase(seed: number): ReliabilityCase {
         const problems: string[] = [];
         for (const mode of modes) {
           const run = await world.run({ inputs: { mode, destinations: THREE_DESTINATIONS } });
-          if (run.code !== 0) problems.push(`the ${mode} run exited ${run.code}: ${errorOf(run)}`);
+          if (run.code !== 0) problems.push(`the ${mode} run exited ${run.code}: ${firstError(run)}`);
         }
         const unloaded = world.runs.map(
           (r) => /State: [^\n]*could not be downloaded[^\n]*/.exec(r.summary)?.[0],
@@ -240,7 +231,7 @@ function permanentFaultCase(): ReliabilityCase {
           times: 100,
         });
         const failed = await world.run({ inputs: { destinations: THREE_DESTINATIONS } });
-        const error = errorOf(failed);
+        const error = firstError(failed);
         if (failed.code !== 1) problems.push(`the first run exited ${failed.code}, not 1`);
         if (!error.includes(ENV_DESTINATION))
           problems.push(`its error does not name ${ENV_DESTINATION}: ${error}`);
@@ -248,9 +239,10 @@ function permanentFaultCase(): ReliabilityCase {
           problems.push('the first run activated although a destination was not written');
         fault.clear();
         const rerun = await world.run({ inputs: { destinations: THREE_DESTINATIONS } });
-        if (rerun.code !== 0) problems.push(`the rerun exited ${rerun.code}: ${errorOf(rerun)}`);
+        if (rerun.code !== 0) problems.push(`the rerun exited ${rerun.code}: ${firstError(rerun)}`);
         problems.push(...rotationComplete(world, watched));
-        if (generations(world) !== 1) problems.push(`${generations(world)} generations: the rerun re-staged`);
+        if (world.count('generated') !== 1)
+          problems.push(`${world.count('generated')} generations: the rerun re-staged`);
         return { problems, note: `first run: ${error}` };
       }),
   };
@@ -285,16 +277,19 @@ function onEscrow(
 /** What overlapping runs of one client must leave: one rotation, and a clear word from any run that stopped. */
 function overlapProblems(world: World, watched: WatchedDestination[], runs: WorkflowRun[]): string[] {
   const problems = rotationComplete(world, watched);
-  if (generations(world) !== 1) problems.push(`${generations(world)} generations: a second rotation`);
+  if (world.count('generated') !== 1)
+    problems.push(`${world.count('generated')} generations: a second rotation`);
   if (!runs.some((r) => r.code === 0 && r.outputs.rotated === 'true')) problems.push('no run rotated');
   for (const r of runs.filter((run) => run.code !== 0)) {
-    if (!CLEAR_LOSS.test(errorOf(r))) problems.push(`run ${r.runId} failed unclearly: ${errorOf(r)}`);
+    if (!CLEAR_LOSS.test(firstError(r))) problems.push(`run ${r.runId} failed unclearly: ${firstError(r)}`);
   }
   return problems;
 }
 
 const outcomes = (runs: WorkflowRun[]): string =>
-  runs.map((r) => `run ${r.runId}: ${r.code === 0 ? `exit 0, ${r.outputs.phase}` : errorOf(r)}`).join(' | ');
+  runs
+    .map((r) => `run ${r.runId}: ${r.code === 0 ? `exit 0, ${r.outputs.phase}` : firstError(r)}`)
+    .join(' | ');
 
 /** The run stopped with a `concurrency` error naming the run at work. */
 const stoppedFor = (run: WorkflowRun, other: number): boolean =>
@@ -440,8 +435,9 @@ function sameClientInGroup(secrets: 'queued' | 'at-start'): ReliabilityCase {
           inputs: secrets === 'queued' ? { ...inputs, ...queued } : inputs,
         });
         const problems = rotationComplete(world, watched);
-        if (first.code !== 0) problems.push(`the first run exited ${first.code}: ${errorOf(first)}`);
-        if (generations(world) !== 1) problems.push(`${generations(world)} generations: a second rotation`);
+        if (first.code !== 0) problems.push(`the first run exited ${first.code}: ${firstError(first)}`);
+        if (world.count('generated') !== 1)
+          problems.push(`${world.count('generated')} generations: a second rotation`);
         if (world.gh.secretValue(World.repoScope, SECRET) !== delivered)
           problems.push('the second run changed the destinations');
         // The queued run holds the replaced secret: it must see the rotation done, say by which run, and succeed.
@@ -454,14 +450,14 @@ function sameClientInGroup(secrets: 'queued' | 'at-start'): ReliabilityCase {
           )
         )
           problems.push(
-            `the queued run did not report run ${first.runId}'s rotation and succeed: ${errorOf(second)}`,
+            `the queued run did not report run ${first.runId}'s rotation and succeed: ${firstError(second)}`,
           );
         if (secrets === 'at-start' && !(second.code === 0 && second.outputs.rotated === 'false'))
-          problems.push(`the second run did not find the rotation done: ${errorOf(second)}`);
+          problems.push(`the second run did not find the rotation done: ${firstError(second)}`);
         const note =
           second.code === 0
             ? (second.summary.match(/Nothing to do[^\n]*/)?.[0] ?? 'no rotation due')
-            : errorOf(second);
+            : firstError(second);
         return { problems, note: `second run: ${note}` };
       }),
   };
@@ -502,7 +498,7 @@ function differentClientsTogether(): ReliabilityCase {
         ]).finally(() => oracle.stop());
         const problems = rotationComplete(world, watched);
         for (const run of [first, second]) {
-          if (run.code !== 0) problems.push(`run ${run.runId} exited ${run.code}: ${errorOf(run)}`);
+          if (run.code !== 0) problems.push(`run ${run.runId} exited ${run.code}: ${firstError(run)}`);
         }
         const delivered = world.gh.secretValue(World.repoScope, OTHER);
         if (

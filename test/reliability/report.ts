@@ -32,15 +32,10 @@ export function restagesIn(history: readonly HistoryEvent[]): number {
  * activations than one rotation needs, or two generations (or two
  * activations) less than one window apart.
  */
-export function limitBreaches(
-  history: readonly HistoryEvent[],
-  windowMs: number,
-  maxActivations = 1,
-): string[] {
+export function limitBreaches(history: readonly HistoryEvent[], windowMs: number): string[] {
   const breaches: string[] = [];
   const activations = history.filter((e) => e.type === 'activated').length;
-  if (activations > maxActivations)
-    breaches.push(`${activations} activations (at most ${maxActivations} expected)`);
+  if (activations > 1) breaches.push(`${activations} activations (at most 1 expected)`);
   for (const type of ['generated', 'activated']) {
     const times = history.filter((e) => e.type === type).map((e) => e.at);
     for (let i = 1; i < times.length; i++) {
@@ -56,8 +51,6 @@ export interface CaseOutcome {
   problems: string[];
   /** A short note for the table, e.g. why a re-stage was needed. */
   note?: string;
-  /** Activations the case expects at most (default 1: one rotation). */
-  maxActivations?: number;
 }
 
 export interface CaseSetup {
@@ -76,7 +69,7 @@ export function buildReport(
   outcome: CaseOutcome,
 ): CaseReport {
   const history = world.mc.history(world.clientId);
-  const breaches = limitBreaches(history, windowMs, outcome.maxActivations);
+  const breaches = limitBreaches(history, windowMs);
   const leaks = world.leaks();
   const problems = [
     ...outcome.problems,

@@ -29,7 +29,6 @@ export interface ActionRunOptions {
 
 export interface ActionRun {
   code: number | null;
-  signal: NodeJS.Signals | null;
   killed: boolean;
   stdout: string;
   stderr: string;
@@ -114,14 +113,11 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     options.killAfterMs === undefined ? undefined : setTimeout(kill, options.killAfterMs),
     setTimeout(kill, options.timeoutMs ?? 60_000),
   ];
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) =>
-    child.on('close', (c, s) => done([c, s])),
-  );
+  const code = await new Promise<number | null>((done) => child.on('close', done));
   for (const t of timers) if (t) clearTimeout(t);
 
   const result: ActionRun = {
     code,
-    signal,
     killed,
     stdout,
     stderr,
@@ -131,4 +127,49 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   };
   await rm(dir, { recursive: true, force: true });
   return result;
+}
+
+export interface Annotation {
+  title: string;
+  message: string;
+}
+
+/** Undoes @actions/core's escaping of a command's data (and, with `property`, of its properties). */
+function unescapeCommand(text: string, property = false): string {
+  let out = text.replaceAll('%0D', '\r').replaceAll('%0A', '\n');
+  if (property) out = out.replaceAll('%3A', ':').replaceAll('%2C', ',');
+  return out.replaceAll('%25', '%');
+}
+
+/** The `::error` lines of a run's stdout. */
+export function errorAnnotations(stdout: string): Annotation[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('::error'))
+    .map((line) => {
+      const m = /^::error(?: (.*?))?::(.*)$/.exec(line);
+      const title = /(?:^|,)title=([^,]*)/.exec(m?.[1] ?? '')?.[1] ?? '';
+      return { title: unescapeCommand(title, true), message: unescapeCommand(m?.[2] ?? '') };
+    });
+}
+
+/**
+ * stderr without Node's DEP0005 warning (`new Buffer()`), which a dependency
+ * of @actions/artifact (unzip-stream) triggers whenever a state artifact is
+ * downloaded; anything else there is a crash or a stray log.
+ */
+export function unexpectedStderr(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => !/\[DEP0005\] DeprecationWarning|^\(Use `node --trace-deprecation/.test(line))
+    .join('\n')
+    .trim();
+}
+
+/** A run's first error on one line: its `::error` annotation, else its exit code and stderr. */
+export function firstError(run: ActionRun): string {
+  const message = errorAnnotations(run.stdout)[0]?.message;
+  if (message !== undefined) return message.replace(/\s*\n\s*/g, ' ');
+  const stderr = unexpectedStderr(run.stderr);
+  return `exit ${run.code}${stderr ? `: ${stderr.slice(0, 300)}` : ''}`;
 }

@@ -5,8 +5,9 @@
 // job starts (both read from the GitHub emulator when the run is started).
 
 import { parseState, type RotationState } from '../../src/rotation/state.ts';
+import type { ArtifactSummary } from '../emulators/github/artifacts/service.ts';
 import { GitHubEmulator, type RunConclusion, type SecretScope } from '../emulators/github/index.ts';
-import { MarketingCloudEmulator } from '../emulators/marketing-cloud/index.ts';
+import { type ChangeType, MarketingCloudEmulator } from '../emulators/marketing-cloud/index.ts';
 import { findLeaks, type Leak } from './leak-scan.ts';
 import { type ActionRun, runAction } from './runner.ts';
 
@@ -14,6 +15,9 @@ export const OWNER = 'octo';
 export const REPO = 'app';
 export const ORG = 'acme';
 export const SECRET = 'SFMC_CLIENT_SECRET';
+
+/** Where a run's secret input comes from: a GitHub secret, or nothing. */
+export type SecretSource = { scope: SecretScope; name: string } | 'none';
 
 export interface WorldOptions {
   /** The platform's 5-minute window, shortened for tests. */
@@ -24,11 +28,11 @@ export interface WorkflowRunOptions {
   /** Inputs besides the defaults; `undefined` removes a default. */
   inputs?: Record<string, string | undefined>;
   /** Where `client-secret` comes from (default: the repository secret). */
-  clientSecretFrom?: { scope: SecretScope; name: string } | 'none';
+  clientSecretFrom?: SecretSource;
   /** Where `staged-client-secret` comes from (default: the repository's `<SECRET>_STAGED`). */
-  stagedFrom?: { scope: SecretScope; name: string } | 'none';
+  stagedFrom?: SecretSource;
   /** Where `previous-client-secret` comes from (default: not passed). */
-  previousFrom?: { scope: SecretScope; name: string };
+  previousFrom?: SecretSource;
   runId?: number;
   attempt?: number;
   killWhen?: (line: string) => boolean;
@@ -135,13 +139,9 @@ export class World {
     const stagedFrom = options.stagedFrom ?? { scope: World.repoScope, name: `${SECRET}_STAGED` };
     const inputs: Record<string, string | undefined> = {
       ...this.defaultInputs(),
-      'client-secret':
-        clientFrom === 'none' ? '' : (this.gh.secretValue(clientFrom.scope, clientFrom.name) ?? ''),
-      'staged-client-secret':
-        stagedFrom === 'none' ? '' : (this.gh.secretValue(stagedFrom.scope, stagedFrom.name) ?? ''),
-      'previous-client-secret': options.previousFrom
-        ? (this.gh.secretValue(options.previousFrom.scope, options.previousFrom.name) ?? '')
-        : '',
+      'client-secret': this.secretOf(clientFrom) ?? '',
+      'staged-client-secret': this.secretOf(stagedFrom) ?? '',
+      'previous-client-secret': this.secretOf(options.previousFrom ?? 'none') ?? '',
       ...options.inputs,
     };
     // The run is at work while the action runs, as GitHub's runs API shows it to other runs.
@@ -172,12 +172,24 @@ export class World {
     return result;
   }
 
+  /** The secret a source holds now. */
+  secretOf(source: SecretSource): string | undefined {
+    return source === 'none' ? undefined : this.gh.secretValue(source.scope, source.name);
+  }
+
+  /** How often Marketing Cloud generated or activated a secret of the client. */
+  count(type: ChangeType, clientId = this.clientId): number {
+    return this.mc.history(clientId).filter((e) => e.type === type).length;
+  }
+
+  /** This client's state artifacts, newest first. */
+  stateArtifacts(): ArtifactSummary[] {
+    return this.gh.artifacts.list(OWNER, REPO).filter((a) => a.name === `sfmc-rotation-${this.clientId}`);
+  }
+
   /** The state a later run would load: the newest unexpired state artifact. */
   newestState(): RotationState | undefined {
-    const newest = this.gh.artifacts
-      .list(OWNER, REPO)
-      .filter((a) => a.name === `sfmc-rotation-${this.clientId}` && !a.expired)
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+    const newest = this.stateArtifacts().find((a) => !a.expired);
     if (!newest) return undefined;
     const text = this.gh.artifacts.files(newest.id)['state.json']?.toString('utf8');
     if (text === undefined) return undefined;

@@ -96,7 +96,7 @@ interface ActiveFault {
 }
 
 export class FaultInjector {
-  private faults: ActiveFault[] = [];
+  private readonly faults: ActiveFault[] = [];
   /** How many faults were injected, by route name. */
   readonly injected = new Map<string, number>();
 
@@ -108,10 +108,6 @@ export class FaultInjector {
     };
     this.faults.push(fault);
     return { clear: () => this.faults.splice(this.faults.indexOf(fault) >>> 0, 1) };
-  }
-
-  clear(): void {
-    this.faults = [];
   }
 
   /** The fault to apply to this call, if any; consumes one use. */
@@ -192,7 +188,6 @@ function compile(route: Route): CompiledRoute {
 }
 
 export interface EmulatorServerOptions {
-  name: string;
   /** Extra redaction applied to every logged body (for example known secret values). */
   redact?: (text: string) => string;
 }
@@ -212,7 +207,7 @@ export class EmulatorServer extends EventEmitter {
 
   private readonly options: EmulatorServerOptions;
 
-  constructor(options: EmulatorServerOptions) {
+  constructor(options: EmulatorServerOptions = {}) {
     super();
     this.options = options;
   }
@@ -326,10 +321,7 @@ export class EmulatorServer extends EventEmitter {
         });
       } catch (error) {
         if (error instanceof HttpError) reply = error.reply;
-        else {
-          reply = { status: 500, body: { message: `emulator error: ${(error as Error).message}` } };
-          this.emit('internal-error', error);
-        }
+        else reply = { status: 500, body: { message: `emulator error: ${(error as Error).message}` } };
       }
     }
     this.send(res, reply, entry);

@@ -42,7 +42,7 @@ export interface GitHubEmulator {
 /** Emits 'secret-write' synchronously after a REST call changes a secret (seedSecret does not emit). */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: typed events for the class
 export class GitHubEmulator extends EventEmitter {
-  readonly server = new EmulatorServer({ name: 'github' });
+  readonly server = new EmulatorServer();
   readonly artifacts: ArtifactService;
   readonly validationFailures: ValidationFailure[] = [];
   private readonly world = new World();

@@ -43,7 +43,6 @@ export class MarketingCloudEmulator extends EventEmitter<{ change: [ChangeEvent]
     });
     this.platform.addTenant({ id: DEFAULT_TENANT });
     this.server = new EmulatorServer({
-      name: 'marketing-cloud',
       // Field-name redaction misses a secret pasted into any other field.
       redact: (text) =>
         this.platform.sensitiveValues().reduce((out, value) => out.replaceAll(value, REDACTED), text),

@@ -3,6 +3,7 @@
 // uploads (through @azure/storage-blob), a plain GET for downloads.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { HttpError, type Reply, type RequestContext, type Route } from '../../common/server.ts';
+import { timestamp } from '../representations.ts';
 
 /** Account and container in the path: @azure/storage-blob expects `/account/container/blob` on an IP host. */
 export const BLOB_PREFIX = '/artifactstore/actions-results';
@@ -62,7 +63,7 @@ export class BlobStore {
 
   /** A URL granting `permission` on the blob until `ttlMs` from now. */
   signedUrl(path: string, permission: BlobPermission, ttlMs: number): string {
-    const expiry = new Date(Date.now() + ttlMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const expiry = timestamp(new Date(Date.now() + ttlMs));
     const sig = this.sign(permission, expiry, path);
     const query = [
       'sv=2025-05-05',

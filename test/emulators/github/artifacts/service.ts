@@ -13,6 +13,7 @@ import {
   type Route,
 } from '../../common/server.ts';
 import { githubError } from '../errors.ts';
+import { timestamp } from '../representations.ts';
 import { BlobStore } from './blob-store.ts';
 import { issueRuntimeToken, readRuntimeToken } from './runtime-token.ts';
 
@@ -120,7 +121,6 @@ const twirpRequests = {
 };
 type TwirpMethod = keyof typeof twirpRequests;
 
-const restTime = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 const newestFirst = (a: Artifact, b: Artifact): number =>
   b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id;
@@ -460,9 +460,9 @@ export class ArtifactService {
       url,
       archive_download_url: `${url}/zip`,
       expired: this.isExpired(artifact),
-      created_at: restTime(artifact.createdAt),
-      expires_at: restTime(artifact.expiresAt),
-      updated_at: restTime(artifact.updatedAt),
+      created_at: timestamp(artifact.createdAt),
+      expires_at: timestamp(artifact.expiresAt),
+      updated_at: timestamp(artifact.updatedAt),
       digest: artifact.digest ?? null,
       workflow_run: {
         id: artifact.run.runId,
