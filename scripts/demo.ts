@@ -1,7 +1,7 @@
 // A full rotation on the embedded emulators: a Marketing Cloud tenant, a
 // GitHub organization and repository, three destinations of different kinds,
 // and dist/index.js started the way the runner starts it.
-import { ORG, OWNER, REPO, SECRET, World } from '../test/support/world.ts';
+import { OWNER, REPO, SECRET, THREE_DESTINATIONS, World } from '../test/support/world.ts';
 
 const windowMs = 3000;
 const say = (text: string) => console.log(text);
@@ -12,23 +12,20 @@ const check = (ok: boolean, text: string) => {
 
 const world = await World.create({ windowMs });
 try {
-  const destinations = [
-    `repo:${OWNER}/${REPO}`,
-    `environment:${OWNER}/${REPO}:production`,
-    `org:${ORG} visibility=selected repositories=web,api`,
-  ];
+  // Every destination holds the active secret, as its consumers do before the rotation.
+  const watched = world.seedThreeDestinations();
   say(`Marketing Cloud emulator: ${world.mc.url} (platform window shortened to ${windowMs / 1000} s)`);
   say(`GitHub emulator:          ${world.gh.url}`);
   say(
     `Installed package ${world.clientId}: its active secret is 160 days old and held in ${SECRET} of ${OWNER}/${REPO}.`,
   );
-  say(`Destinations:\n${destinations.map((d) => `  - ${d}`).join('\n')}`);
+  say(`Destinations:\n${watched.map((d) => `  - ${d.id}`).join('\n')}`);
   say('\nRunning dist/index.js with mode=rotate, as the runner would:\n');
 
   const old = world.initialSecret;
   const started = Date.now();
   const run = await world.run({
-    inputs: { mode: 'rotate', destinations: destinations.join('\n') },
+    inputs: { mode: 'rotate', destinations: THREE_DESTINATIONS },
     // Workflow commands are for the runner; show annotations as it would, hide the rest.
     onLine: (line) => {
       const command = /^::(error|warning|notice)[^:]*::(.*)$/.exec(line);
@@ -45,12 +42,8 @@ try {
   check(fresh !== '' && fresh !== old, 'the repository secret holds a new value');
   check(world.mc.accepts(world.clientId, fresh), 'Marketing Cloud accepts the new secret');
   check(!world.mc.accepts(world.clientId, old), 'Marketing Cloud rejects the old secret');
-  for (const [name, scope] of [
-    [`repo:${OWNER}/${REPO}`, World.repoScope],
-    [`environment:${OWNER}/${REPO}:production`, World.envScope],
-    [`org:${ORG}`, World.orgScope],
-  ] as const) {
-    check(world.gh.secretValue(scope, SECRET) === fresh, `${name} decrypts to the new secret`);
+  for (const { id, scope, name } of watched) {
+    check(world.gh.secretValue(scope, name) === fresh, `${id} decrypts to the new secret`);
   }
   check(
     world.gh.secretValue(World.repoScope, `${SECRET}_STAGED`) === undefined,

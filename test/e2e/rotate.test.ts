@@ -1,6 +1,6 @@
 // End to end through dist/index.js, started as the runner starts it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ORG, OWNER, REPO, SECRET, World } from '../support/world.ts';
+import { ORG, OWNER, REPO, SECRET, THREE_DESTINATIONS, World } from '../support/world.ts';
 
 let world: World;
 beforeEach(async () => {
@@ -12,16 +12,10 @@ afterEach(async () => {
   await world.stop();
 });
 
-const threeDestinations = [
-  `repo:${OWNER}/${REPO}`,
-  `environment:${OWNER}/${REPO}:production`,
-  `org:${ORG} visibility=selected repositories=web,api`,
-].join('\n');
-
 describe('rotate', () => {
   it('rotates and delivers to a repository, an environment and an organization (selected) destination', async () => {
     const old = world.initialSecret;
-    const run = await world.run({ inputs: { mode: 'rotate', destinations: threeDestinations } });
+    const run = await world.run({ inputs: { mode: 'rotate', destinations: THREE_DESTINATIONS } });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
 

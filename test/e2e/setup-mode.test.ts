@@ -3,31 +3,19 @@
 // reminds, distributes, and confirms. End to end through dist/index.js.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OutageOracle } from '../support/outage-oracle.ts';
-import { ORG, OWNER, REPO, SECRET, World } from '../support/world.ts';
+import { OutageOracle, type WatchedDestination } from '../support/outage-oracle.ts';
+import { OWNER, REPO, SECRET, THREE_DESTINATIONS, World } from '../support/world.ts';
 
 const WINDOW_MS = 800;
-const destinations = [
-  `repo:${OWNER}/${REPO}`,
-  `environment:${OWNER}/${REPO}:production`,
-  `org:${ORG} visibility=selected repositories=web,api`,
-].join('\n');
-const watched = [
-  { id: 'repo', scope: World.repoScope, name: SECRET },
-  { id: 'environment', scope: World.envScope, name: SECRET },
-  { id: 'org', scope: World.orgScope, name: SECRET },
-];
+const destinations = THREE_DESTINATIONS;
 
 let world: World;
+let watched: WatchedDestination[];
 let oracle: OutageOracle | undefined;
 beforeEach(async () => {
   world = await World.create({ windowMs: WINDOW_MS });
   // Every destination starts with the active secret.
-  world.gh.seedSecret(World.envScope, SECRET, world.initialSecret);
-  world.gh.seedSecret(World.orgScope, SECRET, world.initialSecret, {
-    visibility: 'selected',
-    selectedRepositoryIds: world.orgRepoIds,
-  });
+  watched = world.seedThreeDestinations();
 });
 afterEach(async () => {
   oracle?.stop();

@@ -10,11 +10,13 @@ import { ERROR_CODES, MC_ROUTES, restError } from '../emulators/marketing-cloud/
 import type { WatchedDestination } from '../support/outage-oracle.ts';
 import { firstError } from '../support/runner.ts';
 import {
-  ORG,
+  ENV_DESTINATION,
   OWNER,
   REPO,
   SECRET,
   type SecretSource,
+  STAGED,
+  THREE_DESTINATIONS,
   type WorkflowRunOptions,
   World,
 } from '../support/world.ts';
@@ -27,17 +29,6 @@ export const WINDOW_MS = 600;
 const USABLE_DELAY_MS = 4000;
 /** The runs after the killed one that may be needed to finish the rotation. */
 const FURTHER_RUNS = 2;
-const STAGED = `${SECRET}_STAGED`;
-const ENVIRONMENT = 'production';
-/** The environment destination, which also holds the escrow in the two-job flow. */
-const ENV_LINE = `environment:${OWNER}/${REPO}:${ENVIRONMENT}`;
-
-export const THREE_DESTINATIONS = [
-  `repo:${OWNER}/${REPO}`,
-  ENV_LINE,
-  `org:${ORG} visibility=selected repositories=web,api`,
-].join('\n');
-
 /** Server-side route names of the secret PUTs, for holding a destination back with faults. */
 const PUT_ROUTE = {
   repo: 'PUT /repos/:owner/:repo/actions/secrets/:name',
@@ -51,24 +42,6 @@ const SCOPE: Record<Target, SecretScope> = {
   env: World.envScope,
   org: World.orgScope,
 };
-
-/**
- * Seeds the environment and organization destinations with the initial
- * secret (World seeds the repository), as consumers hold it before the first
- * rotation, and returns them for the outage oracle.
- */
-export function seedThreeDestinations(world: World): WatchedDestination[] {
-  world.gh.seedSecret(World.envScope, SECRET, world.initialSecret);
-  world.gh.seedSecret(World.orgScope, SECRET, world.initialSecret, {
-    visibility: 'selected',
-    selectedRepositoryIds: world.orgRepoIds,
-  });
-  return [
-    { id: `repo:${OWNER}/${REPO}`, scope: World.repoScope, name: SECRET },
-    { id: ENV_LINE, scope: World.envScope, name: SECRET },
-    { id: `org:${ORG}`, scope: World.orgScope, name: SECRET },
-  ];
-}
 
 type Flow = 'rotate' | 'two-job';
 type Job = 'rotate' | 'stage' | 'activate';
@@ -136,13 +109,13 @@ function wiring(job: Job): JobWiring {
       };
     case 'stage':
       return {
-        inputs: { ...common, mode: 'stage', escrow: ENV_LINE },
+        inputs: { ...common, mode: 'stage', escrow: ENV_DESTINATION },
         clientSecretFrom: { scope: World.repoScope, name: SECRET },
         stagedFrom: 'none',
       };
     case 'activate':
       return {
-        inputs: { ...common, mode: 'activate', escrow: ENV_LINE },
+        inputs: { ...common, mode: 'activate', escrow: ENV_DESTINATION },
         clientSecretFrom: { scope: World.envScope, name: SECRET },
         stagedFrom: { scope: World.envScope, name: STAGED },
       };
@@ -417,20 +390,7 @@ async function play(world: World, spec: CrashCaseSpec, watched: WatchedDestinati
 export function crashCase(spec: CrashCaseSpec): ReliabilityCase {
   return {
     name: spec.name,
-    run: () => {
-      let watched: WatchedDestination[] = [];
-      return runCase(
-        spec.name,
-        {
-          windowMs: WINDOW_MS,
-          watch: (world) => {
-            watched = seedThreeDestinations(world);
-            return watched;
-          },
-        },
-        (world) => play(world, spec, watched),
-      );
-    },
+    run: () => runCase(spec.name, WINDOW_MS, (world, watched) => play(world, spec, watched)),
   };
 }
 

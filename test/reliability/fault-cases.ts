@@ -10,13 +10,20 @@ import type { FaultMode } from '../emulators/common/server.ts';
 import { ERROR_CODES, MC_ROUTES, restError } from '../emulators/marketing-cloud/index.ts';
 import { OutageOracle, type WatchedDestination } from '../support/outage-oracle.ts';
 import { errorAnnotations, firstError } from '../support/runner.ts';
-import { OWNER, REPO, SECRET, type WorkflowRun, World } from '../support/world.ts';
-import { seedThreeDestinations, THREE_DESTINATIONS } from './crash-cases.ts';
-import { type CaseOutcome, runCase } from './report.ts';
-import type { CaseReport, ReliabilityCase } from './types.ts';
+import {
+  ENV_DESTINATION,
+  OWNER,
+  REPO,
+  SECRET,
+  STAGED,
+  THREE_DESTINATIONS,
+  type WorkflowRun,
+  World,
+} from '../support/world.ts';
+import { runCase } from './report.ts';
+import type { ReliabilityCase } from './types.ts';
 
 const WINDOW_MS = 500;
-const STAGED = `${SECRET}_STAGED`;
 
 /** The artifact service (Twirp and blob storage) that @actions/artifact talks to. */
 const ARTIFACT_SERVICE = /^(?:POST \/twirp\/|(?:GET|PUT) \/artifactstore\/)/;
@@ -105,27 +112,6 @@ export function injectTransientFaults(world: World, kind: TransientKind, seed: n
 
 const sum = (counts: Map<string, number>): number => [...counts.values()].reduce((a, b) => a + b, 0);
 
-/**
- * Retries that main.ts's `Retrying <route>` lines do not show: those of
- * @actions/artifact's own Twirp client and the state store's repeated calls.
- */
-const OTHER_RETRY_LINES: Array<[RegExp, string]> = [
-  [/^Attempt \d+ of \d+ failed with error: /, 'artifact service (Twirp, @actions/artifact)'],
-  [/^::debug::Saving the state failed /, 'state artifact save'],
-  [/^::debug::Downloading the state failed /, 'state artifact download'],
-  [/^::debug::Listing state artifacts failed /, 'GET /repos/{owner}/{repo}/actions/artifacts'],
-];
-
-function withOtherRetries(report: CaseReport, runs: readonly WorkflowRun[]): CaseReport {
-  const retries = { ...report.retries };
-  for (const line of runs.flatMap((r) => r.stdout.split('\n'))) {
-    for (const [pattern, route] of OTHER_RETRY_LINES) {
-      if (pattern.test(line)) retries[route] = (retries[route] ?? 0) + 1;
-    }
-  }
-  return { ...report, retries };
-}
-
 /** What must hold once one rotation of the world's client is complete. */
 function rotationComplete(world: World, watched: readonly WatchedDestination[]): string[] {
   const problems: string[] = [];
@@ -156,27 +142,6 @@ function restageProblems(world: World): { problems: string[]; note?: string } {
 }
 
 /** Runs a case in a fresh world whose three destinations hold the initial secret, the oracle watching them. */
-async function runFaultCase(
-  name: string,
-  body: (world: World, watched: WatchedDestination[]) => Promise<CaseOutcome>,
-  windowMs = WINDOW_MS,
-): Promise<CaseReport> {
-  let watched: WatchedDestination[] = [];
-  let runs: readonly WorkflowRun[] = [];
-  const setup = {
-    windowMs,
-    watch: (world: World) => {
-      watched = seedThreeDestinations(world);
-      return watched;
-    },
-  };
-  const report = await runCase(name, setup, (world) => {
-    runs = world.runs;
-    return body(world, watched);
-  });
-  return withOtherRetries(report, runs);
-}
-
 /**
  * How a transient case rotates: in one `rotate` run, or staged by a `stage`
  * run and finished by an `auto` run that loads the saved state.
@@ -190,7 +155,7 @@ function transientCase(seed: number): ReliabilityCase {
   return {
     name,
     run: () =>
-      runFaultCase(name, async (world, watched) => {
+      runCase(name, WINDOW_MS, async (world, watched) => {
         injectTransientFaults(world, kind, seed);
         const problems: string[] = [];
         for (const mode of modes) {
@@ -215,7 +180,6 @@ function transientCase(seed: number): ReliabilityCase {
 }
 
 const ENV_PUT = 'PUT /repos/:owner/:repo/environments/:environment/secrets/:name';
-const ENV_DESTINATION = `environment:${OWNER}/${REPO}:production`;
 
 /** A 403 on one destination: the run stops before activation; once access is fixed a rerun finishes without re-staging. */
 function permanentFaultCase(): ReliabilityCase {
@@ -223,7 +187,7 @@ function permanentFaultCase(): ReliabilityCase {
   return {
     name,
     run: () =>
-      runFaultCase(name, async (world, watched) => {
+      runCase(name, WINDOW_MS, async (world, watched) => {
         const problems: string[] = [];
         const fault = world.gh.server.faults.inject({
           route: ENV_PUT,
@@ -331,24 +295,20 @@ function sameClientTogether(offsetMs: number): ReliabilityCase {
   return {
     name,
     run: () =>
-      runFaultCase(
-        name,
-        async (world, watched) => {
-          world.mc.server.faults.inject({
-            route: MC_ROUTES.stage,
-            mode: { kind: 'delay', ms: TOGETHER_HOLD_MS },
-            times: 2,
-          });
-          const inputs = { mode: 'auto', destinations: THREE_DESTINATIONS };
-          const together = await Promise.all([
-            world.run({ runId: 2001, inputs }),
-            new Promise((r) => setTimeout(r, offsetMs)).then(() => world.run({ runId: 2002, inputs })),
-          ]);
-          const runs = await finishIfNeeded(world, watched, together, inputs);
-          return { problems: overlapProblems(world, watched, runs), note: outcomes(runs) };
-        },
-        TOGETHER_WINDOW_MS,
-      ),
+      runCase(name, TOGETHER_WINDOW_MS, async (world, watched) => {
+        world.mc.server.faults.inject({
+          route: MC_ROUTES.stage,
+          mode: { kind: 'delay', ms: TOGETHER_HOLD_MS },
+          times: 2,
+        });
+        const inputs = { mode: 'auto', destinations: THREE_DESTINATIONS };
+        const together = await Promise.all([
+          world.run({ runId: 2001, inputs }),
+          new Promise((r) => setTimeout(r, offsetMs)).then(() => world.run({ runId: 2002, inputs })),
+        ]);
+        const runs = await finishIfNeeded(world, watched, together, inputs);
+        return { problems: overlapProblems(world, watched, runs), note: outcomes(runs) };
+      }),
   };
 }
 
@@ -358,7 +318,7 @@ function sameClientAfterEscrow(): ReliabilityCase {
   return {
     name,
     run: () =>
-      runFaultCase(name, async (world, watched) => {
+      runCase(name, WINDOW_MS, async (world, watched) => {
         const inputs = { mode: 'auto', destinations: THREE_DESTINATIONS };
         const first = world.run({ runId: 2001, inputs });
         const second = onEscrow(world, first, () => world.run({ runId: 2002, inputs }));
@@ -385,7 +345,7 @@ function sameClientQueuedBeforeEscrow(): ReliabilityCase {
   return {
     name,
     run: () =>
-      runFaultCase(name, async (world, watched) => {
+      runCase(name, WINDOW_MS, async (world, watched) => {
         world.mc.server.faults.inject({
           route: MC_ROUTES.activate,
           mode: { kind: 'delay', ms: ACTIVATE_HOLD_MS },
@@ -424,7 +384,7 @@ function sameClientInGroup(secrets: 'queued' | 'at-start'): ReliabilityCase {
   return {
     name,
     run: () =>
-      runFaultCase(name, async (world, watched) => {
+      runCase(name, WINDOW_MS, async (world, watched) => {
         const inputs = { mode: 'auto', destinations: THREE_DESTINATIONS };
         // Both runs are queued now; the second waits for the first.
         const queued = { 'client-secret': world.initialSecret, 'staged-client-secret': '' };
@@ -471,7 +431,7 @@ function differentClientsTogether(): ReliabilityCase {
   return {
     name,
     run: () =>
-      runFaultCase(name, async (world, watched) => {
+      runCase(name, WINDOW_MS, async (world, watched) => {
         const other = world.mc.addPackage({
           admin: true,
           activeCreatedAt: new Date(Date.now() - 160 * 86_400_000),

@@ -8,12 +8,24 @@ import type { CaseReport } from './types.ts';
 /** `Retrying <route> (attempt N) in X ms: <reason>`, as main.ts logs each retry. */
 const RETRY_LINE = /^Retrying (.+) \(attempt \d+\) in \d+ ms: /;
 
+/**
+ * Retries that main.ts's `Retrying <route>` lines do not show: those of
+ * @actions/artifact's own Twirp client and the state store's repeated calls.
+ */
+const OTHER_RETRY_LINES: Array<[RegExp, string]> = [
+  [/^Attempt \d+ of \d+ failed with error: /, 'artifact service (Twirp, @actions/artifact)'],
+  [/^::debug::Saving the state failed /, 'state artifact save'],
+  [/^::debug::Downloading the state failed /, 'state artifact download'],
+  [/^::debug::Listing state artifacts failed /, 'GET /repos/{owner}/{repo}/actions/artifacts'],
+];
+
 /** Retries the action logged, by route, over all the given stdouts. */
 export function countRetries(stdouts: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const stdout of stdouts) {
     for (const line of stdout.split('\n')) {
-      const route = RETRY_LINE.exec(line)?.[1];
+      const route =
+        RETRY_LINE.exec(line)?.[1] ?? OTHER_RETRY_LINES.find(([pattern]) => pattern.test(line))?.[1];
       if (route) counts[route] = (counts[route] ?? 0) + 1;
     }
   }
@@ -53,13 +65,6 @@ export interface CaseOutcome {
   note?: string;
 }
 
-export interface CaseSetup {
-  /** The platform's window for this world. */
-  windowMs: number;
-  /** Seeds what the case needs and returns the destinations the oracle watches (before any run). */
-  watch: (world: World) => WatchedDestination[];
-}
-
 /** The report of one case, from its world, its oracle and its own findings. */
 export function buildReport(
   name: string,
@@ -94,24 +99,29 @@ export function buildReport(
   };
 }
 
-/** Runs a case in a fresh world, the oracle watching from before the first run; a throw fails the case. */
+/**
+ * Runs a case in a fresh world whose three destinations hold the initial
+ * secret, the oracle watching them from before the first run; a throw fails
+ * the case.
+ */
 export async function runCase(
   name: string,
-  setup: CaseSetup,
-  body: (world: World) => Promise<CaseOutcome>,
+  windowMs: number,
+  body: (world: World, watched: WatchedDestination[]) => Promise<CaseOutcome>,
 ): Promise<CaseReport> {
-  const world = await World.create({ windowMs: setup.windowMs });
+  const world = await World.create({ windowMs });
   try {
-    const oracle = new OutageOracle(world.mc, world.gh, world.clientId, setup.watch(world));
+    const watched = world.seedThreeDestinations();
+    const oracle = new OutageOracle(world.mc, world.gh, world.clientId, watched);
     let outcome: CaseOutcome;
     try {
-      outcome = await body(world);
+      outcome = await body(world, watched);
     } catch (error) {
       outcome = { problems: [`the case threw: ${(error as Error).stack ?? String(error)}`] };
     } finally {
       oracle.stop();
     }
-    return buildReport(name, world, oracle, setup.windowMs, outcome);
+    return buildReport(name, world, oracle, windowMs, outcome);
   } finally {
     await world.stop();
   }

@@ -9,12 +9,22 @@ import type { ArtifactSummary } from '../emulators/github/artifacts/service.ts';
 import { GitHubEmulator, type RunConclusion, type SecretScope } from '../emulators/github/index.ts';
 import { type ChangeType, MarketingCloudEmulator } from '../emulators/marketing-cloud/index.ts';
 import { findLeaks, type Leak } from './leak-scan.ts';
+import type { WatchedDestination } from './outage-oracle.ts';
 import { type ActionRun, runAction } from './runner.ts';
 
 export const OWNER = 'octo';
 export const REPO = 'app';
 export const ORG = 'acme';
 export const SECRET = 'SFMC_CLIENT_SECRET';
+export const STAGED = `${SECRET}_STAGED`;
+/** The environment destination (in the two-job flow it also holds the escrow). */
+export const ENV_DESTINATION = `environment:${OWNER}/${REPO}:production`;
+/** A repository, an environment and an organization secret (selected repositories). */
+export const THREE_DESTINATIONS = [
+  `repo:${OWNER}/${REPO}`,
+  ENV_DESTINATION,
+  `org:${ORG} visibility=selected repositories=web,api`,
+].join('\n');
 
 /** Where a run's secret input comes from: a GitHub secret, or nothing. */
 export type SecretSource = { scope: SecretScope; name: string } | 'none';
@@ -106,6 +116,25 @@ export class World {
     environment: 'production',
   };
   static readonly orgScope: SecretScope = { level: 'org', org: ORG };
+
+  /**
+   * Seeds the environment and organization destinations of THREE_DESTINATIONS
+   * with the initial secret (the repository one is seeded already), as
+   * consumers hold it before the first rotation; returns all three for the
+   * outage oracle.
+   */
+  seedThreeDestinations(): WatchedDestination[] {
+    this.gh.seedSecret(World.envScope, SECRET, this.initialSecret);
+    this.gh.seedSecret(World.orgScope, SECRET, this.initialSecret, {
+      visibility: 'selected',
+      selectedRepositoryIds: this.orgRepoIds,
+    });
+    return [
+      { id: `repo:${OWNER}/${REPO}`, scope: World.repoScope, name: SECRET },
+      { id: ENV_DESTINATION, scope: World.envScope, name: SECRET },
+      { id: `org:${ORG}`, scope: World.orgScope, name: SECRET },
+    ];
+  }
 
   static async create(options: WorldOptions = {}): Promise<World> {
     const [mc, gh] = await Promise.all([
