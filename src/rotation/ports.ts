@@ -83,6 +83,8 @@ export interface SecretsPort {
 
 export interface LoadedState {
   state?: RotationState;
+  /** When the artifact that holds `state` was created (a run refreshes state older than half its retention). */
+  savedAt?: Date;
   /** Why no state was used (none found, expired, unreadable, invalid), for the summary. */
   note?: string;
 }
