@@ -42,6 +42,8 @@ export interface Route {
 export type FaultMode =
   | { kind: 'status'; status: number; retryAfter?: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'delay'; ms: number }
+  /** Holds the reply until `until` settles: a stalled server, or a step kept open until a test event (no timing). */
+  | { kind: 'hold'; until: Promise<unknown> }
   | { kind: 'reset' };
 
 export interface FaultSpec {
@@ -294,6 +296,15 @@ export class EmulatorServer extends EventEmitter {
     if (fault?.kind === 'delay') {
       entry.fault = `delay ${fault.ms}ms`;
       await new Promise((r) => setTimeout(r, fault.ms));
+    }
+    if (fault?.kind === 'hold') {
+      entry.fault = 'hold';
+      await fault.until.catch(() => undefined);
+      // A client that gave up (timed out) is gone: answer nobody.
+      if (req.socket.destroyed) {
+        this.record(entry);
+        return;
+      }
     }
 
     let reply: Reply;
