@@ -206,6 +206,8 @@ export class EmulatorServer extends EventEmitter {
   private sockets = new Set<Socket>();
   private seq = 0;
   url = '';
+  /** Added before every answer, to model a real network's round trip (the benchmark sets it). */
+  latencyMs = 0;
 
   private readonly options: EmulatorServerOptions;
 
@@ -270,6 +272,7 @@ export class EmulatorServer extends EventEmitter {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks);
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const url = new URL(req.url ?? '/', this.url);
     const method = req.method ?? 'GET';
     const found = this.match(method, url.pathname);
