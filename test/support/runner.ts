@@ -25,6 +25,8 @@ export interface ActionRunOptions {
    */
   kill?: (killNow: () => void) => void;
   timeoutMs?: number;
+  /** Options for node itself, before the entry (the benchmark preloads a peak-RSS probe). */
+  nodeArgs?: string[];
 }
 
 export interface ActionRun {
@@ -85,7 +87,10 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
     if (value !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }
 
-  const child = spawn(process.execPath, [ACTION_ENTRY], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ACTION_ENTRY], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let killed = false;

@@ -52,6 +52,9 @@ export interface WorkflowRunOptions {
   onLine?: (line: string) => void;
   /** The job within the run (default 1): the jobs of one workflow run share its artifacts. */
   jobId?: number;
+  /** Options for node and extra environment variables (the benchmark's peak-RSS probe). */
+  nodeArgs?: string[];
+  env?: Record<string, string>;
 }
 
 export interface WorkflowRun extends ActionRun {
@@ -187,7 +190,9 @@ export class World {
           GITHUB_API_URL: this.gh.url,
           GITHUB_WORKFLOW: 'rotate-sfmc-secret',
           ...this.gh.artifacts.runtimeEnv({ owner: OWNER, repo: REPO, runId, jobId: options.jobId }),
+          ...options.env,
         },
+        nodeArgs: options.nodeArgs,
         killWhen: options.killWhen,
         killAfterMs: options.killAfterMs,
         kill: options.kill,
