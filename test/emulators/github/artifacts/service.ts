@@ -63,6 +63,8 @@ export interface ArtifactSummary {
   createdAt: Date;
   expiresAt: Date;
   expired: boolean;
+  /** Put in by `plant` (a test's hostile artifact), not uploaded by a client. */
+  planted: boolean;
 }
 
 interface Run {
@@ -83,6 +85,7 @@ interface Artifact {
   expiresAt: Date;
   size: number;
   digest?: string;
+  planted?: boolean;
   /** Pending until FinalizeArtifact; only finalized artifacts exist for anyone but the uploader. */
   finalized: boolean;
   deleted: boolean;
@@ -247,6 +250,7 @@ export class ArtifactService {
       finalized: true,
       deleted: false,
       expiredFlag: false,
+      planted: true,
     };
     this.artifacts.push(artifact);
     return artifact.id;
@@ -264,6 +268,7 @@ export class ArtifactService {
       createdAt: a.createdAt,
       expiresAt: a.expiresAt,
       expired: this.isExpired(a),
+      planted: a.planted === true,
     }));
   }
 
