@@ -61,4 +61,6 @@ export interface Config {
   runId: number;
   runAttempt: number;
   apiUrl: string;
+  /** Per-attempt time limit of each GitHub call. */
+  githubTimeoutMs: number;
 }

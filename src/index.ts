@@ -11,3 +11,8 @@ await main({ core, env: process.env }).catch((error: unknown) => {
     `sfmc-secret-rotation failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
   );
 });
+
+// A save abandoned at its deadline (state-store.ts) may still hold a socket
+// that @actions/artifact's HTTP client keeps for minutes: the run is over, so
+// leave once what was written to stdout has been flushed.
+process.stdout.write('', () => process.exit());

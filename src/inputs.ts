@@ -294,6 +294,14 @@ export function parseInputs(read: (name: string) => string, env: Record<string, 
     'GitHub keeps artifacts 1 to 90 days (up to 400 in private repositories)',
   );
 
+  const githubTimeoutSeconds = integer(
+    'github-timeout-seconds',
+    1,
+    300,
+    30,
+    'this bounds how long one attempt of a GitHub call may take before it is repeated',
+  );
+
   const description =
     read('description') ||
     `Staged by sfmc-secret-rotation for ${repository.owner}/${repository.repo} run ${runId}`;
@@ -344,6 +352,15 @@ export function parseInputs(read: (name: string) => string, env: Record<string, 
     'https://api.github.com',
   );
 
+  const ghes = gitHubEnterpriseServer(env.GITHUB_SERVER_URL);
+  if (ghes) {
+    report(
+      envField('GITHUB_SERVER_URL'),
+      `${quote(ghes)} is a GitHub Enterprise Server`,
+      'state artifacts are not supported on GitHub Enterprise Server (@actions/artifact 2 and later do not run there); run the action on github.com or GitHub Enterprise Cloud (*.ghe.com)',
+    );
+  }
+
   if (problems.length > 0 || !escrow)
     throw inputError(
       problems,
@@ -377,7 +394,25 @@ export function parseInputs(read: (name: string) => string, env: Record<string, 
     runId,
     runAttempt,
     apiUrl,
+    githubTimeoutMs: githubTimeoutSeconds * 1000,
   };
+}
+
+/**
+ * The host of GITHUB_SERVER_URL when it is a GitHub Enterprise Server, told
+ * apart the way @actions/artifact does (its `isGhes`, in
+ * node_modules/@actions/artifact/lib/internal/shared/config.js): any host but
+ * github.com, *.ghe.com (Enterprise Cloud) and *.localhost.
+ */
+function gitHubEnterpriseServer(serverUrl: string | undefined): string | undefined {
+  let host: string;
+  try {
+    host = new URL(serverUrl || 'https://github.com').hostname.trimEnd().toUpperCase();
+  } catch {
+    return undefined;
+  }
+  const cloud = host === 'GITHUB.COM' || host.endsWith('.GHE.COM') || host.endsWith('.LOCALHOST');
+  return cloud ? undefined : host.toLowerCase();
 }
 
 /**

@@ -12,6 +12,7 @@ import { ActionError } from './errors.ts';
 import { createReminderIssues } from './github/reminder-issue.ts';
 import { createSecretsClient } from './github/secrets-client.ts';
 import { createArtifactStateStore } from './github/state-store.ts';
+import { fetchWithTimeout } from './github/timeout.ts';
 import { createWorkflowRuns } from './github/workflow-runs.ts';
 import { parseInputs, SECRET_INPUTS } from './inputs.ts';
 import { createManagementClient } from './marketing-cloud/management-client.ts';
@@ -100,9 +101,10 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
       auth: token,
       baseUrl: config.apiUrl,
       userAgent: 'sfmc-secret-rotation',
-      // Retries are ours (bounded, jittered, with injected sleep).
+      // Retries are ours (bounded, jittered, with injected sleep); each attempt is time-limited.
       throttle: { enabled: false },
       retry: { enabled: false },
+      request: { fetch: fetchWithTimeout(config.githubTimeoutMs) },
     });
   const octokit = octokitFor(config.githubToken);
   const workDir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'sfmc-rotation-'));
@@ -135,10 +137,10 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
         retentionDays: config.stateRetentionDays,
         owner: config.repository.owner,
         repo: config.repository.repo,
-        runId: config.runId,
         apiUrl: config.apiUrl,
         stateToken: config.stateToken,
         artifactClient: new DefaultArtifactClient(),
+        timeoutMs: config.githubTimeoutMs,
         workDir,
         log: core,
         sleep,

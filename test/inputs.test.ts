@@ -80,6 +80,7 @@ describe('parseInputs: valid inputs', () => {
       runId: 4242,
       runAttempt: 1,
       apiUrl: 'https://api.github.com',
+      githubTimeoutMs: 30_000,
     } satisfies Config);
   });
 
@@ -243,6 +244,21 @@ describe('parseInputs: valid inputs', () => {
     const config = parse();
     for (const key of ['stagedClientSecret', 'accountId', 'admin', 'managementUrl'])
       expect(config).not.toHaveProperty(key);
+  });
+});
+
+describe('GitHub hosts', () => {
+  it.each([
+    ['github.com', 'https://github.com'],
+    ['GitHub Enterprise Cloud with data residency', 'https://octo.ghe.com'],
+    ['a *.localhost host', 'http://github.localhost'],
+    ['no GITHUB_SERVER_URL', undefined],
+  ])('accepts %s, where state artifacts work', (_what, url) => {
+    expect(parse({}, { GITHUB_SERVER_URL: url }).apiUrl).toBe('https://api.github.com');
+  });
+
+  it('limits each GitHub call attempt as github-timeout-seconds says', () => {
+    expect(parse({ 'github-timeout-seconds': '5' }).githubTimeoutMs).toBe(5000);
   });
 });
 
@@ -542,6 +558,23 @@ describe('parseInputs: invalid inputs', () => {
       { GITHUB_API_URL: 'http://api.github.example' },
       'GITHUB_API_URL',
       ['environment variable `GITHUB_API_URL`: uses http'],
+    ],
+    [
+      'GitHub Enterprise Server',
+      {},
+      {
+        GITHUB_SERVER_URL: 'https://github.example.com',
+        GITHUB_API_URL: 'https://github.example.com/api/v3',
+      },
+      'GITHUB_SERVER_URL',
+      ['`github.example.com` is a GitHub Enterprise Server', 'not supported on GitHub Enterprise Server'],
+    ],
+    [
+      'github-timeout-seconds out of range',
+      { 'github-timeout-seconds': '0' },
+      {},
+      'github-timeout-seconds',
+      ['`0` is not a whole number from 1 to 300'],
     ],
   ];
   it.each(cases)('%s', (_name, inputs, env, subject, fragments) => {

@@ -1,5 +1,7 @@
 // The state store on workflow artifacts, with the real @actions/artifact
 // client against the GitHub emulator.
+
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { type ArtifactStateStoreOptions, createArtifactStateStore } from '../src
 import type { StateStore } from '../src/rotation/ports.ts';
 import type { Phase, RotationState } from '../src/rotation/state.ts';
 import { GitHubEmulator } from './emulators/github/index.ts';
+import { zipBomb } from './support/zip-bomb.ts';
 
 type ArtifactModule = typeof import('@actions/artifact');
 
@@ -79,12 +82,11 @@ function storeInRun(
     retentionDays: 7,
     owner: 'octo',
     repo: 'app',
-    runId,
     apiUrl: gh.url,
     stateToken,
     artifactClient: new artifacts.DefaultArtifactClient(),
     workDir,
-    log: { debug: () => {}, warning: () => {} },
+    log: { debug: () => {}, info: () => {}, warning: () => {} },
     sleep: async () => {},
     ...overrides,
   });
@@ -100,7 +102,19 @@ describe('save and load', () => {
     expect(Object.keys(gh.artifacts.files(artifactId))).toEqual(['state.json']);
     expect(JSON.parse(gh.artifacts.files(artifactId)['state.json']?.toString() ?? '')).toEqual(saved);
 
-    expect(await storeInRun('state-basic', 11).load()).toEqual({ state: saved });
+    const loaded = await storeInRun('state-basic', 11).load();
+    expect(loaded).toEqual({
+      state: saved,
+      // GitHub's created_at, in whole seconds.
+      savedAt: new Date(
+        Math.floor(
+          (gh.artifacts
+            .list('octo', 'app')
+            .find((a) => a.id === artifactId)
+            ?.createdAt.getTime() ?? 0) / 1000,
+        ) * 1000,
+      ),
+    });
   });
 
   it('supersedes an earlier save of the same run', async () => {
@@ -111,14 +125,14 @@ describe('save and load', () => {
     expect(gh.artifacts.list('octo', 'app').filter((a) => a.name === 'state-twice')).toEqual([
       expect.objectContaining({ id: second.artifactId, runId: 20 }),
     ]);
-    expect(await storeInRun('state-twice', 21).load()).toEqual({ state: state('published', 20) });
+    expect((await storeInRun('state-twice', 21).load()).state).toEqual(state('published', 20));
   });
 
   it("loads the newest run's state", async () => {
     await storeInRun('state-newest', 30).save(state('staged', 30));
     await storeInRun('state-newest', 31).save(state('published', 31));
     await storeInRun('state-other-name', 32).save(state('idle', 32));
-    expect(await storeInRun('state-newest', 33).load()).toEqual({ state: state('published', 31) });
+    expect((await storeInRun('state-newest', 33).load()).state).toEqual(state('published', 31));
   });
 
   it('writes only the fields of the state schema', async () => {
@@ -139,7 +153,7 @@ describe('load without usable state', () => {
     await storeInRun('state-expiry', 60).save(state('staged', 60));
     const newer = await storeInRun('state-expiry', 61).save(state('published', 61));
     gh.artifacts.expire(newer.artifactId);
-    expect(await storeInRun('state-expiry', 62).load()).toEqual({ state: state('staged', 60) });
+    expect((await storeInRun('state-expiry', 62).load()).state).toEqual(state('staged', 60));
 
     for (const a of gh.artifacts.list('octo', 'app').filter((x) => x.name === 'state-expiry')) {
       gh.artifacts.expire(a.id);
@@ -156,7 +170,7 @@ describe('load without usable state', () => {
       { 'state.json': JSON.stringify({ schemaVersion: 2 }) },
       /invalid: .*schemaVersion/,
     ],
-    ['no state.json', { 'other.txt': 'hello' }, /no readable state\.json/],
+    ['no state.json', { 'other.txt': 'hello' }, /holds no state\.json/],
   ])('notes an artifact holding %s, without throwing', async (_what, files, note) => {
     const name = `state-bad-${Object.keys(files)[0]}-${String(note).length}`;
     const { artifactId } = await storeInRun(name, 70).save(state('staged', 70));
@@ -172,7 +186,7 @@ describe('listing', () => {
   it('retries GitHub server errors', async () => {
     await storeInRun('state-flaky', 80).save(state('staged', 80));
     gh.server.faults.inject({ route: LIST_ROUTE, mode: { kind: 'status', status: 502 }, times: 2 });
-    expect(await storeInRun('state-flaky', 81).load()).toEqual({ state: state('staged', 80) });
+    expect((await storeInRun('state-flaky', 81).load()).state).toEqual(state('staged', 80));
     expect(gh.server.faults.injected.get(LIST_ROUTE)).toBe(2);
   });
 
@@ -191,5 +205,174 @@ describe('listing', () => {
       subject: 'state-token',
       message: expect.stringMatching(new RegExp(`HTTP ${status}.*state-token input needs "actions: read"`)),
     });
+  });
+});
+
+/** A run of another origin (a fork's pull request by default) plants `bytes` under `name`. */
+function plant(
+  name: string,
+  bytes: Buffer,
+  origin: { runId: number; event?: string; fork?: boolean },
+): number {
+  return gh.plantArtifact({
+    owner: 'octo',
+    repo: 'app',
+    runId: origin.runId,
+    name,
+    bytes,
+    event: origin.event ?? 'pull_request',
+    ...(origin.fork === false ? {} : { headRepository: 'mallory/app' }),
+  });
+}
+
+const stateZip = (document: RotationState): Buffer => zip({ 'state.json': JSON.stringify(document) });
+const requestsTo = (pattern: RegExp) => gh.server.log.filter((e) => pattern.test(e.path));
+
+describe('provenance', () => {
+  beforeAll(() => {
+    gh.addRepo('mallory', 'app', { private: false });
+  });
+
+  it.each<[string, { runId: number; event: string; fork?: boolean }, RegExp]>([
+    [
+      "a fork's pull_request run",
+      { runId: 1100, event: 'pull_request' },
+      /ran code from another repository \(a fork/,
+    ],
+    ["a fork's push run (head repository elsewhere)", { runId: 1110, event: 'push' }, /a fork/],
+    [
+      'a same-repository pull_request run',
+      { runId: 1120, event: 'pull_request', fork: false },
+      /triggered by `pull_request`/,
+    ],
+    [
+      'a pull_request_target run',
+      { runId: 1130, event: 'pull_request_target', fork: false },
+      /`pull_request_target`/,
+    ],
+    [
+      'a pull_request_review run',
+      { runId: 1140, event: 'pull_request_review', fork: false },
+      /`pull_request_review`/,
+    ],
+  ])(
+    'ignores a newer artifact made by %s, names it, and loads the trusted one',
+    async (_what, origin, reason) => {
+      const name = `state-forged-${origin.runId}`;
+      const { runId } = origin;
+      await storeInRun(name, runId).save(state('staged', runId));
+      const forged = plant(name, stateZip(state('published', runId + 1)), { ...origin, runId: runId + 1 });
+      const warnings: string[] = [];
+      const loaded = await storeInRun(name, runId + 2, {
+        log: { debug: () => {}, info: () => {}, warning: (m) => warnings.push(m) },
+      }).load();
+      expect(loaded.state).toEqual(state('staged', runId));
+      expect(loaded.note).toMatch(new RegExp(`ignored state artifact ${forged} .*`));
+      expect(loaded.note).toMatch(reason);
+      expect(warnings).toEqual([expect.stringMatching(new RegExp(`${forged}.*${reason.source}`))]);
+      // The forged artifact was never downloaded.
+      expect(requestsTo(new RegExp(`/artifacts/${forged}/zip`))).toEqual([]);
+    },
+  );
+
+  it('asks about runs only for candidates, newest first, and stops at the first trusted one', async () => {
+    await storeInRun('state-lookups', 1300).save(state('idle', 1300));
+    await storeInRun('state-lookups', 1301).save(state('staged', 1301));
+    plant('state-lookups', stateZip(state('published', 1302)), { runId: 1302 });
+    plant('state-lookups', stateZip(state('published', 1303)), { runId: 1303, fork: false });
+    const before = gh.server.log.length;
+    expect((await storeInRun('state-lookups', 1304).load()).state).toEqual(state('staged', 1301));
+    const runs = gh.server.log
+      .slice(before)
+      .filter((e) => e.route === 'GET /repos/:owner/:repo/actions/runs/:run_id')
+      .map((e) => e.path);
+    // 1302 is a fork's (the list says so); 1303 needs its run; 1301 is trusted; 1300 is never asked about.
+    expect(runs).toEqual(['/repos/octo/app/actions/runs/1303', '/repos/octo/app/actions/runs/1301']);
+  });
+
+  it('notes when every artifact is untrusted, and loads no state', async () => {
+    const forged = plant('state-only-forged', stateZip(state('published', 1400)), { runId: 1400 });
+    const loaded = await storeInRun('state-only-forged', 1401).load();
+    expect(loaded.state).toBeUndefined();
+    expect(loaded.note).toMatch(new RegExp(`no trusted state artifact found.*${forged}`));
+  });
+});
+
+describe('bounded reading', () => {
+  it('skips an artifact over 1 MiB unread', async () => {
+    await storeInRun('state-big', 1500).save(state('staged', 1500));
+    const big = plant('state-big', randomBytes(1024 * 1024 + 1), { runId: 1501, fork: false, event: 'push' });
+    const loaded = await storeInRun('state-big', 1502).load();
+    expect(loaded.state).toEqual(state('staged', 1500));
+    expect(loaded.note).toMatch(new RegExp(`${big} .*1048577 bytes, over the 1 MiB cap`));
+    expect(requestsTo(new RegExp(`/artifacts/${big}/zip`))).toEqual([]);
+  });
+
+  it('stops inflating a zip bomb at the cap, with memory bounded, and loads the older state', async () => {
+    await storeInRun('state-bomb', 1600).save(state('staged', 1600));
+    // About 530 KB of zip that inflates to 512 MiB (deflate of zeros).
+    const bomb = zipBomb(512);
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    const id = plant('state-bomb', bomb, { runId: 1601, fork: false, event: 'push' });
+    const rssBefore = process.memoryUsage().rss;
+    const loaded = await storeInRun('state-bomb', 1602).load();
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(64 * 1024 * 1024);
+    expect(loaded.state).toEqual(state('staged', 1600));
+    expect(loaded.note).toMatch(new RegExp(`${id} .*state\\.json inflates past the 1048576-byte cap`));
+  });
+
+  it('refuses a download longer than the list said, at the cap', async () => {
+    await storeInRun('state-liar', 1700).save(state('staged', 1700));
+    const id = plant('state-liar', stateZip(state('published', 1701)), {
+      runId: 1701,
+      fork: false,
+      event: 'push',
+    });
+    gh.artifacts.corrupt(id, randomBytes(2 * 1024 * 1024));
+    const loaded = await storeInRun('state-liar', 1702).load();
+    expect(loaded.state).toEqual(state('staged', 1700));
+    expect(loaded.note).toMatch(new RegExp(`${id} .*over the 1048576-byte cap`));
+  });
+});
+
+describe('stalled GitHub', () => {
+  it('gives up on a list that never answers after the per-attempt limit and its retries', async () => {
+    let release = () => {};
+    const until = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const hold = gh.server.faults.inject({ route: LIST_ROUTE, mode: { kind: 'hold', until }, times: 3 });
+    try {
+      const load = storeInRun('state-stalled', 1800, {
+        timeoutMs: 50,
+        policy: { attempts: 3, baseMs: 1, maxMs: 1, maxRetryAfterMs: 0 },
+      }).load();
+      await expect(load).rejects.toThrow(/Reading the state artifact list of octo\/app failed: .*timeout/i);
+      expect(gh.server.faults.injected.get(LIST_ROUTE)).toBeGreaterThanOrEqual(3);
+    } finally {
+      release();
+      hold.clear();
+    }
+  });
+
+  it('reports a save whose artifact service never answers as failed, after its deadline', async () => {
+    let release = () => {};
+    const until = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const route = /ArtifactService/;
+    const hold = gh.server.faults.inject({ route, mode: { kind: 'hold', until }, times: 1 });
+    try {
+      const save = storeInRun('state-stalled-save', 1900, { timeoutMs: 50 }).save(state('staged', 1900));
+      await expect(save).rejects.toMatchObject({
+        subject: 'state artifact',
+        message: expect.stringMatching(
+          /did not finish within 0.2 s; GitHub's artifact service did not answer/,
+        ),
+      });
+    } finally {
+      release();
+      hold.clear();
+    }
   });
 });

@@ -1,8 +1,10 @@
-// The engine's StateStore over workflow artifacts: the newest unexpired
-// artifact of the configured name, across runs, holds state.json. Artifacts
-// are readable by anyone with read access, so only the state document (which
-// holds no secret) is ever written.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// The engine's StateStore over workflow artifacts. A run believes only the
+// newest state artifact of the configured name that a trusted run made (see
+// state-provenance.ts), downloaded and unpacked within caps (artifact-zip.ts);
+// every other one is named in the log and the summary with the reason it was
+// skipped. Artifacts are readable by anyone with read access, so only the
+// state document (which holds no secret) is ever written.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArtifactClient } from '@actions/artifact';
 import { z } from 'zod';
@@ -10,6 +12,17 @@ import { DestinationError } from '../errors.ts';
 import { type RetryOptions, type RetryPolicy, realSleep, type Sleep, withRetry } from '../retry.ts';
 import type { LoadedState, StateStore } from '../rotation/ports.ts';
 import { parseState, type RotationState, stateSchema } from '../rotation/state.ts';
+import { readCapped, readZipEntry, UnreadableArtifact } from './artifact-zip.ts';
+import {
+  type ListedArtifact,
+  listedArtifactSchema,
+  listedDistrust,
+  MAX_STATE_ARTIFACT_BYTES,
+  runDistrust,
+  type WorkflowRunOrigin,
+  workflowRunSchema,
+} from './state-provenance.ts';
+import { DEFAULT_GITHUB_TIMEOUT_MS, fetchWithTimeout, TimedOut, withDeadline } from './timeout.ts';
 import { classifyGitHubError } from './transient.ts';
 
 export interface ArtifactStateStoreOptions {
@@ -19,19 +32,20 @@ export interface ArtifactStateStoreOptions {
   /** The current repository. */
   owner: string;
   repo: string;
-  runId: number;
   /** GITHUB_API_URL */
   apiUrl: string;
-  /** Token with actions:read, for reading earlier runs' artifacts. */
+  /** Token with actions:read, for reading earlier runs' artifacts and runs. */
   stateToken: string;
-  /** @actions/artifact's client (main.ts passes `new DefaultArtifactClient()`). */
+  /** @actions/artifact's client (main.ts passes `new DefaultArtifactClient()`), for saving. */
   artifactClient: ArtifactClient;
-  /** For the REST list call. */
+  /** For the REST calls (list, run, download); each attempt is bounded by `timeoutMs`. */
   fetch?: typeof fetch;
-  /** A private temporary directory for upload/download files. */
+  /** Per-attempt limit of each GitHub call (default 30 s); a save attempt gets four times this. */
+  timeoutMs?: number;
+  /** A private temporary directory for upload files. */
   workDir: string;
-  log: { debug(m: string): void; warning(m: string): void };
-  /** Waits between retries of the list call; tests pass a fake. */
+  log: { debug(m: string): void; info(m: string): void; warning(m: string): void };
+  /** Waits between retries; tests pass a fake. */
   sleep?: Sleep;
   policy?: RetryPolicy;
 }
@@ -39,22 +53,17 @@ export interface ArtifactStateStoreOptions {
 export const STATE_FILE = 'state.json';
 /** The subject of errors that are not about the token. */
 const SUBJECT = 'state artifact';
+/** Pages of 100 artifacts looked at, newest first: a flood of planted artifacts cannot make the load unbounded. */
+const MAX_PAGES = 5;
+/** Runs asked about (one GET each) before the load gives up looking for a trusted artifact. */
+const MAX_RUN_LOOKUPS = 10;
+/** Skipped artifacts named one by one in the summary note (the log names all). */
+const MAX_NOTED = 5;
 
-const listSchema = z.object({
-  artifacts: z.array(
-    z.object({
-      id: z.number().int(),
-      name: z.string(),
-      expired: z.boolean(),
-      created_at: z.string().nullable(),
-      workflow_run: z.object({ id: z.number().int().optional() }).nullable().optional(),
-    }),
-  ),
-});
-type ListedArtifact = z.infer<typeof listSchema>['artifacts'][number];
+const listSchema = z.object({ artifacts: z.array(listedArtifactSchema) });
 
 /** A non-2xx answer, shaped like octokit's RequestError so the shared classifier reads it. */
-class ListFailure extends Error {
+class HttpFailure extends Error {
   readonly response: { status: number; headers: Record<string, string>; data: unknown };
   constructor(status: number, headers: Headers, data: unknown) {
     super(`HTTP ${status}`);
@@ -78,14 +87,46 @@ function saveFailure(message: string, error: unknown): DestinationError {
   return new (unanswered ? UnansweredSave : DestinationError)(SUBJECT, `${message}: ${errorMessage(error)}`);
 }
 
-const createdAt = (a: ListedArtifact): number => (a.created_at ? Date.parse(a.created_at) || 0 : 0);
-const newestFirst = (a: ListedArtifact, b: ListedArtifact): number =>
-  createdAt(b) - createdAt(a) || b.id - a.id;
+/** HTTP failures by status, DestinationErrors never, anything else (no answer, timeout) always. */
+function classifyFetch(error: unknown) {
+  if (error instanceof HttpFailure) return classifyGitHubError(error);
+  return error instanceof DestinationError || error instanceof UnreadableArtifact
+    ? { retry: false as const }
+    : { retry: true as const };
+}
+
+/** What load found while looking: skipped artifacts (for the log and the summary) and runs asked about. */
+interface Search {
+  skipped: string[];
+  expired: number;
+  runs: Map<number, WorkflowRunOrigin>;
+}
+
+function noteOf(search: Search, found: string | undefined): string | undefined {
+  const named = search.skipped.slice(0, MAX_NOTED);
+  const more = search.skipped.length - named.length;
+  const parts = [
+    ...(found ? [found] : []),
+    ...(named.length > 0
+      ? [`ignored ${named.join('; ')}${more > 0 ? `; and ${more} more (see the log)` : ''}`]
+      : []),
+    ...(search.expired > 0 ? [`${search.expired} expired state artifact(s) skipped`] : []),
+  ];
+  return parts.length > 0 ? parts.join('. ') : undefined;
+}
 
 export function createArtifactStateStore(options: ArtifactStateStoreOptions): StateStore {
   const { artifactName, owner, repo, artifactClient, log } = options;
-  const fetchImpl = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_GITHUB_TIMEOUT_MS;
+  const fetchImpl = fetchWithTimeout(timeoutMs, options.fetch ?? fetch);
   const repository = `${owner}/${repo}`;
+  const repoPath = `${options.apiUrl.replace(/\/+$/, '')}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
+  const headers = {
+    authorization: `Bearer ${options.stateToken}`,
+    accept: 'application/vnd.github+json',
+    'x-github-api-version': '2022-11-28',
+    'user-agent': 'sfmc-secret-rotation',
+  };
 
   /** Repeats `operation` while `classify` says so, logging each failure under `what`. */
   const retried = <T>(what: string, operation: () => Promise<T>, classify: RetryOptions['classify']) =>
@@ -97,20 +138,9 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
         log.debug(`${what} failed (${errorMessage(error)}); attempt ${attempt + 1} in ${delayMs} ms`),
     });
 
-  async function listOnce(): Promise<ListedArtifact[]> {
-    const url = new URL(
-      `${options.apiUrl.replace(/\/+$/, '')}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/actions/artifacts`,
-    );
-    url.searchParams.set('name', artifactName);
-    url.searchParams.set('per_page', '100');
-    const response = await fetchImpl(url, {
-      headers: {
-        authorization: `Bearer ${options.stateToken}`,
-        accept: 'application/vnd.github+json',
-        'x-github-api-version': '2022-11-28',
-        'user-agent': 'sfmc-secret-rotation',
-      },
-    });
+  /** One GET of the REST API, parsed with `schema`; a non-2xx answer throws HttpFailure. */
+  async function getJsonOnce<T>(url: URL, schema: z.ZodType<T>, what: string): Promise<T> {
+    const response = await fetchImpl(url, { headers });
     const text = await response.text();
     let data: unknown;
     try {
@@ -118,139 +148,206 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
     } catch {
       data = text;
     }
-    if (!response.ok) throw new ListFailure(response.status, response.headers, data);
-    const parsed = listSchema.safeParse(data);
-    if (!parsed.success) {
-      throw new DestinationError(SUBJECT, `GitHub answered the artifact list of ${repository} unexpectedly.`);
-    }
-    return parsed.data.artifacts;
+    if (!response.ok) throw new HttpFailure(response.status, response.headers, data);
+    const parsed = schema.safeParse(data);
+    if (!parsed.success)
+      throw new DestinationError(SUBJECT, `GitHub answered ${what} of ${repository} unexpectedly.`);
+    return parsed.data;
   }
 
-  async function list(): Promise<ListedArtifact[]> {
+  /** GET with retries; 401/403/404 become an error about the state token. */
+  async function getJson<T>(url: URL, schema: z.ZodType<T>, what: string): Promise<T> {
     try {
-      return await retried('Listing state artifacts', listOnce, (error) =>
-        // A fetch that throws (not a ListFailure) never got an answer: worth another try.
-        error instanceof ListFailure
-          ? classifyGitHubError(error)
-          : error instanceof DestinationError
-            ? { retry: false }
-            : { retry: true },
-      );
+      return await retried(`Reading ${what}`, () => getJsonOnce(url, schema, what), classifyFetch);
     } catch (error) {
       if (error instanceof DestinationError) throw error;
-      if (error instanceof ListFailure && [401, 403, 404].includes(error.response.status)) {
+      if (error instanceof HttpFailure && [401, 403, 404].includes(error.response.status)) {
         const github = GITHUB_MESSAGE.safeParse(error.response.data);
         throw new DestinationError(
           'state-token',
-          `Cannot list the state artifacts of ${repository} (HTTP ${error.response.status}` +
+          `Cannot read ${what} of ${repository} (HTTP ${error.response.status}` +
             `${github.success ? `: ${github.data.message}` : ''}). ` +
             `The state-token input needs "actions: read" on the repository ${repository}.`,
         );
       }
-      throw new DestinationError(
-        SUBJECT,
-        `Listing the state artifacts of ${repository} failed: ${errorMessage(error)}.`,
+      throw new DestinationError(SUBJECT, `Reading ${what} of ${repository} failed: ${errorMessage(error)}.`);
+    }
+  }
+
+  /** The artifacts of the configured name, newest first, a page at a time. */
+  async function* listed(): AsyncGenerator<ListedArtifact> {
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const url = new URL(`${repoPath}/actions/artifacts`);
+      url.searchParams.set('name', artifactName);
+      url.searchParams.set('per_page', '100');
+      url.searchParams.set('page', String(page));
+      const { artifacts } = await getJson(url, listSchema, 'the state artifact list');
+      yield* artifacts.filter((a) => a.name === artifactName);
+      if (artifacts.length < 100) return;
+    }
+  }
+
+  /** The zip of an artifact, within the size cap: a 302 from the REST API to storage, as GitHub answers. */
+  async function downloadOnce(artifact: ListedArtifact): Promise<Uint8Array> {
+    const redirect = await fetchImpl(`${repoPath}/actions/artifacts/${artifact.id}/zip`, {
+      headers,
+      redirect: 'manual',
+    });
+    await redirect.body?.cancel();
+    const location = redirect.headers.get('location');
+    if (redirect.status !== 302 || !location) {
+      throw new HttpFailure(redirect.status, redirect.headers, `no redirect to the archive`);
+    }
+    // The signed storage URL needs (and must not be sent) the token.
+    const blob = await fetchImpl(location, { headers: { 'user-agent': headers['user-agent'] } });
+    if (!blob.ok) {
+      await blob.body?.cancel();
+      throw new HttpFailure(blob.status, blob.headers, 'archive download failed');
+    }
+    return readCapped(blob, MAX_STATE_ARTIFACT_BYTES);
+  }
+
+  /** The state of a trusted artifact; throws UnreadableArtifact when its content is unusable. */
+  async function read(artifact: ListedArtifact): Promise<RotationState> {
+    const zip = await retried('Downloading the state', () => downloadOnce(artifact), classifyFetch);
+    const text = Buffer.from(readZipEntry(zip, STATE_FILE, MAX_STATE_ARTIFACT_BYTES)).toString('utf8');
+    const parsed = parseState(text);
+    if (!parsed.ok) throw new UnreadableArtifact(`it is invalid: ${parsed.reason}`);
+    return parsed.state;
+  }
+
+  /** Why this artifact may not be believed (asking GitHub about its run), or undefined. */
+  async function distrust(artifact: ListedArtifact, search: Search): Promise<string | undefined> {
+    const listedReason = listedDistrust(artifact);
+    if (listedReason) return listedReason;
+    const runId = artifact.workflow_run?.id as number;
+    let run = search.runs.get(runId);
+    if (!run) {
+      run = await getJson(
+        new URL(`${repoPath}/actions/runs/${runId}`),
+        workflowRunSchema,
+        `workflow run ${runId}`,
       );
+      search.runs.set(runId, run);
     }
+    return runDistrust(run);
   }
 
-  /** Download one artifact into a fresh directory and read state.json from it. */
-  async function read(artifact: ListedArtifact, runId: number): Promise<LoadedState> {
-    const label = `state artifact ${artifact.id} (run ${runId})`;
-    const dir = await mkdtemp(join(options.workDir, 'state-load-'));
-    try {
+  async function load(): Promise<LoadedState> {
+    const search: Search = { skipped: [], expired: 0, runs: new Map() };
+    const skip = (artifact: ListedArtifact, reason: string) => {
+      const text = `state artifact ${artifact.id} (created ${artifact.created_at ?? 'at an unknown time'}): ${reason}`;
+      if (artifact.expired) {
+        search.expired++;
+        log.info(`Skipped ${text}`);
+      } else {
+        search.skipped.push(text);
+        log.warning(`Ignored ${text}`);
+      }
+    };
+    let seen = 0;
+    for await (const artifact of listed()) {
+      seen++;
+      if (!artifact.expired && search.runs.size >= MAX_RUN_LOOKUPS) {
+        return {
+          note: noteOf(
+            search,
+            `gave up after asking about ${MAX_RUN_LOOKUPS} runs; no trusted state artifact found`,
+          ),
+        };
+      }
+      const reason = await distrust(artifact, search);
+      if (reason) {
+        skip(artifact, reason);
+        continue;
+      }
+      const label = `state artifact ${artifact.id} (run ${artifact.workflow_run?.id})`;
       try {
-        // @actions/artifact asks for the download URL without retrying: a single 5xx,
-        // rate limit or reset there would lose the state, so repeat it.
-        await retried(
-          'Downloading the state',
-          () =>
-            artifactClient.downloadArtifact(artifact.id, {
-              path: dir,
-              findBy: {
-                token: options.stateToken,
-                workflowRunId: runId,
-                repositoryOwner: owner,
-                repositoryName: repo,
-              },
-            }),
-          (error) => classifyGitHubError(error),
-        );
+        const state = await read(artifact);
+        log.debug(`Loaded ${label}: phase ${state.phase}`);
+        const savedAt = artifact.created_at ? new Date(artifact.created_at) : undefined;
+        const note = noteOf(search, undefined);
+        return {
+          state,
+          ...(savedAt && !Number.isNaN(savedAt.getTime()) && { savedAt }),
+          ...(note && { note }),
+        };
       } catch (error) {
-        return { note: `${label} could not be downloaded: ${errorMessage(error)}` };
+        if (error instanceof UnreadableArtifact) {
+          skip(artifact, error.message);
+          continue;
+        }
+        // Not an answer about the artifact (GitHub did not answer): an older state is no substitute.
+        return { note: noteOf(search, `${label} could not be downloaded: ${errorMessage(error)}`) };
       }
-      let text: string;
-      try {
-        text = await readFile(join(dir, STATE_FILE), 'utf8');
-      } catch {
-        return { note: `${label} holds no readable ${STATE_FILE}` };
-      }
-      const parsed = parseState(text);
-      if (!parsed.ok) return { note: `${label} is invalid: ${parsed.reason}` };
-      log.debug(`Loaded ${label}: phase ${parsed.state.phase}`);
-      return { state: parsed.state };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
     }
+    return {
+      note: noteOf(search, seen === 0 ? 'no state artifact found' : 'no trusted state artifact found'),
+    };
   }
 
-  /** One save: this run's earlier state artifact deleted, the new one uploaded. */
-  async function saveOnce(document: RotationState): Promise<{ artifactId: number }> {
+  /** One save: this run's earlier state artifact deleted, the new one uploaded from `dir`. */
+  async function saveOnce(dir: string, document: RotationState): Promise<{ artifactId: number }> {
+    const file = join(dir, STATE_FILE);
+    await writeFile(file, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
+    // Artifacts are immutable and a name is unique within a run: an earlier
+    // save of this run (or of an earlier attempt) must go first.
+    try {
+      const { id } = await artifactClient.deleteArtifact(artifactName);
+      log.debug(`Deleted this run's earlier state artifact ${id}`);
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ArtifactNotFoundError')) {
+        throw saveFailure(`Could not replace this run's state artifact "${artifactName}"`, error);
+      }
+    }
+    let id: number | undefined;
+    try {
+      ({ id } = await artifactClient.uploadArtifact(artifactName, [file], dir, {
+        retentionDays: options.retentionDays,
+      }));
+    } catch (error) {
+      throw saveFailure(`Could not save the state artifact "${artifactName}"`, error);
+    }
+    if (id === undefined) {
+      throw new DestinationError(SUBJECT, `Saving the state artifact "${artifactName}" returned no id`);
+    }
+    log.debug(`Saved state (phase ${document.phase}) as artifact ${id}`);
+    return { artifactId: id };
+  }
+
+  /**
+   * One save attempt with a deadline: @actions/artifact takes no abort signal
+   * and its HTTP client waits up to 3 minutes per attempt (5 attempts), so the
+   * attempt is given four per-call limits (2 minutes by default). The
+   * directory goes either way; an abandoned upload then fails harmlessly.
+   */
+  async function saveWithin(document: RotationState): Promise<{ artifactId: number }> {
     const dir = await mkdtemp(join(options.workDir, 'state-save-'));
     try {
-      const file = join(dir, STATE_FILE);
-      await writeFile(file, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
-      // Artifacts are immutable and a name is unique within a run: an earlier
-      // save of this run (or of an earlier attempt) must go first.
-      try {
-        const { id } = await artifactClient.deleteArtifact(artifactName);
-        log.debug(`Deleted this run's earlier state artifact ${id}`);
-      } catch (error) {
-        if (!(error instanceof Error && error.name === 'ArtifactNotFoundError')) {
-          throw saveFailure(`Could not replace this run's state artifact "${artifactName}"`, error);
-        }
-      }
-      let id: number | undefined;
-      try {
-        ({ id } = await artifactClient.uploadArtifact(artifactName, [file], dir, {
-          retentionDays: options.retentionDays,
-        }));
-      } catch (error) {
-        throw saveFailure(`Could not save the state artifact "${artifactName}"`, error);
-      }
-      if (id === undefined) {
-        throw new DestinationError(SUBJECT, `Saving the state artifact "${artifactName}" returned no id`);
-      }
-      log.debug(`Saved state (phase ${document.phase}) as artifact ${id}`);
-      return { artifactId: id };
+      return await withDeadline('Saving the state artifact', 4 * timeoutMs, () => saveOnce(dir, document));
+    } catch (error) {
+      if (!(error instanceof TimedOut)) throw error;
+      throw new DestinationError(SUBJECT, `${error.message}; GitHub's artifact service did not answer`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
   return {
-    async load(): Promise<LoadedState> {
-      const found = (await list()).filter((a) => a.name === artifactName).sort(newestFirst);
-      if (found.length === 0) return { note: 'no state artifact found' };
-      const live = found.find((a) => !a.expired);
-      if (!live) {
-        const newest = found[0] as ListedArtifact;
-        return {
-          note: `only expired state artifacts found (newest: ${newest.id}, created ${newest.created_at ?? 'at an unknown time'})`,
-        };
-      }
-      return read(live, live.workflow_run?.id ?? options.runId);
-    },
+    load,
 
     async save(state: RotationState): Promise<{ artifactId: number }> {
       // Parsing drops any field the schema does not define: nothing else can reach the artifact.
       const document = stateSchema.parse(state);
       // @actions/artifact retries 5xx and 429 itself but gives up on the first
       // connection failure; a save is idempotent (delete, then upload), so repeat it.
+      // A save that fails is safe: the escrow holds the secret and the next run resumes.
       return retried(
         'Saving the state',
-        () => saveOnce(document),
-        (error) => ({ retry: error instanceof UnansweredSave }),
+        () => saveWithin(document),
+        (error) => ({
+          retry: error instanceof UnansweredSave,
+        }),
       );
     },
   };

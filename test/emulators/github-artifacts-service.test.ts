@@ -23,6 +23,12 @@ const service = new ArtifactService(
       }
       return { repoId: 42, owner, repo };
     },
+    run: (_owner, _repo, runId) => ({
+      repoId: 42,
+      headRepoId: 42,
+      headBranch: 'main',
+      headSha: createHash('sha1').update(`run ${runId}`).digest('hex'),
+    }),
   },
   () => server.url,
 );

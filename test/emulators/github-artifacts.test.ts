@@ -205,6 +205,50 @@ describe('REST artifacts', () => {
     expect(gone.status).toBe(410);
   });
 
+  it("plants a fork's pull_request artifact of any name and bytes; the list shows its head repository", async () => {
+    const fork = gh.addRepo('mallory', 'app', { private: false });
+    const bytes = randomBytes(3000);
+    const id = gh.plantArtifact({
+      owner: 'octo',
+      repo: 'app',
+      runId: 9301,
+      name: 'planted-by-fork',
+      bytes,
+      event: 'pull_request',
+      headRepository: 'mallory/app',
+      headBranch: 'main',
+    });
+    const octokit = githubClient(gh, reader);
+    const listed = await octokit.rest.actions.listArtifactsForRepo({
+      owner: 'octo',
+      repo: 'app',
+      name: 'planted-by-fork',
+    });
+    const repoId = (await octokit.rest.actions.getWorkflowRun({ owner: 'octo', repo: 'app', run_id: 9301 }))
+      .data.repository.id;
+    expect(listed.data.artifacts).toEqual([
+      expect.objectContaining({
+        id,
+        size_in_bytes: 3000,
+        expired: false,
+        workflow_run: expect.objectContaining({
+          id: 9301,
+          repository_id: repoId,
+          head_repository_id: fork.id,
+          head_branch: 'main',
+        }),
+      }),
+    ]);
+    // The download serves the planted bytes as they are.
+    const redirect = await fetch(`${gh.url}/repos/octo/app/actions/artifacts/${id}/zip`, {
+      headers: { authorization: `Bearer ${reader}` },
+      redirect: 'manual',
+    });
+    expect(redirect.status).toBe(302);
+    const blob = await fetch(redirect.headers.get('location') ?? '');
+    expect(Buffer.from(await blob.arrayBuffer())).toEqual(bytes);
+  });
+
   it('needs actions permission: read to list, write to delete', async () => {
     const id = await upload(1401, 'guarded');
     const none = gh.addToken({ repositories: ['octo/app'], permissions: { metadata: 'read' } });

@@ -58,6 +58,39 @@ describe('GET /repos/{owner}/{repo}/actions/runs/{run_id}', () => {
     expect(() => gh.setRun('octo', 'app', 4003, 'in_progress', 'success')).toThrow(/no conclusion/);
   });
 
+  it('shows where a run came from: a push of the repository by default, a fork for its pull request', async () => {
+    gh.setRun('octo', 'app', 4006, 'completed');
+    expect((await getRun(reader, 4006)).data).toMatchObject({
+      event: 'push',
+      head_branch: 'main',
+      path: '.github/workflows/rotate-sfmc-secret.yml',
+      head_repository: { full_name: 'octo/app' },
+    });
+
+    gh.addRepo('mallory', 'app-fork', { private: false });
+    gh.plantArtifact({
+      owner: 'octo',
+      repo: 'app',
+      runId: 4007,
+      name: 'anything',
+      bytes: Buffer.from('not even a zip'),
+      event: 'pull_request',
+      headRepository: 'mallory/app-fork',
+      headBranch: 'patch-1',
+      path: '.github/workflows/ci.yml',
+    });
+    const fromFork = (await getRun(reader, 4007)).data;
+    expect(fromFork).toMatchObject({
+      event: 'pull_request',
+      head_branch: 'patch-1',
+      path: '.github/workflows/ci.yml',
+      status: 'completed',
+      repository: { full_name: 'octo/app' },
+      head_repository: { full_name: 'mallory/app-fork' },
+    });
+    expect(fromFork.head_repository.id).not.toBe(fromFork.repository.id);
+  });
+
   it('answers 404 for a run that does not exist', async () => {
     const answer = await failure(getRun(reader, 999_999));
     expect(answer.status).toBe(404);

@@ -250,7 +250,8 @@ export class World {
       texts[`${at} summary`] = run.summary;
       for (const [name, content] of Object.entries(run.files)) texts[`${at} file ${name}`] = content;
     }
-    for (const artifact of this.gh.artifacts.list(OWNER, REPO)) {
+    // Planted artifacts are a test's hostile input (zip bombs, junk), not the action's writing.
+    for (const artifact of this.gh.artifacts.list(OWNER, REPO).filter((a) => !a.planted)) {
       for (const [name, content] of Object.entries(this.gh.artifacts.files(artifact.id))) {
         texts[`artifact ${artifact.id} ${name}`] = content.toString('utf8');
       }

@@ -61,6 +61,11 @@ export class GitHubEmulator extends EventEmitter {
           const record = auth.repo(ctx, owner, repo, [{ permission: 'actions', access }]);
           return { repoId: record.id, owner: record.owner.login, repo: record.name };
         },
+        run: (owner, repo, runId) => {
+          const run = this.world.ensureRun(owner, repo, runId);
+          const repoId = this.world.repo(owner, repo)?.id ?? 0;
+          return { repoId, headRepoId: run.headRepoId, headBranch: run.headBranch, headSha: run.headSha };
+        },
       },
       api,
     );
@@ -72,7 +77,7 @@ export class GitHubEmulator extends EventEmitter {
         api,
         onWrite: (event) => this.emit('secret-write', event),
       }),
-      ...resourceRoutes(auth, api),
+      ...resourceRoutes(auth, api, this.world),
       ...issuesRoutes({ auth, store: this.issueStore, api }),
       ...this.artifacts.restRoutes(),
     ];
@@ -115,6 +120,35 @@ export class GitHubEmulator extends EventEmitter {
   /** Creates a workflow run of the repository or moves it on (the test harness plays the runner). */
   setRun(owner: string, repo: string, runId: number, status: RunStatus, conclusion?: RunConclusion): void {
     this.world.setRun(owner, repo, runId, status, conclusion);
+  }
+
+  /**
+   * Plants an artifact as a completed run of `owner/repo` with this origin
+   * uploaded it: e.g. a fork's `pull_request` run (`headRepository` names the
+   * fork, which must exist), which may upload any name and any bytes.
+   */
+  plantArtifact(planted: {
+    owner: string;
+    repo: string;
+    runId: number;
+    name: string;
+    bytes: Buffer;
+    event?: string;
+    headRepository?: string;
+    headBranch?: string;
+    path?: string;
+  }): number {
+    const { owner, repo, runId, name, bytes, headRepository, ...origin } = planted;
+    const head = headRepository
+      ? this.world.repo(...(headRepository.split('/') as [string, string]))
+      : undefined;
+    if (headRepository && !head) throw new Error(`unknown head repository ${headRepository}`);
+    if (this.world.repo(owner, repo)?.runs.has(runId)) throw new Error(`run ${runId} already exists`);
+    this.world.setRun(owner, repo, runId, 'completed', 'success', {
+      ...Object.fromEntries(Object.entries(origin).filter(([, v]) => v !== undefined)),
+      ...(head ? { headRepoId: head.id } : {}),
+    });
+    return this.artifacts.plant({ owner, repo, runId, name, bytes });
   }
 
   /** Registers a token with this grant; returns the token string. */

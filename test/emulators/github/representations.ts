@@ -1,6 +1,5 @@
 // JSON bodies for accounts, repositories, environments and workflow runs with
 // every field the OpenAPI description requires, filled with plausible values.
-import { createHash } from 'node:crypto';
 import type { AccountRecord, EnvironmentRecord, RepoRecord, RunRecord } from './world.ts';
 
 const HTML = 'https://github.com';
@@ -174,21 +173,26 @@ export function environment(api: string, repo: RepoRecord, env: EnvironmentRecor
   };
 }
 
-/** A workflow run of the repository's one workflow, on `main`, started by a push. */
-export function workflowRun(api: string, repo: RepoRecord, run: RunRecord): Record<string, unknown> {
+/** A workflow run of the repository, with the event, head repository, branch and workflow file it came from. */
+export function workflowRun(
+  api: string,
+  repo: RepoRecord,
+  run: RunRecord,
+  headRepo: RepoRecord,
+): Record<string, unknown> {
   const url = `${api}/repos/${repo.fullName}/actions/runs/${run.id}`;
   const workflowId = 1_000_001;
   return {
     id: run.id,
     name: 'rotate-sfmc-secret',
     node_id: nodeId('WFR', run.id),
-    head_branch: 'main',
-    head_sha: createHash('sha1').update(`run ${run.id}`).digest('hex'),
-    path: '.github/workflows/rotate-sfmc-secret.yml',
+    head_branch: run.headBranch,
+    head_sha: run.headSha,
+    path: run.path,
     display_title: 'Rotate the SFMC client secret',
     run_number: run.id,
     run_attempt: 1,
-    event: 'push',
+    event: run.event,
     status: run.status,
     conclusion: run.conclusion ?? null,
     workflow_id: workflowId,
@@ -207,7 +211,7 @@ export function workflowRun(api: string, repo: RepoRecord, run: RunRecord): Reco
     workflow_url: `${api}/repos/${repo.fullName}/actions/workflows/${workflowId}`,
     head_commit: null,
     repository: minimalRepository(api, repo),
-    head_repository: minimalRepository(api, repo),
-    head_repository_id: repo.id,
+    head_repository: minimalRepository(api, headRepo),
+    head_repository_id: headRepo.id,
   };
 }

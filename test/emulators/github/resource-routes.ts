@@ -6,8 +6,9 @@ import type { Authorizer } from './access.ts';
 import { notFound } from './errors.ts';
 import { environment, fullRepository, organizationFull, workflowRun } from './representations.ts';
 import { param } from './rest.ts';
+import type { World } from './world.ts';
 
-export function resourceRoutes(auth: Authorizer, api: () => string): Route[] {
+export function resourceRoutes(auth: Authorizer, api: () => string, world: World): Route[] {
   return [
     {
       method: 'GET',
@@ -45,8 +46,9 @@ export function resourceRoutes(auth: Authorizer, api: () => string): Route[] {
           { permission: 'actions', access: 'read' },
         ]);
         const run = repo.runs.get(Number(param(ctx, 'run_id')));
-        if (!run) throw notFound();
-        return { status: 200, body: workflowRun(api(), repo, run) };
+        const headRepo = run && world.repoById(run.headRepoId);
+        if (!run || !headRepo) throw notFound();
+        return { status: 200, body: workflowRun(api(), repo, run, headRepo) };
       },
     },
   ];

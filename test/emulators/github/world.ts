@@ -1,5 +1,6 @@
 // The accounts, repositories and environments the emulator knows. Names are
 // case-insensitive on GitHub; records keep the spelling they were created with.
+import { createHash } from 'node:crypto';
 
 export interface AccountRecord {
   login: string;
@@ -17,7 +18,19 @@ export interface EnvironmentRecord {
 export type RunStatus = 'queued' | 'in_progress' | 'completed';
 export type RunConclusion = 'success' | 'failure' | 'cancelled';
 
-export interface RunRecord {
+/** Where a run comes from: what triggered it and whose code it ran (a fork's, for a pull request from one). */
+export interface RunOrigin {
+  /** The triggering event, e.g. `push`, `schedule`, `workflow_dispatch`, `pull_request`. */
+  event: string;
+  /** The repository whose commit the run checked out: the repository itself or a fork. */
+  headRepoId: number;
+  headBranch: string;
+  headSha: string;
+  /** The workflow file. */
+  path: string;
+}
+
+export interface RunRecord extends RunOrigin {
   id: number;
   status: RunStatus;
   conclusion?: RunConclusion;
@@ -38,6 +51,8 @@ export interface RepoRecord {
 }
 
 const key = (name: string): string => name.toLowerCase();
+
+export const DEFAULT_WORKFLOW_PATH = '.github/workflows/rotate-sfmc-secret.yml';
 
 export class World {
   private readonly accounts = new Map<string, AccountRecord>();
@@ -81,21 +96,40 @@ export class World {
     return env;
   }
 
-  /** Creates the run or moves it to a new status; only a completed run has a conclusion (default `success`). */
+  /**
+   * Creates the run or moves it to a new status; only a completed run has a
+   * conclusion (default `success`). A new run takes `origin` (default: a
+   * `push` to `main` of the repository itself); an existing one keeps its own.
+   */
   setRun(
     owner: string,
     repo: string,
     runId: number,
     status: RunStatus,
     conclusion?: RunConclusion,
+    origin: Partial<RunOrigin> = {},
   ): RunRecord {
     const record = this.repo(owner, repo);
     if (!record) throw new Error(`unknown repository ${owner}/${repo}`);
     if (status !== 'completed' && conclusion !== undefined) {
       throw new Error(`a run that is ${status} has no conclusion`);
     }
+    if (origin.headRepoId !== undefined && !this.repoById(origin.headRepoId)) {
+      throw new Error(`unknown head repository ${origin.headRepoId}`);
+    }
     const now = new Date();
-    const run = record.runs.get(runId) ?? { id: runId, status, createdAt: now, updatedAt: now };
+    const run = record.runs.get(runId) ?? {
+      id: runId,
+      status,
+      createdAt: now,
+      updatedAt: now,
+      event: 'push',
+      headRepoId: record.id,
+      headBranch: 'main',
+      headSha: createHash('sha1').update(`run ${runId}`).digest('hex'),
+      path: DEFAULT_WORKFLOW_PATH,
+      ...origin,
+    };
     Object.assign(run, {
       status,
       conclusion: status === 'completed' ? (conclusion ?? 'success') : undefined,
@@ -103,6 +137,11 @@ export class World {
     });
     record.runs.set(runId, run);
     return run;
+  }
+
+  /** The run, created in progress (with the default origin) when the harness never reported it. */
+  ensureRun(owner: string, repo: string, runId: number): RunRecord {
+    return this.repo(owner, repo)?.runs.get(runId) ?? this.setRun(owner, repo, runId, 'in_progress');
   }
 
   org(login: string): AccountRecord | undefined {

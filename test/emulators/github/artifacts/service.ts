@@ -25,6 +25,26 @@ export interface ArtifactRepoAccess {
     repo: string,
     access: 'read' | 'write',
   ): { repoId: number; owner: string; repo: string };
+  /** The workflow run as `workflow_run` of an artifact shows it; created (a push run of the repository) if the harness never reported it. */
+  run(owner: string, repo: string, runId: number): ArtifactRunOrigin;
+}
+
+/** The `workflow_run` of a REST artifact (GitHub's OpenAPI `artifact` schema). */
+export interface ArtifactRunOrigin {
+  repoId: number;
+  headRepoId: number;
+  headBranch: string;
+  headSha: string;
+}
+
+/** An artifact put straight into the store, as any run (a fork's too) could upload it. */
+export interface PlantedArtifact {
+  owner: string;
+  repo: string;
+  runId: number;
+  name: string;
+  /** The stored bytes: normally a zip, but anything (a zip bomb, an oversized blob) may be planted. */
+  bytes: Buffer;
 }
 
 export interface ArtifactRun {
@@ -43,6 +63,8 @@ export interface ArtifactSummary {
   createdAt: Date;
   expiresAt: Date;
   expired: boolean;
+  /** Put in by `plant` (a test's hostile artifact), not uploaded by a client. */
+  planted: boolean;
 }
 
 interface Run {
@@ -63,6 +85,7 @@ interface Artifact {
   expiresAt: Date;
   size: number;
   digest?: string;
+  planted?: boolean;
   /** Pending until FinalizeArtifact; only finalized artifacts exist for anyone but the uploader. */
   finalized: boolean;
   deleted: boolean;
@@ -158,8 +181,8 @@ export class ArtifactService {
         method: 'GET',
         pattern: `${repoPath}/artifacts/:artifact_id`,
         handler: (ctx) => {
-          const { artifact, repoId } = this.restFind(ctx, 'read');
-          return { status: 200, body: this.toRest(artifact, repoId) };
+          const { artifact } = this.restFind(ctx, 'read');
+          return { status: 200, body: this.toRest(artifact) };
         },
       },
       {
@@ -190,14 +213,8 @@ export class ArtifactService {
   }
 
   runtimeEnv(run: ArtifactRun): { ACTIONS_RUNTIME_TOKEN: string; ACTIONS_RESULTS_URL: string } {
-    const key = `${run.owner.toLowerCase()}/${run.repo.toLowerCase()}#${run.runId}`;
-    let known = this.runByKey.get(key);
-    if (!known) {
-      known = { owner: run.owner, repo: run.repo, runId: run.runId, backendId: randomUUID() };
-      this.runByKey.set(key, known);
-      this.runs.set(known.backendId, known);
-    }
-    const jobKey = `${key}#${run.jobId ?? 1}`;
+    const known = this.knownRun(run);
+    const jobKey = `${known.backendId}#${run.jobId ?? 1}`;
     let jobBackendId = this.jobBackendIds.get(jobKey);
     if (!jobBackendId) {
       jobBackendId = randomUUID();
@@ -207,6 +224,36 @@ export class ArtifactService {
       ACTIONS_RUNTIME_TOKEN: issueRuntimeToken({ runBackendId: known.backendId, jobBackendId }),
       ACTIONS_RESULTS_URL: `${this.baseUrl()}/`,
     };
+  }
+
+  /** Stores a finalized artifact of the run directly (the run should exist in the world with its origin). */
+  plant(planted: PlantedArtifact): number {
+    const run = this.knownRun(planted);
+    const now = new Date();
+    const blobPath = this.store.create(
+      `${run.backendId}/planted/${randomBytes(16).toString('hex')}`,
+      `${planted.name}.zip`,
+    );
+    this.store.replace(blobPath, planted.bytes);
+    this.store.seal(blobPath);
+    const artifact: Artifact = {
+      id: this.nextId++,
+      name: planted.name,
+      run,
+      jobBackendId: randomUUID(),
+      blobPath,
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: new Date(now.getTime() + DEFAULT_RETENTION_MS),
+      size: planted.bytes.length,
+      digest: `sha256:${createHash('sha256').update(planted.bytes).digest('hex')}`,
+      finalized: true,
+      deleted: false,
+      expiredFlag: false,
+      planted: true,
+    };
+    this.artifacts.push(artifact);
+    return artifact.id;
   }
 
   // ---- oracles for tests ----
@@ -221,6 +268,7 @@ export class ArtifactService {
       createdAt: a.createdAt,
       expiresAt: a.expiresAt,
       expired: this.isExpired(a),
+      planted: a.planted === true,
     }));
   }
 
@@ -249,6 +297,18 @@ export class ArtifactService {
   }
 
   // ---- model ----
+
+  private knownRun(run: { owner: string; repo: string; runId: number }): Run {
+    this.access.run(run.owner, run.repo, run.runId);
+    const key = `${run.owner.toLowerCase()}/${run.repo.toLowerCase()}#${run.runId}`;
+    let known = this.runByKey.get(key);
+    if (!known) {
+      known = { owner: run.owner, repo: run.repo, runId: run.runId, backendId: randomUUID() };
+      this.runByKey.set(key, known);
+      this.runs.set(known.backendId, known);
+    }
+    return known;
+  }
 
   private byId(id: number): Artifact {
     const artifact = this.artifacts.find((a) => a.id === id && a.finalized);
@@ -403,12 +463,7 @@ export class ArtifactService {
   // ---- REST ----
 
   private restList(ctx: RequestContext): Reply {
-    const { owner, repo, repoId } = this.access.authorize(
-      ctx,
-      ctx.params.owner ?? '',
-      ctx.params.repo ?? '',
-      'read',
-    );
+    const { owner, repo } = this.access.authorize(ctx, ctx.params.owner ?? '', ctx.params.repo ?? '', 'read');
     const query = ctx.url.searchParams;
     const name = query.get('name');
     const runId = ctx.params.run_id === undefined ? undefined : Number(ctx.params.run_id);
@@ -422,22 +477,17 @@ export class ArtifactService {
       status: 200,
       body: {
         total_count: artifacts.length,
-        artifacts: artifacts.slice((page - 1) * perPage, page * perPage).map((a) => this.toRest(a, repoId)),
+        artifacts: artifacts.slice((page - 1) * perPage, page * perPage).map((a) => this.toRest(a)),
       },
     };
   }
 
-  private restFind(ctx: RequestContext, access: 'read' | 'write'): { artifact: Artifact; repoId: number } {
-    const { owner, repo, repoId } = this.access.authorize(
-      ctx,
-      ctx.params.owner ?? '',
-      ctx.params.repo ?? '',
-      access,
-    );
+  private restFind(ctx: RequestContext, access: 'read' | 'write'): { artifact: Artifact } {
+    const { owner, repo } = this.access.authorize(ctx, ctx.params.owner ?? '', ctx.params.repo ?? '', access);
     const id = Number(ctx.params.artifact_id);
     const artifact = this.inRepo(owner, repo).find((a) => a.id === id);
     if (!artifact) throw restError(404, 'Not Found');
-    return { artifact, repoId };
+    return { artifact };
   }
 
   private restDownload(ctx: RequestContext): Reply {
@@ -450,7 +500,8 @@ export class ArtifactService {
     };
   }
 
-  private toRest(artifact: Artifact, repoId: number): Record<string, unknown> {
+  private toRest(artifact: Artifact): Record<string, unknown> {
+    const origin = this.access.run(artifact.run.owner, artifact.run.repo, artifact.run.runId);
     const url = `${this.baseUrl()}/repos/${artifact.run.owner}/${artifact.run.repo}/actions/artifacts/${artifact.id}`;
     return {
       id: artifact.id,
@@ -466,10 +517,10 @@ export class ArtifactService {
       digest: artifact.digest ?? null,
       workflow_run: {
         id: artifact.run.runId,
-        repository_id: repoId,
-        head_repository_id: repoId,
-        head_branch: 'main',
-        head_sha: createHash('sha1').update(`run ${artifact.run.runId}`).digest('hex'),
+        repository_id: origin.repoId,
+        head_repository_id: origin.headRepoId,
+        head_branch: origin.headBranch,
+        head_sha: origin.headSha,
       },
     };
   }
