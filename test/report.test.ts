@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Destination } from '../src/config.ts';
+import { bounded, inertLines, MAX_LOG_MESSAGE, safeLog } from '../src/report/log.ts';
 import { outputsOf } from '../src/report/outputs.ts';
 import { MAX_TEXT, summaryMarkdown, text } from '../src/report/summary.ts';
 import { type AgeSource, emptyResult, type RunResult } from '../src/rotation/result.ts';
@@ -312,5 +313,31 @@ describe('text (outside text in the summary)', () => {
     expect(md).not.toMatch(/(?<!\\)[<[]/);
     expect(md).not.toMatch(/^\s*# /m);
     expect(md.match(/\\<img/g)).toHaveLength(7);
+  });
+});
+
+describe('log text', () => {
+  it('keeps any line of an info message from starting a workflow command', () => {
+    const hostile = 'Rotated.\n::add-mask::x\r\n  ::set-output name=a::b\n##[error]boom\nplain :: text';
+    const inert = inertLines(hostile);
+    for (const line of inert.split(/\r?\n/)) expect(line.trimStart()).not.toMatch(/^(::|##\[)/);
+    expect(inert).toBe('Rotated.\n| ::add-mask::x\r\n|   ::set-output name=a::b\n| ##[error]boom\nplain :: text');
+  });
+
+  it('bounds every message, and makes info inert', () => {
+    const seen: string[] = [];
+    const record = (kind: string) => (m: string) => seen.push(`${kind}:${m}`);
+    const log = safeLog({
+      info: record('info'),
+      warning: record('warning'),
+      notice: record('notice'),
+      debug: record('debug'),
+      setSecret: record('secret'),
+    });
+    const long = 'w'.repeat(MAX_LOG_MESSAGE + 10);
+    log.warning(long);
+    log.info('::stop-commands::x');
+    expect(seen).toEqual([`warning:${'w'.repeat(MAX_LOG_MESSAGE)}…`, 'info:| ::stop-commands::x']);
+    expect(bounded('short')).toBe('short');
   });
 });
