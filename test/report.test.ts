@@ -321,7 +321,9 @@ describe('log text', () => {
     const hostile = 'Rotated.\n::add-mask::x\r\n  ::set-output name=a::b\n##[error]boom\nplain :: text';
     const inert = inertLines(hostile);
     for (const line of inert.split(/\r?\n/)) expect(line.trimStart()).not.toMatch(/^(::|##\[)/);
-    expect(inert).toBe('Rotated.\n| ::add-mask::x\r\n|   ::set-output name=a::b\n| ##[error]boom\nplain :: text');
+    expect(inert).toBe(
+      'Rotated.\n| ::add-mask::x\r\n|   ::set-output name=a::b\n| ##[error]boom\nplain :: text',
+    );
   });
 
   it('bounds every message, and makes info inert', () => {

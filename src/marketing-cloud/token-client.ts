@@ -6,8 +6,8 @@ import { z } from 'zod';
 import type { Credential } from '../config.ts';
 import { MarketingCloudError } from '../errors.ts';
 import { quotable } from '../redact.ts';
-import { secureScheme } from '../service-url.ts';
 import type { TokenCheck, TokenPort } from '../rotation/ports.ts';
+import { secureScheme } from '../service-url.ts';
 import {
   describeIssues,
   exhaustedReason,

@@ -49,14 +49,18 @@ function cell(raw: string): string {
 
 /** A list item; continuation lines are indented so they stay inside it. */
 function item(marker: string, raw: string): string {
-  return `${marker} ${text(raw).split(LINE_BREAK).join(`\n${' '.repeat(marker.length + 1)}`)}`;
+  return `${marker} ${text(raw)
+    .split(LINE_BREAK)
+    .join(`\n${' '.repeat(marker.length + 1)}`)}`;
 }
 
 function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), `|${header.map(() => ' --- |').join('')}`, ...rows.map((r) => line(r.map(cell)))].join(
-    '\n',
-  );
+  return [
+    line(header),
+    `|${header.map(() => ' --- |').join('')}`,
+    ...rows.map((r) => line(r.map(cell))),
+  ].join('\n');
 }
 
 /** `2026-03-01 14:05 UTC`. */
