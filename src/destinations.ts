@@ -41,6 +41,21 @@ function isRepoName(text: string): boolean {
 
 const isOrgName = (text: string): boolean => /^[A-Za-z0-9-]+$/.test(text);
 
+/**
+ * An environment name is sent as one URL path segment, percent-encoded as
+ * Octokit does (encodeURIComponent leaves `.` alone). It must stay that one
+ * segment once a URL parser reads it: `.` and `..` are dot segments and would
+ * send the write to another endpoint (`environment:o/r:..` → the repository
+ * secret `PUT /repos/o/r/secrets/NAME`).
+ */
+function staysOneSegment(name: string): boolean {
+  const segment = encodeURIComponent(name);
+  return (
+    new URL(`https://api.invalid/environments/${segment}/secrets`).pathname ===
+    `/environments/${segment}/secrets`
+  );
+}
+
 function fail(line: string, what: string, fix: string, example: string): never {
   throw new InputError(line, `\`${line}\`: ${what} — ${fix}, e.g. \`${example}\``);
 }
@@ -199,6 +214,14 @@ export function parseDestinationLine(line: string, defaults: DestinationDefaults
       fail(
         text,
         'the environment name is longer than 255 characters or holds control characters',
+        'use the environment name as shown in the repository settings',
+        examples[kind],
+      );
+    }
+    if (!staysOneSegment(environment)) {
+      fail(
+        text,
+        `the environment name \`${environment}\` would be read as a URL path step, not a name, and the secret written elsewhere`,
         'use the environment name as shown in the repository settings',
         examples[kind],
       );

@@ -11,6 +11,7 @@ import {
 } from './destinations.ts';
 import { InputError } from './errors.ts';
 import { redact } from './redact.ts';
+import { secureScheme } from './service-url.ts';
 
 /** Inputs that carry secrets: masked before anything else reads them, and never echoed in a message. */
 export const SECRET_INPUTS = [
@@ -24,7 +25,6 @@ export const SECRET_INPUTS = [
 
 const modes: readonly Mode[] = ['auto', 'rotate', 'stage', 'activate', 'status', 'plan'];
 const managements: readonly Management[] = ['api', 'setup'];
-const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const tokenPath = '/v2/token';
 /** Used only to keep parsing other inputs when `secret-name` itself is bad; the run is rejected anyway. */
 const placeholderSecretName = 'SECRET';
@@ -96,7 +96,7 @@ export function parseInputs(read: (name: string) => string, env: Record<string, 
         'remove the user:password@ part; credentials go in their own inputs',
       );
     }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopbackHosts.has(url.hostname))) {
+    if (!secureScheme(url)) {
       report(
         field,
         `uses ${url.protocol.replace(':', '')}`,

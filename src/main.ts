@@ -18,6 +18,7 @@ import { parseInputs, SECRET_INPUTS } from './inputs.ts';
 import { createManagementClient } from './marketing-cloud/management-client.ts';
 import { TokenClient } from './marketing-cloud/token-client.ts';
 import { redact } from './redact.ts';
+import { bounded, safeLog } from './report/log.ts';
 import { outputsOf } from './report/outputs.ts';
 import { summaryMarkdown } from './report/summary.ts';
 import { type OnRetry, realSleep, type Sleep } from './retry.ts';
@@ -49,7 +50,7 @@ function scrub(text: string, secrets: string[]): string {
 function report(core: Core, error: unknown, secrets: string[]): void {
   const err = error instanceof Error ? error : new Error(String(error));
   const title = err instanceof ActionError ? `sfmc-secret-rotation: ${err.subject}` : 'sfmc-secret-rotation';
-  core.error(scrub(err.message, secrets), { title });
+  core.error(bounded(scrub(err.message, secrets)), { title });
   process.exitCode = 1;
 }
 
@@ -75,8 +76,9 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
   let workingSecret = config.clientSecret;
   const adminCredential = (): Credential =>
     config.admin ?? { clientId: config.clientId, clientSecret: workingSecret };
+  const log = safeLog(core);
   const onRetry: OnRetry = (info) =>
-    core.info(`Retrying ${info.route} (attempt ${info.attempt + 1}) in ${info.delayMs} ms: ${info.reason}`);
+    log.info(`Retrying ${info.route} (attempt ${info.attempt + 1}) in ${info.delayMs} ms: ${info.reason}`);
 
   const tokens = new TokenClient({
     tokenUrl: config.tokenUrl,
@@ -84,6 +86,11 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
     sleep,
     now,
     onRetry,
+    // Access tokens are credentials too (the admin one can stage and activate).
+    mask: (accessToken) => {
+      core.setSecret(accessToken);
+      secrets.push(accessToken);
+    },
   });
   const management =
     config.management === 'api'
@@ -113,7 +120,7 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
       config,
       tokens: tokens.portFor(config.clientId),
       management,
-      secrets: createSecretsClient({ octokit, sleep, log: core, onRetry }),
+      secrets: createSecretsClient({ octokit, sleep, log, onRetry }),
       reminders: config.reminderIssue
         ? createReminderIssues({
             octokit,
@@ -129,7 +136,7 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
         owner: config.repository.owner,
         repo: config.repository.repo,
         sleep,
-        log: core,
+        log,
         onRetry,
       }),
       store: createArtifactStateStore({
@@ -142,17 +149,17 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
         artifactClient: new DefaultArtifactClient(),
         timeoutMs: config.githubTimeoutMs,
         workDir,
-        log: core,
+        log,
         sleep,
       }),
       clock: { now },
       sleep,
-      log: core,
+      log,
       onWorkingSecret: (secret) => {
         workingSecret = secret;
       },
     });
-    core.info(scrub(outcome.result.headline, secrets));
+    log.info(scrub(outcome.result.headline, secrets));
     if (outcome.error) report(core, outcome.error, secrets);
     await writeResult(core, outcome.result, secrets);
   } catch (error) {

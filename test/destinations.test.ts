@@ -177,6 +177,8 @@ describe('parseDestinationLine: errors quote the line, say what is wrong and sho
       ['`EU` is not a key=value option', 'containing spaces cannot be written'],
     ],
     [`environment:octo-org/app:${'e'.repeat(256)}`, ['longer than 255 characters']],
+    ['environment:octo-org/app:..', ['the environment name `..` would be read as a URL path step']],
+    ['environment:octo-org/app:.', ['the environment name `.` would be read as a URL path step']],
     ['org:octo_org visibility=all', ['`octo_org` is not an organization name', 'letters, digits and `-`']],
     [
       'org:octo-org',
@@ -330,6 +332,19 @@ describe('parseDestinations', () => {
       expect.stringMatching(/^input `escrow-list` line 4: `foo:x`: unknown kind `foo` — /),
       expect.stringMatching(/^input `escrow-list` line 5: `repo:o\/r` writes the same secret as line 1 — /),
     ]);
+  });
+
+  it('refuses the environment names . and .. naming the line', () => {
+    const error = errorOf(() => parseDestinations('repo:o/r\nenvironment:o/r:..', defaults, 'destinations'));
+    expect(error.subject).toBe('destinations');
+    expect(error.message).toMatch(
+      /^input `destinations` line 2: `environment:o\/r:\.\.`: the environment name/,
+    );
+  });
+
+  it('keeps environment names that merely contain dots', () => {
+    expect(parseDestinationLine('environment:o/r:...', defaults)).toMatchObject({ environment: '...' });
+    expect(parseDestinationLine('environment:o/r:v1.2', defaults)).toMatchObject({ environment: 'v1.2' });
   });
 
   it('rejects a list with no destination', () => {

@@ -345,6 +345,34 @@ describe('TokenClient', () => {
     expect(count(mc, MC_ROUTES.token)).toBe(2);
   });
 
+  it('hands each access token to mask the moment it arrives', async () => {
+    const mc = await startMc();
+    const [a, b] = [mc.addPackage(), mc.addPackage({ admin: true })];
+    const masked: string[] = [];
+    const { client } = tokenClient(mc, { mask: (token) => masked.push(token) });
+    const tokens = [await client.token(a), await client.token(b), await client.token(a, { fresh: true })];
+    expect(masked).toEqual(tokens.map((t) => t.accessToken));
+  });
+
+  it.each([
+    ['http on a public host', 'http://mc.example.com/', 'using http'],
+    ['file:', 'file:///etc/passwd', 'using file'],
+    ['javascript:', 'javascript:alert(1)', 'using javascript'],
+    ['credentials', 'https://user:pw@mc.example.com/', 'with credentials'],
+  ])('refuses a rest_instance_url with %s, naming only its scheme', async (_, url, what) => {
+    const mc = await startMc();
+    const pkg = mc.addPackage();
+    const masked: string[] = [];
+    const { client } = tokenClient(mc, { mask: (token) => masked.push(token) });
+    const body = { access_token: 'tok-1234567890', expires_in: 1080, rest_instance_url: url };
+    mc.server.faults.inject({ route: MC_ROUTES.token, mode: { kind: 'status', status: 200, body } });
+
+    const error = await rejection(client.token(pkg));
+    expect(error.message).toContain(`answered with a rest_instance_url ${what}; it must be https`);
+    expect(error.message).not.toContain(url);
+    expect(masked).toEqual(['tok-1234567890']);
+  });
+
   it('does not follow a redirect with the secret in the body', async () => {
     const mc = await startMc();
     const pkg = mc.addPackage();

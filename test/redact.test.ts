@@ -13,6 +13,28 @@ describe('redact', () => {
   it('replaces every occurrence of every secret, and skips empty ones', () => {
     expect(redact(`a ${SECRET} b ${SECRET} c`, [undefined, '', SECRET], '***')).toBe('a *** b *** c');
   });
+
+  it('replaces a bearer or basic credential echoed from an Authorization header, keeping the scheme', () => {
+    const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJlX3Rlc3Q';
+    expect(redact(`{"headers":{"Authorization":"Bearer ${token}"}}`, [])).toBe(
+      '{"headers":{"Authorization":"Bearer [REDACTED]"}}',
+    );
+    expect(redact(`authorization: bearer ${token}`, [], '***')).toBe('authorization: bearer ***');
+    expect(redact('Basic dXNlcjpwYXNzd29yZDEyMzQ1Ng==', [])).toBe('Basic [REDACTED]');
+  });
+
+  it('replaces GitHub tokens of every kind', () => {
+    const tokens = [
+      `ghs_${'A1b2C3d4'.repeat(4)}`,
+      `ghp_${'Z9y8X7w6'.repeat(4)}`,
+      `github_pat_11ABCDEFG0_${'q'.repeat(40)}`,
+    ];
+    for (const token of tokens) expect(redact(`token ${token}.`, [])).toBe('token [REDACTED].');
+  });
+
+  it('leaves words after Bearer and short ghp-like words alone', () => {
+    expect(redact('Bearer token required; see ghp_docs', [])).toBe('Bearer token required; see ghp_docs');
+  });
 });
 
 describe('quotable', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Destination } from '../src/config.ts';
+import { bounded, inertLines, MAX_LOG_MESSAGE, safeLog } from '../src/report/log.ts';
 import { outputsOf } from '../src/report/outputs.ts';
-import { summaryMarkdown } from '../src/report/summary.ts';
+import { MAX_TEXT, summaryMarkdown, text } from '../src/report/summary.ts';
 import { type AgeSource, emptyResult, type RunResult } from '../src/rotation/result.ts';
 import type { Phase } from '../src/rotation/state.ts';
 
@@ -175,16 +176,16 @@ describe('summaryMarkdown', () => {
     expect(lines[start + 5]).toBe('');
   });
 
-  it('tabulates the destinations, escaping pipes, newlines and a backslash before a pipe', () => {
+  it('tabulates the destinations, escaping pipes, newlines and backslashes', () => {
     const start = lines.indexOf('| Destination | Kind | Secret name | Result | Error |');
     expect(lines[start - 2]).toBe('### Destinations');
     const rows = lines.slice(start + 2, start + 4);
     expect(rows).toEqual([
       '| repo:octo/app | repo | SFMC | updated |  |',
-      '| environment:octo/app:prod name=PROD | environment | PROD | failed | HTTP 403 \\| token lacks Secrets: write<br>see C:\\path\\\\\\|x |',
+      '| environment:octo/app:prod name=PROD | environment | PROD | failed | HTTP 403 \\| token lacks Secrets: write<br>see C:\\\\path\\\\\\|x |',
     ]);
     for (const row of rows) expect(cells(row)).toHaveLength(5);
-    expect(cells(rows[1] ?? '')[4]).toBe('HTTP 403 \\| token lacks Secrets: write<br>see C:\\path\\\\\\|x');
+    expect(cells(rows[1] ?? '')[4]).toBe('HTTP 403 \\| token lacks Secrets: write<br>see C:\\\\path\\\\\\|x');
   });
 
   it('states the age and its source, the expiry and the next rotation', () => {
@@ -268,5 +269,77 @@ describe('summaryMarkdown', () => {
     expect(plan[10]).toBe('10. Step 10.');
     expect(md).not.toContain('### Notes');
     expect(markdown).not.toContain('### Plan');
+  });
+});
+
+describe('text (outside text in the summary)', () => {
+  it.each([
+    ['a heading', '# Owned', '\\# Owned'],
+    ['a link to javascript:', '[click](javascript:alert(1))', '\\[click\\](javascript:alert(1))'],
+    ['an image', '![x](https://evil.example/p.png)', '!\\[x\\](https\\://evil.example/p.png)'],
+    ['raw HTML', '<img src=x onerror=alert(1)>', '\\<img src=x onerror=alert(1)\\>'],
+    ['an entity', '&lt;b&gt;', '\\&lt;b\\&gt;'],
+    ['emphasis, code and math', '*a* _b_ ~~c~~ `d` $e$', '\\*a\\* \\_b\\_ \\~\\~c\\~\\~ \\`d\\` \\$e\\$'],
+    ['autolinks', 'www.evil.example me@evil.example', 'www\\.evil.example me\\@evil.example'],
+    ['a backslash before a pipe', '\\|', '\\\\\\|'],
+    ['line-start blocks', '- a\n+ b\n1. c\n===\n> q', '\\- a\n\\+ b\n1\\. c\n\\===\n\\> q'],
+  ])('escapes %s', (_, raw, escaped) => {
+    expect(text(raw)).toBe(escaped);
+  });
+
+  it('leaves names and plain sentences readable', () => {
+    const plain = 'repo:octo/app SFMC_CLIENT_SECRET_STAGED re-stage: run 2001 (at 10:00).';
+    expect(text(plain)).toBe(plain);
+  });
+
+  it('drops control characters and bounds the length before escaping', () => {
+    expect(text('a\u0000b\u001b[0m')).toBe('ab\\[0m');
+    expect(text('<'.repeat(MAX_TEXT + 5))).toBe(`${'\\<'.repeat(MAX_TEXT)}…`);
+  });
+
+  it('is applied to every outside field of the summary', () => {
+    const evil = '# H [l](javascript:x) <img src=x onerror=alert(1)>';
+    const hostile: Destination = { ...repo, id: evil, name: evil };
+    const md = summaryMarkdown(
+      result({
+        headline: evil,
+        steps: [{ step: 'load', startedAt: now, endedAt: now, outcome: 'done', detail: evil }],
+        destinations: [{ destination: hostile, outcome: 'failed', error: evil }],
+        plan: [evil],
+        notes: [`x\n${evil}`],
+      }),
+      now,
+    );
+    expect(md).not.toMatch(/(?<!\\)[<[]/);
+    expect(md).not.toMatch(/^\s*# /m);
+    expect(md.match(/\\<img/g)).toHaveLength(7);
+  });
+});
+
+describe('log text', () => {
+  it('keeps any line of an info message from starting a workflow command', () => {
+    const hostile = 'Rotated.\n::add-mask::x\r\n  ::set-output name=a::b\n##[error]boom\nplain :: text';
+    const inert = inertLines(hostile);
+    for (const line of inert.split(/\r?\n/)) expect(line.trimStart()).not.toMatch(/^(::|##\[)/);
+    expect(inert).toBe(
+      'Rotated.\n| ::add-mask::x\r\n|   ::set-output name=a::b\n| ##[error]boom\nplain :: text',
+    );
+  });
+
+  it('bounds every message, and makes info inert', () => {
+    const seen: string[] = [];
+    const record = (kind: string) => (m: string) => seen.push(`${kind}:${m}`);
+    const log = safeLog({
+      info: record('info'),
+      warning: record('warning'),
+      notice: record('notice'),
+      debug: record('debug'),
+      setSecret: record('secret'),
+    });
+    const long = 'w'.repeat(MAX_LOG_MESSAGE + 10);
+    log.warning(long);
+    log.info('::stop-commands::x');
+    expect(seen).toEqual([`warning:${'w'.repeat(MAX_LOG_MESSAGE)}…`, 'info:| ::stop-commands::x']);
+    expect(bounded('short')).toBe('short');
   });
 });

@@ -7,6 +7,7 @@ import type { Credential } from '../config.ts';
 import { MarketingCloudError } from '../errors.ts';
 import { quotable } from '../redact.ts';
 import type { TokenCheck, TokenPort } from '../rotation/ports.ts';
+import { secureScheme } from '../service-url.ts';
 import {
   describeIssues,
   exhaustedReason,
@@ -25,6 +26,8 @@ export interface TokenClientOptions extends HttpOptions {
   tokenUrl: string;
   /** MID; sent as account_id when given. */
   accountId?: string;
+  /** Called with each access token the moment it is received (main wires it to core.setSecret). */
+  mask?: (accessToken: string) => void;
 }
 
 export interface AccessToken {
@@ -67,6 +70,7 @@ export class TokenClient {
   private readonly http: Http;
   private readonly tokenUrl: string;
   private readonly accountId?: string;
+  private readonly mask: (accessToken: string) => void;
   /** One entry per credential; a pending promise is shared by concurrent callers. */
   private readonly cache = new Map<string, Promise<Outcome>>();
 
@@ -74,6 +78,7 @@ export class TokenClient {
     this.http = resolveHttp(options);
     this.tokenUrl = options.tokenUrl;
     this.accountId = options.accountId;
+    this.mask = options.mask ?? (() => undefined);
   }
 
   /** An access token for this credential, cached and reused until shortly before expires_in runs out. */
@@ -166,6 +171,8 @@ export class TokenClient {
         );
       }
       const { access_token, expires_in, rest_instance_url, scope } = parsed.data;
+      this.mask(access_token);
+      this.checkInstanceUrl(rest_instance_url);
       const now = this.http.now();
       const lifetimeMs = expires_in * 1000;
       return {
@@ -189,6 +196,23 @@ export class TokenClient {
       'auth-url',
       `Marketing Cloud's token endpoint ${this.tokenUrl} refused the request (${detail}). ${hint}`,
       reply.status,
+    );
+  }
+
+  /**
+   * The admin token is sent to rest_instance_url (unless management-url is
+   * set), so it must be as safe as the action's own URL inputs: https, or http
+   * on loopback. Only the scheme is quoted: the rest is untrusted text.
+   */
+  private checkInstanceUrl(text: string): void {
+    const url = new URL(text);
+    if (secureScheme(url) && url.username === '' && url.password === '') return;
+    const what = url.username || url.password ? 'with credentials' : `using ${url.protocol.replace(':', '')}`;
+    throw new MarketingCloudError(
+      'auth-url',
+      `The token URL ${this.tokenUrl} answered with a rest_instance_url ${what}; it must be https ` +
+        '(http only on 127.0.0.1, localhost or [::1]), so the run stops before using it. ' +
+        CHECK_URL,
     );
   }
 

@@ -10,25 +10,57 @@ const sourceText: Record<AgeSource, string> = {
   destination: "the first destination's updated_at",
 };
 
+/** Characters kept of any one text from outside the action's code (a cell, a note, a plan step). */
+export const MAX_TEXT = 1000;
+
 /**
- * A table cell: `|` would end the cell and a newline the row. Backslashes
- * right before a pipe are doubled so they cannot cancel its escape.
+ * The one escape for text that may come from outside the action's code
+ * (stored state, server and error messages, names): it renders as itself.
+ * CommonMark lets any ASCII punctuation be backslash-escaped; only what can
+ * start a construct is, so plain names stay readable in the raw Markdown:
+ * `\` (so no escape can be cancelled), code spans, emphasis and strikethrough
+ * (`` ` ``, `*`, `~`, and `_` unless inside a word, where it cannot emphasise),
+ * links and images (`[`, `]`), raw HTML, entities and block quotes (`<`, `>`,
+ * `&`), table pipes (`|`, which GFM honours escaped), math (`$`), autolinks
+ * (`\://`, `www\.`, `\@`), and at the start of a line headings, lists and
+ * setext underlines (`#`, `-`, `+`, `=`, and `1.` before a space). Other control characters
+ * than line breaks are dropped; line breaks are left to the caller. Cut to
+ * MAX_TEXT characters before escaping, so no escape is split.
  */
-function cell(text: string): string {
-  return text
-    .replace(/\\+(?=\|)/g, (run) => run + run)
-    .replaceAll('|', '\\|')
-    .replace(/\r\n|\r|\n/g, '<br>');
+export function text(raw: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: dropping them is the point
+  const clean = raw.replace(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/g, '');
+  const cut = clean.length > MAX_TEXT ? `${clean.slice(0, MAX_TEXT)}…` : clean;
+  return cut
+    .replace(/[\\`*~[\]<>&|$@]|_(?![A-Za-z0-9])|(?<![A-Za-z0-9])_/g, '\\$&')
+    .replace(/:\/\//g, '\\://')
+    .replace(/\b(www)\./gi, '$1\\.')
+    .replace(/^([^\S\r\n]*)([#+=-]|\d+(?=[.)](?:\s|$)))/gm, (_, space: string, mark: string) =>
+      /\d/.test(mark) ? `${space}${mark}\\` : `${space}\\${mark}`,
+    );
+}
+
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/** A table cell: escaped, and a line break (which would end the row) shown as `<br>`. */
+function cell(raw: string): string {
+  return text(raw).split(LINE_BREAK).join('<br>');
 }
 
 /** A list item; continuation lines are indented so they stay inside it. */
-function item(marker: string, text: string): string {
-  return `${marker} ${text.split(/\r\n|\r|\n/).join(`\n${' '.repeat(marker.length + 1)}`)}`;
+function item(marker: string, raw: string): string {
+  return `${marker} ${text(raw)
+    .split(LINE_BREAK)
+    .join(`\n${' '.repeat(marker.length + 1)}`)}`;
 }
 
 function table(header: string[], rows: string[][]): string {
-  const line = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
-  return [line(header), `|${header.map(() => ' --- |').join('')}`, ...rows.map(line)].join('\n');
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    line(header),
+    `|${header.map(() => ' --- |').join('')}`,
+    ...rows.map((r) => line(r.map(cell))),
+  ].join('\n');
 }
 
 /** `2026-03-01 14:05 UTC`. */
@@ -73,7 +105,7 @@ function secretSection(result: RunResult, now: Date): string[] {
 
 /** `now` is when the report is written; ages and countdowns are measured from it. */
 export function summaryMarkdown(result: RunResult, now: Date = new Date()): string {
-  const headline = result.headline.replace(/\s*[\r\n]+\s*/g, ' ');
+  const headline = text(result.headline.replace(/\s*[\r\n]+\s*/g, ' '));
   const parts: string[] = [`## SFMC secret rotation (${result.mode}): ${headline}`];
 
   if (result.steps.length > 0) {

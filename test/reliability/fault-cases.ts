@@ -277,18 +277,36 @@ async function finishIfNeeded(
   return [...runs, await world.run({ runId: 2003, inputs })];
 }
 
-/** How long each run's first generation request is held, so both runs check Marketing Cloud before either stages. */
-const TOGETHER_HOLD_MS = 1000;
-/** Longer than the hold plus the offset: a generation request never outlives the window, as in production. */
+/** The platform window of the together cases: the second of two generations answered together waits it out. */
 const TOGETHER_WINDOW_MS = 2000;
-/** How long the first run's activation is held: the second run starts and decides meanwhile. */
-const ACTIVATE_HOLD_MS = 3000;
+
+/** Opens once each of `parties` has arrived (each arrives once, however often it calls). */
+function barrier(parties: number): { arrival(): () => void; opened: Promise<void> } {
+  let left = parties;
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return {
+    arrival: () => {
+      let arrived = false;
+      return () => {
+        if (arrived) return;
+        arrived = true;
+        left -= 1;
+        if (left === 0) open();
+      };
+    },
+    opened,
+  };
+}
 
 /**
  * Two `auto` runs of one client started together (the second `offsetMs`
- * later), no concurrency group. Holding the first two generation requests
- * makes "together" exact however the processes are scheduled: both runs
- * find nothing staged and set out to stage.
+ * later), no concurrency group. The first two generation requests are held
+ * until each run has reached its stage step or ended, which makes "together"
+ * exact however slowly the processes are scheduled: both runs find nothing
+ * staged and set out to stage (or one stops first), before either stages.
  */
 function sameClientTogether(offsetMs: number): ReliabilityCase {
   const name = `same client, two runs started together (${offsetMs} ms apart), no concurrency group`;
@@ -296,15 +314,23 @@ function sameClientTogether(offsetMs: number): ReliabilityCase {
     name,
     run: () =>
       runCase(name, TOGETHER_WINDOW_MS, async (world, watched) => {
+        const both = barrier(2);
         world.mc.server.faults.inject({
           route: MC_ROUTES.stage,
-          mode: { kind: 'delay', ms: TOGETHER_HOLD_MS },
+          mode: { kind: 'hold', until: both.opened },
           times: 2,
         });
         const inputs = { mode: 'auto', destinations: THREE_DESTINATIONS };
+        const start = (runId: number): Promise<WorkflowRun> => {
+          const arrive = both.arrival();
+          const onLine = (line: string) => {
+            if (line.startsWith('[stage]')) arrive();
+          };
+          return world.run({ runId, inputs, onLine }).finally(arrive);
+        };
         const together = await Promise.all([
-          world.run({ runId: 2001, inputs }),
-          new Promise((r) => setTimeout(r, offsetMs)).then(() => world.run({ runId: 2002, inputs })),
+          start(2001),
+          new Promise((r) => setTimeout(r, offsetMs)).then(() => start(2002)),
         ]);
         const runs = await finishIfNeeded(world, watched, together, inputs);
         return { problems: overlapProblems(world, watched, runs), note: outcomes(runs) };
@@ -334,7 +360,8 @@ function sameClientAfterEscrow(): ReliabilityCase {
 /**
  * The gap a live-run check closes: the second run was queued (so received
  * its secrets) before the first escrowed its staged secret, and starts while
- * the first activates (held, so the second decides meanwhile). The state
+ * the first activates (held until the second has ended, so the second
+ * decides meanwhile however slowly it is scheduled). The state
  * records a published staging it does not hold; putting the active secret
  * back and staging again would overwrite what the first run published just
  * before it is activated: an outage. It must stop, naming the first run.
@@ -346,9 +373,11 @@ function sameClientQueuedBeforeEscrow(): ReliabilityCase {
     name,
     run: () =>
       runCase(name, WINDOW_MS, async (world, watched) => {
+        const secondEnded = barrier(1);
+        const release = secondEnded.arrival();
         world.mc.server.faults.inject({
           route: MC_ROUTES.activate,
-          mode: { kind: 'delay', ms: ACTIVATE_HOLD_MS },
+          mode: { kind: 'hold', until: secondEnded.opened },
           times: 1,
         });
         const inputs = { mode: 'auto', destinations: THREE_DESTINATIONS };
@@ -359,7 +388,8 @@ function sameClientQueuedBeforeEscrow(): ReliabilityCase {
           runId: 2001,
           inputs,
           onLine: (line) => {
-            if (line.startsWith('[activate]')) second ??= world.run({ runId: 2002, inputs: queued });
+            if (line.startsWith('[activate]'))
+              second ??= world.run({ runId: 2002, inputs: queued }).finally(release);
           },
         });
         const runs = [first, ...(second ? [await second] : [])];

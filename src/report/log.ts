@@ -1,0 +1,29 @@
+// The runner's log and annotations carry text from servers and stored state.
+// core.error/warning/notice/debug escape %, CR and LF (@actions/core's
+// command.js escapeData), so their message cannot start another workflow
+// command; core.info writes raw to stdout, where a line beginning (after
+// spaces) with `::` or `##[` is one. Every message is bounded in length too.
+import type { Log } from '../rotation/ports.ts';
+
+/** Characters kept of one log line or annotation; the rest is cut with `…`. */
+export const MAX_LOG_MESSAGE = 4000;
+
+export function bounded(text: string, max = MAX_LOG_MESSAGE): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** Each line that the runner would read as a command gets a visible `| ` in front. */
+export function inertLines(text: string): string {
+  return text.replace(/^(?=[^\S\r\n]*(?:::|##\[))/gm, '| ');
+}
+
+/** `log` with every message bounded and info lines inert. */
+export function safeLog(log: Log): Log {
+  return {
+    info: (message) => log.info(inertLines(bounded(message))),
+    warning: (message) => log.warning(bounded(message)),
+    notice: (message) => log.notice(bounded(message)),
+    debug: (message) => log.debug(bounded(message)),
+    setSecret: (secret) => log.setSecret(secret),
+  };
+}
