@@ -4,6 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { concurrencyCases } from './fault-cases.ts';
 
+// The cases run together and each holds one run's request until the other run
+// got there: nothing races, but on two shared cores a case can take minutes.
+const CASE_TIMEOUT_MS = 240_000;
+
 describe.concurrent('concurrent runs', () => {
   for (const c of concurrencyCases()) {
     it(c.name, async () => {
@@ -14,6 +18,6 @@ describe.concurrent('concurrent runs', () => {
       // Two runs; a third only when both overlapping runs left the rotation to the other (its note says so).
       expect(report.runsNeeded).toBeGreaterThanOrEqual(2);
       expect(report.runsNeeded).toBeLessThanOrEqual(3);
-    });
+    }, CASE_TIMEOUT_MS);
   }
 });
