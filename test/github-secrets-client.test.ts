@@ -17,7 +17,7 @@ const PUT_REPO_SECRET = 'PUT /repos/:owner/:repo/actions/secrets/:name';
 
 const ALL_PERMISSIONS: TokenGrant['permissions'] = {
   secrets: 'write',
-  environments: 'read',
+  environments: 'write',
   dependabot_secrets: 'write',
   organization_secrets: 'write',
   organization_dependabot_secrets: 'write',
