@@ -210,6 +210,8 @@ export class SetupRotation extends Flow {
 
   private async distribute(staged: InHand): Promise<void> {
     const { ctx, deps, cfg } = this;
+    // The person wrote the escrow; the action writes the previous secret first, so that is the write to prove.
+    await deps.secrets.probeWrite(cfg.previousEscrow);
     if (!staged.accepted) {
       await ctx.step('await-usable', 'wait until the token endpoint accepts the staged secret', () =>
         awaitUsable(staged.secret, new Date(ctx.rotation().usableAt), ctx.deadline, deps).catch(
