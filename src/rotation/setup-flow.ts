@@ -210,8 +210,6 @@ export class SetupRotation extends Flow {
 
   private async distribute(staged: InHand): Promise<void> {
     const { ctx, deps, cfg } = this;
-    // The person wrote the escrow; the action writes the previous secret first, so that is the write to prove.
-    await deps.secrets.probeWrite(cfg.previousEscrow);
     if (!staged.accepted) {
       await ctx.step('await-usable', 'wait until the token endpoint accepts the staged secret', () =>
         awaitUsable(staged.secret, new Date(ctx.rotation().usableAt), ctx.deadline, deps).catch(
@@ -226,6 +224,8 @@ export class SetupRotation extends Flow {
         ),
       );
     }
+    // The person wrote the escrow; the action writes the previous secret first, so that is the write to prove.
+    await deps.secrets.probeWrite(cfg.previousEscrow);
     await ctx.save('staged');
     await ctx.step('publish', 'seal and write the staged secret to every destination', async () => {
       if (this.current.accepted) {
