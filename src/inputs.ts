@@ -237,7 +237,7 @@ export function parseInputs(read: (name: string) => string, env: Record<string, 
   // GitHub.
   const githubToken = required(
     'github-token',
-    'the workflow GITHUB_TOKEN cannot write secrets; pass a GitHub App installation token or a fine-grained token with Secrets: write (plus Environments, Dependabot secrets or organization Secrets as the destinations need)',
+    'the workflow GITHUB_TOKEN cannot write secrets; pass a GitHub App installation token or a fine-grained token with write access to the secrets of each destination kind you use (repository "Secrets", "Environments", "Dependabot secrets", organization "Secrets" or "Dependabot secrets"; README: The token the action needs)',
   );
   const stateToken = required(
     'state-token',

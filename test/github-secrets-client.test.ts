@@ -17,7 +17,7 @@ const PUT_REPO_SECRET = 'PUT /repos/:owner/:repo/actions/secrets/:name';
 
 const ALL_PERMISSIONS: TokenGrant['permissions'] = {
   secrets: 'write',
-  environments: 'read',
+  environments: 'write',
   dependabot_secrets: 'write',
   organization_secrets: 'write',
   organization_dependabot_secrets: 'write',
@@ -375,7 +375,12 @@ describe('retries', () => {
 
 describe('prepare', () => {
   it.each([
-    { destination: d.environment, permissions: { secrets: 'write' }, needs: '"Environments: read"' },
+    // Environment secrets are under "Environments"; "Secrets" does not reach them.
+    {
+      destination: d.environment,
+      permissions: { secrets: 'write' },
+      needs: 'the repository permission "Environments: write" (GitHub App: `environments: write`)',
+    },
     {
       destination: d.orgPrivate,
       permissions: { secrets: 'write' },
@@ -408,7 +413,9 @@ describe('prepare', () => {
     const { client } = harness({ token: token(ALL_PERMISSIONS, ['acme/web']) });
     const error = await rejection(client.prepare([d.repo]));
     expect(error.message).toContain('repo:acme/app: GitHub answered 404');
-    expect(error.message).toContain('"Secrets: write" on repository acme/app (or that does not exist)');
+    expect(error.message).toContain(
+      '(GitHub App: `secrets: write`) on repository acme/app (or that does not exist)',
+    );
   });
 
   it('says the github-token is invalid or expired on 401', async () => {
@@ -424,10 +431,12 @@ describe('prepare', () => {
       id: 'environment:acme/app:staging',
       environment: 'staging',
     };
-    const { client } = harness();
+    // No "Actions: read": the public key's 404 and the visible repository tell it.
+    const { client } = harness({ token: token({ secrets: 'write', environments: 'write' }) });
     const error = await rejection(client.prepare([d.repo, staging]));
     expect(error.subject).toBe(staging.id);
     expect(error.message).toContain('environment "staging" does not exist in acme/app');
+    expect(logOf('GET', /\/environments\/[^/]+$/)).toEqual([]);
     expect(gh.server.writes()).toEqual([]);
   });
 
@@ -506,4 +515,61 @@ describe('remove and updatedAt', () => {
     expect(error.message).toContain('repo:acme/app: GitHub answered 403 while deleting the secret');
     expect(gh.secretValue(scopes.repo, 'SFMC_SECRET')).toBe(PLAINTEXT);
   });
+});
+
+describe('write check', () => {
+  const probeScope: SecretScope = { level: 'repo', owner: 'acme', repo: 'app' };
+
+  it('writes and deletes <secret-name>_WRITE_CHECK beside the escrow, and nothing else', async () => {
+    gh.seedSecret(probeScope, 'SFMC_SECRET_STAGED', PLAINTEXT);
+    const { client } = harness();
+    await client.prepare([d.repo, d.escrow]);
+    await client.probeWrite(d.escrow);
+    expect(gh.server.writes().map((e) => `${e.method} ${e.path}`)).toEqual([
+      'PUT /repos/acme/app/actions/secrets/SFMC_SECRET_WRITE_CHECK',
+      'DELETE /repos/acme/app/actions/secrets/SFMC_SECRET_WRITE_CHECK',
+    ]);
+    expect(gh.secretNames(probeScope)).toEqual(['SFMC_SECRET_STAGED']);
+    expect(gh.secretValue(probeScope, 'SFMC_SECRET_STAGED')).toBe(PLAINTEXT);
+    // The key fetched in prepare serves the probe.
+    expect(logOf('GET', /\/actions\/secrets\/public-key$/)).toHaveLength(1);
+  });
+
+  it('replaces and deletes a probe a killed run left behind', async () => {
+    gh.seedSecret(probeScope, 'SFMC_SECRET_WRITE_CHECK', 'left by a killed run');
+    const { client } = harness();
+    await client.probeWrite(d.escrow);
+    expect(gh.secretNames(probeScope)).toEqual([]);
+  });
+
+  it.each([
+    {
+      destination: d.escrow,
+      permissions: { secrets: 'read' },
+      needs: 'the repository permission "Secrets: write" (GitHub App: `secrets: write`)',
+    },
+    {
+      destination: {
+        ...d.environment,
+        id: `environment:acme/app:${ENV} name=SFMC_SECRET_PREVIOUS`,
+        name: 'SFMC_SECRET_PREVIOUS',
+      },
+      permissions: { environments: 'read' },
+      needs: 'the repository permission "Environments: write" (GitHub App: `environments: write`)',
+    },
+  ] satisfies { destination: Destination; permissions: TokenGrant['permissions']; needs: string }[])(
+    'finds a token that can read but not write $destination.kind, and leaves nothing',
+    async ({ destination, permissions, needs }) => {
+      const { client } = harness({ token: token(permissions) });
+      await client.prepare([destination]);
+      const error = await rejection(client.probeWrite(destination));
+      expect(error.subject).toBe(destination.id);
+      expect(error.message).toContain(
+        `${destination.id}: GitHub answered 403 while checking that the github-token can write here`,
+      );
+      expect(error.message).toContain('SFMC_SECRET_WRITE_CHECK');
+      expect(error.message).toContain(needs);
+      expect(gh.server.writes().filter((e) => e.status !== 403)).toEqual([]);
+    },
+  );
 });

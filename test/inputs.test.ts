@@ -401,7 +401,7 @@ describe('parseInputs: invalid inputs', () => {
       {},
       'github-token',
       [
-        'input `github-token`: is required but empty — the workflow GITHUB_TOKEN cannot write secrets; pass a GitHub App installation token or a fine-grained token with Secrets: write',
+        'input `github-token`: is required but empty — the workflow GITHUB_TOKEN cannot write secrets; pass a GitHub App installation token or a fine-grained token with write access to the secrets of each destination kind you use',
       ],
     ],
     [

@@ -198,7 +198,7 @@ describe('permissions', () => {
     expect(error).toBeInstanceOf(DestinationError);
     expect(error).toMatchObject({ subject: 'reminder-issue' });
     expect((error as Error).message).toMatch(
-      /GitHub answered 403 .*"Issues: write" on acme\/app\d+, or turn reminder-issue off/,
+      /GitHub answered 403 .*"Issues: write" \(GitHub App: `issues: write`\) on acme\/app\d+, or turn reminder-issue off/,
     );
     expect(world.retries).toEqual([]);
     expect(world.issues()).toEqual([]);
@@ -223,7 +223,9 @@ describe('permissions', () => {
     });
     const notFound = await hidden.open('t', 'b').catch((e: unknown) => e);
     expect(notFound).toBeInstanceOf(DestinationError);
-    expect((notFound as Error).message).toMatch(/GitHub answered 404 .*"Issues: write" on acme\/not-granted/);
+    expect((notFound as Error).message).toMatch(
+      /GitHub answered 404 .*"Issues: write" \(GitHub App: `issues: write`\) on acme\/not-granted/,
+    );
   });
 });
 

@@ -21,18 +21,22 @@ const TOKEN_ADVICE =
   "The workflow's GITHUB_TOKEN cannot write secrets: use a GitHub App installation token " +
   '(actions/create-github-app-token) or a fine-grained personal access token.';
 
+/** The permission a destination kind needs, as a fine-grained token and a GitHub App name it (README's table). */
 function permissionFor(destination: Destination): string {
   switch (destination.kind) {
     case 'repo':
-      return 'the repository permission "Secrets: write"';
+      return 'the repository permission "Secrets: write" (GitHub App: `secrets: write`)';
     case 'environment':
-      return 'the repository permissions "Secrets: write" and "Environments: read"';
+      return 'the repository permission "Environments: write" (GitHub App: `environments: write`)';
     case 'org':
-      return 'the organization permission "Secrets: write"';
+      return 'the organization permission "Secrets: write" (GitHub App: `organization_secrets: write`)';
     case 'dependabot':
-      return 'the repository permission "Dependabot secrets: write"';
+      return 'the repository permission "Dependabot secrets: write" (GitHub App: `dependabot_secrets: write`)';
     case 'dependabot-org':
-      return 'the organization permission "Dependabot secrets: write"';
+      return (
+        'the organization permission "Dependabot secrets: write" ' +
+        '(GitHub App: `organization_dependabot_secrets: write`)'
+      );
   }
 }
 

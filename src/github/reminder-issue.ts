@@ -126,7 +126,7 @@ export function createReminderIssues(options: ReminderIssuesOptions): ReminderPo
       return new DestinationError(
         SUBJECT,
         `GitHub answered ${failure.status} ${where}: the github-token needs the repository permission ` +
-          `"Issues: write" on ${repository}, or turn reminder-issue off.`,
+          `"Issues: write" (GitHub App: \`issues: write\`) on ${repository}, or turn reminder-issue off.`,
       );
     }
     const quoted = failure.message ? `: ${quotable(failure.message, [])}` : '';

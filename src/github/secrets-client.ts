@@ -1,9 +1,11 @@
 // The engine's SecretsPort over GitHub's REST API: Actions secrets at
 // repository, environment and organization level, and Dependabot secrets at
 // repository and organization level. One public-key GET per scope per run.
+import { randomBytes } from 'node:crypto';
 import type { Octokit } from 'octokit';
 import { z } from 'zod';
 import type { Destination } from '../config.ts';
+import { renameDestination } from '../destinations.ts';
 import { DestinationError } from '../errors.ts';
 import type { PublishOutcome, SecretsPort } from '../rotation/ports.ts';
 import { explainFailure, MissingEnvironment, MissingRepository } from './explain.ts';
@@ -29,6 +31,15 @@ function parseBody<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
   const result = schema.safeParse(data);
   if (!result.success) throw new Error(`GitHub answered with an unexpected ${what}`);
   return result.data;
+}
+
+/**
+ * Where a write check goes: `<secret-name>_WRITE_CHECK` beside the destination (the escrow's
+ * `_STAGED` or `_PREVIOUS` suffix dropped), so no consumer reads it.
+ */
+function writeCheck(destination: Destination): Destination {
+  const name = `${destination.name.replace(/_(STAGED|PREVIOUS)$/, '')}_WRITE_CHECK`;
+  return renameDestination(destination, name, { secretName: '' });
 }
 
 function isOrgLevel(destination: Destination): destination is Extract<Destination, { org: string }> {
@@ -80,14 +91,15 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
     }
   }
 
-  /** A missing environment and a token without access both give 404 on the key; tell them apart. */
+  /**
+   * The environment's public key answered 404. A token that sees the repository but lacks
+   * "Environments: read" gets 403, so a 404 where the repository is visible (Metadata read, which
+   * every token holds) means the environment does not exist. Asking for the environment itself
+   * would need "Actions: read", which the action otherwise does not need.
+   */
   async function environmentMissing(scope: Extract<Scope, { level: 'environment' }>): Promise<boolean> {
     try {
-      const repository = { owner: scope.owner, repo: scope.repo };
-      return (
-        (await answers404('GET /repos/{owner}/{repo}/environments/{environment_name}', scopeParams(scope))) &&
-        !(await answers404('GET /repos/{owner}/{repo}', repository))
-      );
+      return !(await answers404('GET /repos/{owner}/{repo}', { owner: scope.owner, repo: scope.repo }));
     } catch {
       return false;
     }
@@ -168,29 +180,37 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
     await call(scopeRoutes[scopeOf(destination).level].put, { ...secretParams(destination), ...body });
   }
 
+  /** Seals for the scope's key and writes; a key GitHub replaced meanwhile is fetched and used once. */
+  async function write(
+    destination: Destination,
+    sealFor: (key: PublicKey) => Promise<string>,
+  ): Promise<void> {
+    const scope = scopeOf(destination);
+    const ids = await selectedRepositoryIds(destination);
+    const used = publicKey(scope);
+    const key = await used;
+    try {
+      await put(destination, key, await sealFor(key), ids);
+    } catch (error) {
+      // GitHub answers 422 when key_id is no longer the scope's key.
+      if (httpFailure(error)?.status !== 422) throw error;
+      const fresh = await publicKey(scope, used);
+      if (fresh.key_id === key.key_id) throw error;
+      log.info(
+        `${destination.id}: GitHub replaced public key ${key.key_id} with ${fresh.key_id}; sealing again`,
+      );
+      await put(destination, fresh, await sealFor(fresh), ids);
+    }
+    log.debug(`${destination.id}: wrote ${destination.name}`);
+  }
+
   async function publishOne(
     destination: Destination,
     sealFor: (key: PublicKey) => Promise<string>,
     secrets: readonly string[],
   ): Promise<PublishOutcome> {
-    const scope = scopeOf(destination);
     try {
-      const ids = await selectedRepositoryIds(destination);
-      const used = publicKey(scope);
-      const key = await used;
-      try {
-        await put(destination, key, await sealFor(key), ids);
-      } catch (error) {
-        // GitHub answers 422 when key_id is no longer the scope's key.
-        if (httpFailure(error)?.status !== 422) throw error;
-        const fresh = await publicKey(scope, used);
-        if (fresh.key_id === key.key_id) throw error;
-        log.info(
-          `${destination.id}: GitHub replaced public key ${key.key_id} with ${fresh.key_id}; sealing again`,
-        );
-        await put(destination, fresh, await sealFor(fresh), ids);
-      }
-      log.debug(`${destination.id}: wrote ${destination.name}`);
+      await write(destination, sealFor);
       return { destination, ok: true };
     } catch (error) {
       return {
@@ -269,6 +289,20 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
       } catch (error) {
         if (httpFailure(error)?.status === 404) return undefined;
         throw new DestinationError(destination.id, explainFailure(destination, 'reading the secret', error));
+      }
+    },
+
+    async probeWrite(destination) {
+      // Write then delete a random value beside the destination: GitHub offers no way to ask a
+      // fine-grained or installation token what it may do. A probe left by a killed run is
+      // overwritten and deleted by the next.
+      const probe = writeCheck(destination);
+      const action = `checking that the github-token can write here (writing, then deleting, ${probe.name})`;
+      try {
+        await write(probe, (key) => seal(randomBytes(24).toString('base64url'), key.key));
+        await call(scopeRoutes[scopeOf(probe).level].delete, secretParams(probe));
+      } catch (error) {
+        throw new DestinationError(destination.id, explainFailure(destination, action, error));
       }
     },
 

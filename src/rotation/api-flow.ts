@@ -280,6 +280,8 @@ export class ApiRotation extends Flow {
 
   private async stage(): Promise<void> {
     const { deps, cfg, ctx } = this;
+    // A token that can read but not write the escrow is found out before a secret is staged.
+    await deps.secrets.probeWrite(cfg.escrow);
     const staged = await this.management.stage(cfg.description, () => this.unchangedSincePreflight());
     deps.log.setSecret(staged.clientSecret);
     const held = inHand(cfg.clientId, staged.clientSecret, false);

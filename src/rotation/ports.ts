@@ -73,6 +73,11 @@ export interface SecretsPort {
    * naming the first destination that cannot be written.
    */
   prepare(destinations: Destination[]): Promise<void>;
+  /**
+   * Proves the token may write at the destination without touching its secret: writes and deletes a
+   * probe secret beside it. Throws a DestinationError naming the missing permission.
+   */
+  probeWrite(destination: Destination): Promise<void>;
   /** Seal and write the value to each destination (bounded parallelism, retries). */
   publish(destinations: Destination[], plaintext: string): Promise<PublishOutcome[]>;
   /** Delete the secret at the destination; absent is fine. */

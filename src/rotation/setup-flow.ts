@@ -224,6 +224,8 @@ export class SetupRotation extends Flow {
         ),
       );
     }
+    // The person wrote the escrow; the action writes the previous secret first, so that is the write to prove.
+    await deps.secrets.probeWrite(cfg.previousEscrow);
     await ctx.save('staged');
     await ctx.step('publish', 'seal and write the staged secret to every destination', async () => {
       if (this.current.accepted) {

@@ -167,7 +167,7 @@ const cases: BadCase[] = [
       subject: `repo:${OWNER}/${REPO}`,
       says: [
         'GitHub answered 403 while reading the public key',
-        `lacks the repository permission "Secrets: write" on repository ${OWNER}/${REPO}.`,
+        `lacks the repository permission "Secrets: write" (GitHub App: \`secrets: write\`) on repository ${OWNER}/${REPO}.`,
         tokenAdvice,
       ],
     }),
@@ -184,7 +184,7 @@ const cases: BadCase[] = [
       subject: `repo:${OWNER}/${REPO}`,
       says: [
         'GitHub answered 404 while reading the public key',
-        `lacks the repository permission "Secrets: write" on repository ${OWNER}/${REPO} (or that does not exist)`,
+        `lacks the repository permission "Secrets: write" (GitHub App: \`secrets: write\`) on repository ${OWNER}/${REPO} (or that does not exist)`,
         tokenAdvice,
       ],
     }),

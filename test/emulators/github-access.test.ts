@@ -2,8 +2,9 @@
 // the GitHub emulator.
 import type { Octokit } from 'octokit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitHubEmulator } from './github/index.ts';
+import { type Access, GitHubEmulator, type Permission } from './github/index.ts';
 import { findOperation, responseErrors } from './github/openapi.ts';
+import { PERMISSION_TABLE } from './github/permission-table.ts';
 import { failure, githubClient, seal } from './github/testing.ts';
 
 let gh: GitHubEmulator;
@@ -22,7 +23,7 @@ beforeAll(async () => {
       orgs: ['acme'],
       permissions: {
         secrets: 'write',
-        environments: 'read',
+        environments: 'write',
         dependabot_secrets: 'write',
         organization_secrets: 'write',
         actions: 'read',
@@ -118,7 +119,7 @@ describe('tokens', () => {
       gh.addToken({ repositories: ['acme/app'], orgs: ['acme'], permissions: { secrets: 'write' } }),
     );
     for (const call of [
-      // Environment secrets also need Environments (read).
+      // Environment secrets need Environments; Secrets does not reach them.
       secretsOnly.rest.actions.getEnvironmentPublicKey({ ...repoKey, environment_name: 'production' }),
       secretsOnly.rest.dependabot.getRepoPublicKey(repoKey),
       secretsOnly.rest.actions.getOrgPublicKey({ org: 'acme' }),
@@ -126,6 +127,139 @@ describe('tokens', () => {
       secretsOnly.rest.actions.listArtifactsForRepo(repoKey),
     ]) {
       expect((await failure(call)).status).toBe(403);
+    }
+  });
+});
+
+/**
+ * GitHub's published permission per operation (fine-grained and App tokens
+ * alike), written out here independently of the emulator's table:
+ * https://docs.github.com/en/rest/authentication/permissions-required-for-fine-grained-personal-access-tokens
+ */
+const PINNED: [route: string, permission: Permission | null, access: Access][] = [
+  ...secretRows('/repos/{owner}/{repo}/actions/secrets', 'secrets'),
+  ...secretRows('/repos/{owner}/{repo}/environments/{environment_name}/secrets', 'environments'),
+  ...secretRows('/repos/{owner}/{repo}/dependabot/secrets', 'dependabot_secrets'),
+  ...secretRows('/orgs/{org}/actions/secrets', 'organization_secrets'),
+  ['GET /orgs/{org}/actions/secrets/{secret_name}/repositories', 'organization_secrets', 'read'],
+  ['PUT /orgs/{org}/actions/secrets/{secret_name}/repositories', 'organization_secrets', 'write'],
+  ...secretRows('/orgs/{org}/dependabot/secrets', 'organization_dependabot_secrets'),
+  [
+    'GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories',
+    'organization_dependabot_secrets',
+    'read',
+  ],
+  [
+    'PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories',
+    'organization_dependabot_secrets',
+    'write',
+  ],
+  ['GET /repos/{owner}/{repo}', 'metadata', 'read'],
+  ['GET /orgs/{org}', null, 'read'],
+  ['GET /repos/{owner}/{repo}/environments/{environment_name}', 'actions', 'read'],
+  ['GET /repos/{owner}/{repo}/actions/runs/{run_id}', 'actions', 'read'],
+  ['GET /repos/{owner}/{repo}/actions/artifacts', 'actions', 'read'],
+  ['GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', 'actions', 'read'],
+  ['GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}', 'actions', 'read'],
+  ['GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}', 'actions', 'read'],
+  ['DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}', 'actions', 'write'],
+  ['GET /repos/{owner}/{repo}/issues', 'issues', 'read'],
+  ['POST /repos/{owner}/{repo}/issues', 'issues', 'write'],
+  ['GET /repos/{owner}/{repo}/issues/{issue_number}', 'issues', 'read'],
+  ['PATCH /repos/{owner}/{repo}/issues/{issue_number}', 'issues', 'write'],
+  ['POST /repos/{owner}/{repo}/issues/{issue_number}/comments', 'issues', 'write'],
+];
+
+function secretRows(base: string, permission: Permission): [string, Permission, Access][] {
+  return [
+    [`GET ${base}`, permission, 'read'],
+    [`GET ${base}/public-key`, permission, 'read'],
+    [`GET ${base}/{secret_name}`, permission, 'read'],
+    [`PUT ${base}/{secret_name}`, permission, 'write'],
+    [`DELETE ${base}/{secret_name}`, permission, 'write'],
+  ];
+}
+
+const EVERY_PERMISSION: Permission[] = [
+  'secrets',
+  'environments',
+  'dependabot_secrets',
+  'organization_secrets',
+  'organization_dependabot_secrets',
+  'actions',
+  'issues',
+  'pull_requests',
+];
+
+/** A body the OpenAPI check lets through, so that what answers is the permission check. */
+function bodyFor(route: string): Record<string, unknown> | undefined {
+  if (route.startsWith('PUT ') && route.endsWith('/repositories')) return { selected_repository_ids: [] };
+  if (route.startsWith('PUT /orgs/')) return { encrypted_value: 'c2VjcmV0', key_id: '1', visibility: 'all' };
+  if (route.startsWith('PUT ')) return { encrypted_value: 'c2VjcmV0', key_id: '1' };
+  if (route === 'POST /repos/{owner}/{repo}/issues') return { title: 'pinned' };
+  if (route.startsWith('PATCH ')) return { state: 'closed' };
+  if (route.endsWith('/comments')) return { body: 'pinned' };
+  return undefined;
+}
+
+const PATH_VALUES: Record<string, string> = {
+  owner: 'acme',
+  repo: 'app',
+  org: 'acme',
+  environment_name: 'production',
+  secret_name: 'PINNED',
+  run_id: '1',
+  artifact_id: '1',
+  archive_format: 'zip',
+  issue_number: '1',
+};
+
+/** The status of one request to `route` with a token of exactly these permissions. */
+async function statusWith(route: string, permissions: Partial<Record<Permission, Access>>): Promise<number> {
+  const token = gh.addToken({ repositories: ['acme/app'], orgs: ['acme'], permissions });
+  const [method, template] = route.split(' ') as [string, string];
+  const path = template.replace(/\{(\w+)\}/g, (_, name: string) => PATH_VALUES[name] ?? name);
+  const body = bodyFor(route);
+  const response = await fetch(`${gh.url}${path}`, {
+    method,
+    redirect: 'manual',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+describe('permission table', () => {
+  it('lists exactly the operations pinned here, each one of GitHub’s', () => {
+    expect(Object.keys(PERMISSION_TABLE).sort()).toEqual(PINNED.map(([route]) => route).sort());
+    for (const [route] of PINNED) {
+      const [method, template] = route.split(' ') as [string, string];
+      const concrete = template.replace(/\{(\w+)\}/g, (_, name: string) => PATH_VALUES[name] ?? name);
+      expect(findOperation(method, concrete)?.id).toBe(route);
+    }
+  });
+
+  it.for(PINNED)('%s: needs %s %s', async ([route, permission, access], { expect }) => {
+    const exactly = permission && permission !== 'metadata' ? { [permission]: access } : {};
+    expect(await statusWith(route, exactly)).not.toBe(403);
+    if (!permission || permission === 'metadata') return;
+    // Every other permission at write does not help.
+    const others = Object.fromEntries(
+      EVERY_PERMISSION.filter((p) => p !== permission && !(p === 'pull_requests' && access === 'write')).map(
+        (p) => [p, 'write'],
+      ),
+    );
+    expect(await statusWith(route, others)).toBe(403);
+    if (access === 'write') expect(await statusWith(route, { ...others, [permission]: 'read' })).toBe(403);
+  });
+
+  it('lets "Pull requests: write" change an issue too, as GitHub does', async () => {
+    for (const route of [
+      'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+    ]) {
+      expect(await statusWith(route, { pull_requests: 'write' })).not.toBe(403);
     }
   });
 });

@@ -40,10 +40,12 @@ beforeAll(async () => {
     orgs: ['acme'],
     permissions: {
       secrets: 'write',
-      environments: 'read',
+      environments: 'write',
       dependabot_secrets: 'write',
       organization_secrets: 'write',
       organization_dependabot_secrets: 'write',
+      // GET an environment needs Actions read.
+      actions: 'read',
     },
   });
   octokit = githubClient(gh, token);

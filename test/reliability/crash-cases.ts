@@ -190,14 +190,20 @@ function arm(world: World, flow: Flow, point: KillPoint): Armed {
     }
     case 'escrow-lost': {
       const route = PUT_ROUTE[flow === 'rotate' ? 'repo' : 'env'];
-      // No PUT precedes the escrow's in a run that stages, so the first one on its route is the escrow.
-      const fault = gh.server.faults.inject({ route, mode: { kind: 'reset' }, times: 1 });
+      // The write check (PUT, DELETE of `_WRITE_CHECK`) comes first; the next PUT on the route is the escrow's.
+      let fault: { clear(): void } | undefined;
+      const onWrite = (e: { name: string; action: string }) => {
+        if (e.name === `${SECRET}_WRITE_CHECK` && e.action === 'delete')
+          fault = gh.server.faults.inject({ route, mode: { kind: 'reset' }, times: 1 });
+      };
       const onRequest = (entry: { route: string; fault?: string }) => {
         if (entry.route === route && entry.fault === 'reset') killNow();
       };
+      gh.on('secret-write', onWrite);
       gh.server.on('request', onRequest);
       undo.push(
-        () => fault.clear(),
+        () => fault?.clear(),
+        () => gh.off('secret-write', onWrite),
         () => gh.server.off('request', onRequest),
       );
       break;

@@ -98,7 +98,7 @@ export class World {
       orgs: [ORG],
       permissions: {
         secrets: 'write',
-        environments: 'read',
+        environments: 'write',
         dependabot_secrets: 'write',
         organization_secrets: 'write',
         organization_dependabot_secrets: 'write',

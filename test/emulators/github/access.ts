@@ -1,17 +1,20 @@
 // Decides each request the way GitHub does: 401 without a valid token, 404
 // when the target does not exist or the token cannot see it (GitHub hides
-// existence), 403 when the token sees it but lacks a permission.
+// existence), 403 when the token sees it but lacks the permission that
+// permission-table.ts lists for the route.
 import type { RequestContext } from '../common/server.ts';
 import { notAccessible, notFound } from './errors.ts';
-import {
-  type Need,
-  reachesOrg,
-  reachesRepo,
-  satisfies,
-  type TokenGrant,
-  type TokenRegistry,
-} from './tokens.ts';
+import { findOperation } from './openapi.ts';
+import { needOf } from './permission-table.ts';
+import { reachesOrg, reachesRepo, satisfies, type TokenGrant, type TokenRegistry } from './tokens.ts';
 import type { AccountRecord, EnvironmentRecord, RepoRecord, World } from './world.ts';
+
+/** GitHub's route string of the request, e.g. `PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}`. */
+export function operationOf(ctx: RequestContext): string {
+  const op = findOperation(ctx.method, ctx.url.pathname);
+  if (!op) throw new Error(`no GitHub REST operation matches ${ctx.method} ${ctx.url.pathname}`);
+  return op.id;
+}
 
 export class Authorizer {
   private readonly tokens: TokenRegistry;
@@ -22,11 +25,12 @@ export class Authorizer {
     this.world = world;
   }
 
-  repo(ctx: RequestContext, owner: string, name: string, needs: Need[] = []): RepoRecord {
+  /** `route`: the GitHub route the handler serves; its permission comes from the table. */
+  repo(ctx: RequestContext, owner: string, name: string, route: string): RepoRecord {
     const grant = this.tokens.authenticate(ctx.headers);
     const repo = this.world.repo(owner, name);
     if (!repo || !reachesRepo(grant, repo.fullName)) throw notFound();
-    requireAll(grant, needs);
+    requirePermission(grant, ctx, route);
     return repo;
   }
 
@@ -35,23 +39,27 @@ export class Authorizer {
     owner: string,
     name: string,
     environment: string,
-    needs: Need[] = [],
+    route: string,
   ): { repo: RepoRecord; environment: EnvironmentRecord } {
-    const repo = this.repo(ctx, owner, name, needs);
+    const repo = this.repo(ctx, owner, name, route);
     const env = this.world.environment(repo, environment);
     if (!env) throw notFound();
     return { repo, environment: env };
   }
 
-  org(ctx: RequestContext, login: string, needs: Need[] = []): AccountRecord {
+  org(ctx: RequestContext, login: string, route: string): AccountRecord {
     const grant = this.tokens.authenticate(ctx.headers);
     const org = this.world.org(login);
     if (!org || !reachesOrg(grant, org.login)) throw notFound();
-    requireAll(grant, needs);
+    requirePermission(grant, ctx, route);
     return org;
   }
 }
 
-function requireAll(grant: TokenGrant, needs: Need[]): void {
-  if (!needs.every((need) => satisfies(grant, need))) throw notAccessible();
+function requirePermission(grant: TokenGrant, ctx: RequestContext, route: string): void {
+  // A handler that names another route than the one requested would be checked against the wrong row.
+  const requested = operationOf(ctx);
+  if (requested !== route) throw new Error(`handler for ${requested} declared ${route}`);
+  const need = needOf(route);
+  if (need && !satisfies(grant, need)) throw notAccessible();
 }

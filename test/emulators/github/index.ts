@@ -3,7 +3,7 @@
 // runs and artifacts, issues, and OpenAPI validation of every REST request and response.
 import { EventEmitter } from 'node:events';
 import { EmulatorServer } from '../common/server.ts';
-import { Authorizer } from './access.ts';
+import { Authorizer, operationOf } from './access.ts';
 import { ArtifactService } from './artifacts/service.ts';
 import { secondaryRateLimitBody } from './errors.ts';
 import { type IssueSnapshot, IssueStore } from './issue-store.ts';
@@ -57,8 +57,9 @@ export class GitHubEmulator extends EventEmitter {
     const api = (): string => this.url;
     this.artifacts = new ArtifactService(
       {
-        authorize: (ctx, owner, repo, access) => {
-          const record = auth.repo(ctx, owner, repo, [{ permission: 'actions', access }]);
+        // The artifact routes take their permission from the table row of the operation requested.
+        authorize: (ctx, owner, repo) => {
+          const record = auth.repo(ctx, owner, repo, operationOf(ctx));
           return { repoId: record.id, owner: record.owner.login, repo: record.name };
         },
         run: (owner, repo, runId) => {

@@ -8,7 +8,6 @@ import { githubError, notFound } from './errors.ts';
 import type { CommentRecord, IssueRecord, IssueStore, LabelRecord } from './issue-store.ts';
 import { simpleUser, timestamp } from './representations.ts';
 import { param } from './rest.ts';
-import type { Access } from './tokens.ts';
 import type { RepoRecord } from './world.ts';
 
 export interface IssuesRoutesDeps {
@@ -58,8 +57,9 @@ function parse<T>(schema: z.ZodType<T>, ctx: RequestContext, resource: string): 
 export function issuesRoutes(deps: IssuesRoutesDeps): Route[] {
   const { auth, store, api } = deps;
 
-  const repository = (ctx: RequestContext, access: Access): RepoRecord =>
-    auth.repo(ctx, param(ctx, 'owner'), param(ctx, 'repo'), [{ permission: 'issues', access }]);
+  /** `route`: GitHub's route string, whose permission-table row applies. */
+  const repository = (ctx: RequestContext, route: string): RepoRecord =>
+    auth.repo(ctx, param(ctx, 'owner'), param(ctx, 'repo'), route);
 
   const existing = (ctx: RequestContext, repo: RepoRecord): IssueRecord => {
     const issue = store.get(repo, Number(param(ctx, 'issue_number')));
@@ -185,7 +185,7 @@ export function issuesRoutes(deps: IssuesRoutesDeps): Route[] {
       method: 'GET',
       pattern: ISSUES,
       handler: (ctx) => {
-        const repo = repository(ctx, 'read');
+        const repo = repository(ctx, 'GET /repos/{owner}/{repo}/issues');
         const query = ctx.url.searchParams;
         const state = (query.get('state') ?? 'open') as 'open' | 'closed' | 'all';
         const labels = (query.get('labels') ?? '')
@@ -204,7 +204,7 @@ export function issuesRoutes(deps: IssuesRoutesDeps): Route[] {
       method: 'POST',
       pattern: ISSUES,
       handler: (ctx) => {
-        const repo = repository(ctx, 'write');
+        const repo = repository(ctx, 'POST /repos/{owner}/{repo}/issues');
         const body = parse(createBody, ctx, 'Issue');
         if (body.title.trim() === '') throw validationFailed('Issue', 'title', 'missing_field');
         const issue = store.create(repo, {
@@ -223,7 +223,7 @@ export function issuesRoutes(deps: IssuesRoutesDeps): Route[] {
       method: 'GET',
       pattern: `${ISSUES}/:issue_number`,
       handler: (ctx) => {
-        const repo = repository(ctx, 'read');
+        const repo = repository(ctx, 'GET /repos/{owner}/{repo}/issues/{issue_number}');
         return { status: 200, body: renderIssue(repo, existing(ctx, repo)) };
       },
     },
@@ -231,7 +231,7 @@ export function issuesRoutes(deps: IssuesRoutesDeps): Route[] {
       method: 'PATCH',
       pattern: `${ISSUES}/:issue_number`,
       handler: (ctx) => {
-        const repo = repository(ctx, 'write');
+        const repo = repository(ctx, 'PATCH /repos/{owner}/{repo}/issues/{issue_number}');
         const issue = existing(ctx, repo);
         const body = parse(updateBody, ctx, 'Issue');
         if (body.title !== undefined && (body.title ?? '').trim() === '')
@@ -253,7 +253,7 @@ export function issuesRoutes(deps: IssuesRoutesDeps): Route[] {
       method: 'POST',
       pattern: `${ISSUES}/:issue_number/comments`,
       handler: (ctx) => {
-        const repo = repository(ctx, 'write');
+        const repo = repository(ctx, 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments');
         const issue = existing(ctx, repo);
         const { body } = parse(commentBody, ctx, 'IssueComment');
         if (body.trim() === '') throw validationFailed('IssueComment', 'body', 'missing_field');

@@ -15,25 +15,30 @@ export function resourceRoutes(auth: Authorizer, api: () => string, world: World
       pattern: '/repos/:owner/:repo',
       handler: (ctx) => ({
         status: 200,
-        body: fullRepository(api(), auth.repo(ctx, param(ctx, 'owner'), param(ctx, 'repo'))),
+        body: fullRepository(
+          api(),
+          auth.repo(ctx, param(ctx, 'owner'), param(ctx, 'repo'), 'GET /repos/{owner}/{repo}'),
+        ),
       }),
     },
     {
       method: 'GET',
       pattern: '/orgs/:org',
-      handler: (ctx) => ({ status: 200, body: organizationFull(api(), auth.org(ctx, param(ctx, 'org'))) }),
+      handler: (ctx) => ({
+        status: 200,
+        body: organizationFull(api(), auth.org(ctx, param(ctx, 'org'), 'GET /orgs/{org}')),
+      }),
     },
     {
       method: 'GET',
       pattern: '/repos/:owner/:repo/environments/:environment',
       handler: (ctx) => {
-        // GitHub lets either permission read an environment.
         const found = auth.environment(
           ctx,
           param(ctx, 'owner'),
           param(ctx, 'repo'),
           param(ctx, 'environment'),
-          [{ permission: ['environments', 'actions'], access: 'read' }],
+          'GET /repos/{owner}/{repo}/environments/{environment_name}',
         );
         return { status: 200, body: environment(api(), found.repo, found.environment) };
       },
@@ -42,9 +47,12 @@ export function resourceRoutes(auth: Authorizer, api: () => string, world: World
       method: 'GET',
       pattern: '/repos/:owner/:repo/actions/runs/:run_id',
       handler: (ctx) => {
-        const repo = auth.repo(ctx, param(ctx, 'owner'), param(ctx, 'repo'), [
-          { permission: 'actions', access: 'read' },
-        ]);
+        const repo = auth.repo(
+          ctx,
+          param(ctx, 'owner'),
+          param(ctx, 'repo'),
+          'GET /repos/{owner}/{repo}/actions/runs/{run_id}',
+        );
         const run = repo.runs.get(Number(param(ctx, 'run_id')));
         const headRepo = run && world.repoById(run.headRepoId);
         if (!run || !headRepo) throw notFound();

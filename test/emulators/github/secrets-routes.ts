@@ -14,7 +14,6 @@ import {
   type StoredSecret,
   secretName,
 } from './secret-store.ts';
-import type { Access } from './tokens.ts';
 import type { World } from './world.ts';
 
 export interface SecretWriteEvent {
@@ -37,34 +36,34 @@ export interface SecretsRoutesDeps {
 type OrgScope = Extract<SecretScope, { org: string }>;
 
 interface Level<S extends SecretScope = SecretScope> {
+  /** The emulator's route pattern. */
   base: string;
-  /** Authorize the caller for this access and name the scope (with canonical spelling). */
-  resolve(ctx: RequestContext, access: Access): S;
+  /** GitHub's path template for the same routes, whose rows in permission-table.ts apply. */
+  github: string;
+  /** Authorize the caller for the GitHub route (`METHOD template`) and name the scope (with canonical spelling). */
+  resolve(ctx: RequestContext, route: string): S;
 }
 
 function repoLevels(auth: Authorizer): Level[] {
   return [
     {
       base: '/repos/:owner/:repo/actions/secrets',
-      resolve: (ctx, access) => {
-        const repo = auth.repo(ctx, param(ctx, 'owner'), param(ctx, 'repo'), [
-          { permission: 'secrets', access },
-        ]);
+      github: '/repos/{owner}/{repo}/actions/secrets',
+      resolve: (ctx, route) => {
+        const repo = auth.repo(ctx, param(ctx, 'owner'), param(ctx, 'repo'), route);
         return { level: 'repo', owner: repo.owner.login, repo: repo.name };
       },
     },
     {
       base: '/repos/:owner/:repo/environments/:environment/secrets',
-      resolve: (ctx, access) => {
+      github: '/repos/{owner}/{repo}/environments/{environment_name}/secrets',
+      resolve: (ctx, route) => {
         const { repo, environment } = auth.environment(
           ctx,
           param(ctx, 'owner'),
           param(ctx, 'repo'),
           param(ctx, 'environment'),
-          [
-            { permission: 'secrets', access },
-            { permission: 'environments', access: 'read' },
-          ],
+          route,
         );
         return {
           level: 'environment',
@@ -76,10 +75,9 @@ function repoLevels(auth: Authorizer): Level[] {
     },
     {
       base: '/repos/:owner/:repo/dependabot/secrets',
-      resolve: (ctx, access) => {
-        const repo = auth.repo(ctx, param(ctx, 'owner'), param(ctx, 'repo'), [
-          { permission: 'dependabot_secrets', access },
-        ]);
+      github: '/repos/{owner}/{repo}/dependabot/secrets',
+      resolve: (ctx, route) => {
+        const repo = auth.repo(ctx, param(ctx, 'owner'), param(ctx, 'repo'), route);
         return { level: 'dependabot-repo', owner: repo.owner.login, repo: repo.name };
       },
     },
@@ -90,19 +88,16 @@ function orgLevels(auth: Authorizer): Level<OrgScope>[] {
   return [
     {
       base: '/orgs/:org/actions/secrets',
-      resolve: (ctx, access) => {
-        const org = auth.org(ctx, param(ctx, 'org'), [{ permission: 'organization_secrets', access }]);
-        return { level: 'org', org: org.login };
-      },
+      github: '/orgs/{org}/actions/secrets',
+      resolve: (ctx, route) => ({ level: 'org', org: auth.org(ctx, param(ctx, 'org'), route).login }),
     },
     {
       base: '/orgs/:org/dependabot/secrets',
-      resolve: (ctx, access) => {
-        const org = auth.org(ctx, param(ctx, 'org'), [
-          { permission: 'organization_dependabot_secrets', access },
-        ]);
-        return { level: 'dependabot-org', org: org.login };
-      },
+      github: '/orgs/{org}/dependabot/secrets',
+      resolve: (ctx, route) => ({
+        level: 'dependabot-org',
+        org: auth.org(ctx, param(ctx, 'org'), route).login,
+      }),
     },
   ];
 }
@@ -182,7 +177,7 @@ export function secretsRoutes(deps: SecretsRoutesDeps): Route[] {
       method: 'GET',
       pattern: level.base,
       handler: (ctx) => {
-        const scope = level.resolve(ctx, 'read');
+        const scope = level.resolve(ctx, `GET ${level.github}`);
         const all = store.list(scope);
         const secrets = page(ctx, all).map((s) => render(scope, s));
         return { status: 200, body: { total_count: all.length, secrets } };
@@ -191,13 +186,16 @@ export function secretsRoutes(deps: SecretsRoutesDeps): Route[] {
     {
       method: 'GET',
       pattern: `${level.base}/public-key`,
-      handler: (ctx) => ({ status: 200, body: store.publicKey(level.resolve(ctx, 'read')) }),
+      handler: (ctx) => ({
+        status: 200,
+        body: store.publicKey(level.resolve(ctx, `GET ${level.github}/public-key`)),
+      }),
     },
     {
       method: 'GET',
       pattern: `${level.base}/:name`,
       handler: (ctx) => {
-        const scope = level.resolve(ctx, 'read');
+        const scope = level.resolve(ctx, `GET ${level.github}/{secret_name}`);
         return { status: 200, body: render(scope, existing(scope, ctx)) };
       },
     },
@@ -205,7 +203,7 @@ export function secretsRoutes(deps: SecretsRoutesDeps): Route[] {
       method: 'PUT',
       pattern: `${level.base}/:name`,
       handler: (ctx) => {
-        const scope = level.resolve(ctx, 'write');
+        const scope = level.resolve(ctx, `PUT ${level.github}/{secret_name}`);
         const name = secretName(param(ctx, 'name'));
         if (!name) {
           throw unprocessable(
@@ -247,7 +245,7 @@ export function secretsRoutes(deps: SecretsRoutesDeps): Route[] {
       method: 'DELETE',
       pattern: `${level.base}/:name`,
       handler: (ctx) => {
-        const scope = level.resolve(ctx, 'write');
+        const scope = level.resolve(ctx, `DELETE ${level.github}/{secret_name}`);
         const secret = existing(scope, ctx);
         store.delete(scope, secret.name);
         deps.onWrite({ scope, name: secret.name, action: 'delete', at: new Date() });
@@ -261,7 +259,7 @@ export function secretsRoutes(deps: SecretsRoutesDeps): Route[] {
       method: 'GET',
       pattern: `${level.base}/:name/repositories`,
       handler: (ctx) => {
-        const scope = level.resolve(ctx, 'read');
+        const scope = level.resolve(ctx, `GET ${level.github}/{secret_name}/repositories`);
         const repos = (existing(scope, ctx).selectedRepositoryIds ?? []).flatMap((id) => {
           const repo = world.repoById(id);
           return repo ? [minimalRepository(deps.api(), repo)] : [];
@@ -273,7 +271,7 @@ export function secretsRoutes(deps: SecretsRoutesDeps): Route[] {
       method: 'PUT',
       pattern: `${level.base}/:name/repositories`,
       handler: (ctx) => {
-        const scope = level.resolve(ctx, 'write');
+        const scope = level.resolve(ctx, `PUT ${level.github}/{secret_name}/repositories`);
         const secret = existing(scope, ctx);
         const { selected_repository_ids: ids } = parse(selectedBody, ctx);
         if (secret.visibility !== 'selected') {

@@ -15,6 +15,7 @@ export type Permission =
   | 'organization_dependabot_secrets'
   | 'actions'
   | 'issues'
+  | 'pull_requests'
   | 'metadata';
 
 export interface TokenGrant {
@@ -60,10 +61,11 @@ export function reachesOrg(grant: TokenGrant, org: string): boolean {
   return (grant.orgs ?? []).some((o) => o.toLowerCase() === wanted);
 }
 
-/** Write implies read, as on GitHub. */
+/** Write implies read, as on GitHub; every fine-grained and installation token holds Metadata read. */
 export function satisfies(grant: TokenGrant, need: Need): boolean {
   const wanted = Array.isArray(need.permission) ? need.permission : [need.permission];
   return wanted.some((p) => {
+    if (p === 'metadata' && need.access === 'read') return true;
     const held = grant.permissions[p];
     return held === 'write' || (held === 'read' && need.access === 'read');
   });
