@@ -10,14 +10,18 @@ const CASE_TIMEOUT_MS = 240_000;
 
 describe.concurrent('concurrent runs', () => {
   for (const c of concurrencyCases()) {
-    it(c.name, async () => {
-      const report = await c.run();
-      expect(report.passed ? 'passed' : report.detail).toBe('passed');
-      expect(report.violations).toBe(0);
-      expect(report.restages).toBe(0);
-      // Two runs; a third only when both overlapping runs left the rotation to the other (its note says so).
-      expect(report.runsNeeded).toBeGreaterThanOrEqual(2);
-      expect(report.runsNeeded).toBeLessThanOrEqual(3);
-    }, CASE_TIMEOUT_MS);
+    it(
+      c.name,
+      async () => {
+        const report = await c.run();
+        expect(report.passed ? 'passed' : report.detail).toBe('passed');
+        expect(report.violations).toBe(0);
+        expect(report.restages).toBe(0);
+        // Two runs; a third only when both overlapping runs left the rotation to the other (its note says so).
+        expect(report.runsNeeded).toBeGreaterThanOrEqual(2);
+        expect(report.runsNeeded).toBeLessThanOrEqual(3);
+      },
+      CASE_TIMEOUT_MS,
+    );
   }
 });

@@ -10,10 +10,12 @@ export type PermissionRowKey =
   | 'reminder-issue'
   | 'state';
 
+export type Level = 'read' | 'write';
+
 export interface PermissionRow {
   key: PermissionRowKey;
   /** GitHub App permission names (also the emulator's) and their level. */
-  app: Record<string, 'read' | 'write'>;
+  app: Record<string, Level>;
   /** The fine-grained token cell as written, e.g. `repository "Secrets": write`. */
   fineGrained: string;
 }
@@ -32,7 +34,7 @@ const KEYS: Record<string, PermissionRowKey> = {
 };
 
 /** `` `secrets: write`, `environments: read` `` → { secrets: 'write', environments: 'read' }. */
-function appPermissions(cell: string, row: string): Record<string, 'read' | 'write'> {
+function appPermissions(cell: string, row: string): Record<string, Level> {
   const entries = [...cell.matchAll(/`([a-z_]+): (read|write)`/g)].map((m) => [m[1], m[2]] as const);
   if (entries.length === 0) throw new Error(`README permission row without a GitHub App permission: ${row}`);
   return Object.fromEntries(entries);
