@@ -106,7 +106,7 @@ export class RunContext {
   readonly deadline: number;
   /** The active secret and when it was generated, as this run learned it; saved with the state. */
   activeSecret: ActiveSecret | undefined;
-  /** When the loaded state was saved (the artifact's creation, else the state's own time). */
+  /** When the loaded state was saved (the older of the artifact's creation and the state's time). */
   private loadedAt: Date | undefined;
   /** A state was saved by this run. */
   private saved = false;
@@ -201,7 +201,11 @@ export class RunContext {
       );
     } else {
       this.state = loaded.state;
-      this.loadedAt = loaded.savedAt ?? (loaded.state ? new Date(loaded.state.updatedAt) : undefined);
+      // The older of the artifact's creation and the state's own time: a refresh only ever comes early.
+      const times = [loaded.savedAt, loaded.state && new Date(loaded.state.updatedAt)].filter(
+        (t): t is Date => t !== undefined,
+      );
+      this.loadedAt = times.length > 0 ? new Date(Math.min(...times.map((t) => t.getTime()))) : undefined;
     }
     if (loaded.note) this.result.notes.push(`State: ${loaded.note}.`);
     this.result.phase = this.state?.phase ?? 'idle';
