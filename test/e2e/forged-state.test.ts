@@ -35,11 +35,14 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   oracle?.stop();
-  expect(oracle?.violations ?? []).toEqual([]);
+  const violations = oracle?.violations ?? [];
   oracle = undefined;
-  expect(world.leaks()).toEqual([]);
-  expect(world.gh.validationFailures).toEqual([]);
+  const leaks = world.leaks();
+  const invalid = world.gh.validationFailures;
   await world.stop();
+  expect(violations).toEqual([]);
+  expect(leaks).toEqual([]);
+  expect(invalid).toEqual([]);
 });
 
 const warning = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('::warning'));
