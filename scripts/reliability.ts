@@ -1,5 +1,5 @@
-// `npm run reliability`: the crash-point matrix, the transient-fault sweep and
-// the concurrency cases, run against the bundled action on the loopback
+// `npm run reliability`: the crash-point matrix, the transient-fault sweep,
+// the concurrency cases and the hostile-state cases, run against the bundled action on the loopback
 // emulators, reported as one table. Exits 1 if any case fails.
 //
 // RELIABILITY_SWEEP     rotations in the fault sweep (default 8, what CI runs)
@@ -7,6 +7,7 @@
 // RELIABILITY_PARALLEL  cases run at once (default 4)
 import { crashCases } from '../test/reliability/crash-cases.ts';
 import { concurrencyCases, faultCases } from '../test/reliability/fault-cases.ts';
+import { hostileCases } from '../test/reliability/hostile-cases.ts';
 import { formatTable } from '../test/reliability/report.ts';
 import type { CaseReport, ReliabilityCase } from '../test/reliability/types.ts';
 
@@ -23,7 +24,12 @@ const sweep = positiveInteger('RELIABILITY_SWEEP', 8);
 const parallel = positiveInteger('RELIABILITY_PARALLEL', 4);
 const seed = process.env.RELIABILITY_SEED ? positiveInteger('RELIABILITY_SEED', 1) : undefined;
 
-const cases: ReliabilityCase[] = [...crashCases(), ...faultCases({ sweep, seed }), ...concurrencyCases()];
+const cases: ReliabilityCase[] = [
+  ...crashCases(),
+  ...faultCases({ sweep, seed }),
+  ...concurrencyCases(),
+  ...hostileCases(),
+];
 
 /** Runs one case; a case that throws is a failed case, not a crashed script. */
 async function runOne(c: ReliabilityCase): Promise<CaseReport> {

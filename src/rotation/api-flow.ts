@@ -2,7 +2,7 @@
 // of DESIGN.md that the situation and the mode call for.
 import type { Config } from '../config.ts';
 import { ActionError, DestinationError, MarketingCloudError } from '../errors.ts';
-import { assess, type Facts, type InHand, type Situation } from './assess.ts';
+import { assess, type Facts, type InHand, type Situation, stateContradicts } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
 import type { ManagementPort, SecretStatus } from './ports.ts';
 import { Flow, inHand, type RunContext, rejectedClientSecret } from './run-context.ts';
@@ -51,6 +51,8 @@ export class ApiRotation extends Flow {
   private unconfirmed = false;
   /** Whether another live run holds this rotation was asked already. */
   private othersAsked = false;
+  /** This run wrote the staged secret to every destination: the evidence activation and confirmation need. */
+  private delivered = false;
 
   constructor(ctx: RunContext, management: ManagementPort) {
     super(ctx);
@@ -116,7 +118,6 @@ export class ApiRotation extends Flow {
       this.status.staged || this.escrowed || cfg.mode === 'stage'
         ? await deps.secrets.updatedAt(cfg.escrow)
         : undefined;
-    this.unconfirmed = !this.ctx.state && escrowUpdatedAt !== undefined;
     this.escrowUpdatedAt = escrowUpdatedAt;
     const facts: Facts = {
       state: this.ctx.state,
@@ -125,14 +126,44 @@ export class ApiRotation extends Flow {
       escrowed: this.escrowed,
       escrowUpdatedAt,
     };
+    const contradiction = stateContradicts(facts);
+    if (contradiction) {
+      this.ctx.setAside(contradiction);
+      facts.state = undefined;
+    }
+    this.unconfirmed = !this.ctx.state && escrowUpdatedAt !== undefined;
     const situation = assess(facts);
     if (situation.kind === 'in-progress' || situation.kind === 'activated') {
       this.ctx.record = situation.record;
       this.staged = situation.kind === 'in-progress' ? situation.staged : situation.secret;
       this.result.stagedAt = new Date(situation.record.stagedAt);
       this.activated = situation.kind === 'activated';
+      if (cfg.mode !== 'status') await this.doubtClaims(situation);
     }
     return situation;
+  }
+
+  /**
+   * The state's word on progress is a hint: every step it claims is done
+   * again or checked (publish writes every destination before activation and
+   * confirmation). Where the platforms show less than it claims, say so.
+   */
+  private async doubtClaims(situation: Situation & { kind: 'in-progress' | 'activated' }): Promise<void> {
+    const phase = this.ctx.state?.phase;
+    if (phase === 'activated' && situation.kind === 'in-progress') {
+      this.ctx.distrust(
+        'The stored state says the staged secret was activated, but Marketing Cloud still has it staged; that claim was ignored.',
+      );
+    }
+    if (phase !== 'published' && phase !== 'activated') return;
+    const stale = await this.ctx.writtenBefore(new Date(situation.record.stagedAt));
+    if (stale.length > 0) {
+      this.ctx.distrust(
+        `The stored state says every destination holds the staged secret, but ${stale.join(', ')} ` +
+          `${stale.length === 1 ? 'was' : 'were'} not written since it was staged; that claim was ignored, and this run ` +
+          'writes every destination before it activates or confirms.',
+      );
+    }
   }
 
   /** The completed rotation that replaced this secret, when the state says one did. */
@@ -153,10 +184,32 @@ export class ApiRotation extends Flow {
     );
   }
 
-  /** Fills the active secret's age and dates in the result, and says whether a rotation is due. */
+  /**
+   * Fills the active secret's age and dates in the result, and says whether
+   * a rotation is due: Marketing Cloud's word, or the state's for the same
+   * secret when that is older (a stale or forged record errs early, never late).
+   */
   private describeAge(): boolean {
     const { active } = this.status;
-    return this.ctx.recordAge(active.createdAt, 'management-api', active.expiresAt);
+    const activeInHand = [this.current, this.escrowed].find(
+      (s) => s?.accepted && s.fingerprint !== this.staged?.fingerprint,
+    );
+    const recorded = activeInHand && this.ctx.stateAgeOf(activeInHand.fingerprint);
+    const lifetime = active.expiresAt.getTime() - active.createdAt.getTime();
+    if (recorded && recorded < active.createdAt) {
+      return this.ctx.recordAge(
+        recorded,
+        'state',
+        new Date(recorded.getTime() + lifetime),
+        activeInHand?.fingerprint,
+      );
+    }
+    return this.ctx.recordAge(
+      active.createdAt,
+      'management-api',
+      active.expiresAt,
+      activeInHand?.fingerprint,
+    );
   }
 
   /** In status mode a situation that would stop a rotation is reported, not raised. */
@@ -193,12 +246,14 @@ export class ApiRotation extends Flow {
           { step: 'stage', why: mode === 'auto' ? 'the active secret is due for rotation' : `mode ${mode}` },
           ...afterStaging(mode),
         ];
+      // Whatever the state says was published, this run writes every
+      // destination itself (idempotent) before it activates or confirms.
       case 'in-progress':
         if (mode === 'stage') return [];
-        return situation.phase === 'published' ? toRotation.slice(2) : toRotation;
+        return toRotation;
       case 'activated':
         if (mode === 'stage') return [];
-        return situation.published ? [{ step: 'confirm' }] : [{ step: 'publish' }, { step: 'confirm' }];
+        return [{ step: 'publish' }, { step: 'confirm' }];
       case 'staged-not-in-hand': {
         if (mode === 'stage' && situation.escrowed) return [];
         if (mode === 'activate') {
@@ -337,6 +392,7 @@ export class ApiRotation extends Flow {
     const { ctx } = this;
     try {
       await ctx.writeDestinations(this.stagedSecret().secret, 'publish');
+      this.delivered = true;
     } catch (error) {
       // Keep the destinations done, so a rerun knows they may hold the staged secret.
       if (!this.activated) await ctx.save('staged');
@@ -446,6 +502,7 @@ export class ApiRotation extends Flow {
   }
 
   private async activate(): Promise<void> {
+    if (!this.delivered) throw new Error('engine: activation before this run wrote every destination');
     const activated = await this.management
       .activate()
       .catch((error: unknown) => this.activatedElsewhere(error));
@@ -457,10 +514,31 @@ export class ApiRotation extends Flow {
     await this.ctx.save('activated');
   }
 
+  /** Marketing Cloud's status after the switch, or an error when it does not show this staging activated. */
+  private async switched(): Promise<SecretStatus> {
+    const record = this.ctx.rotation();
+    const stagedAt = new Date(record.stagedAt).getTime();
+    const status = await this.management.status();
+    const stillStaged =
+      status.staged !== null && Math.abs(status.staged.createdAt.getTime() - stagedAt) < 1000;
+    const activatedSince =
+      status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= stagedAt - 1000;
+    if (stillStaged || !activatedSince) {
+      throw new ActionError(
+        'Marketing Cloud',
+        `Marketing Cloud does not show the secret staged at ${record.stagedAt} as activated, so the escrow ` +
+          `${this.cfg.escrow.id} was kept. Run again (mode activate or rotate) to activate it.`,
+      );
+    }
+    return status;
+  }
+
   private async confirm(): Promise<void> {
     const { deps, cfg, ctx } = this;
+    if (!this.delivered) throw new Error('engine: confirmation before this run wrote every destination');
     const secret = this.stagedSecret();
     const record = ctx.rotation();
+    const status = await this.switched();
     const check = await deps.tokens.check(secret.secret, { fresh: true });
     if (!check.accepted) {
       throw new ActionError(
@@ -483,12 +561,12 @@ export class ApiRotation extends Flow {
     }
     await deps.secrets.remove(cfg.escrow);
     const activatedAt =
-      record.activatedAt ?? this.status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
-    ctx.recordAge(
-      new Date(record.stagedAt),
-      'management-api',
-      this.result.expiresAt ?? new Date(record.expiresAt),
-    );
+      record.activatedAt ?? status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
+    // The new secret's age: Marketing Cloud's, unless the record of its staging is older.
+    const stagedAt = new Date(record.stagedAt);
+    const createdAt = stagedAt < status.active.createdAt ? stagedAt : status.active.createdAt;
+    const lifetime = status.active.expiresAt.getTime() - status.active.createdAt.getTime();
+    ctx.recordAge(createdAt, 'management-api', new Date(createdAt.getTime() + lifetime), secret.fingerprint);
     await ctx.saveCompleted(secret, activatedAt);
   }
 }

@@ -60,6 +60,37 @@ function candidates(facts: Facts): InHand[] {
   return list.filter((s, i) => list.findIndex((t) => t.fingerprint === s.fingerprint) === i);
 }
 
+/**
+ * Why the stored rotation cannot be true, by what Marketing Cloud and the
+ * secrets in hand show; undefined when it may be. Such a state (forged, or
+ * from another tenant) must not decide anything: the caller sets it aside.
+ */
+export function stateContradicts(facts: Facts): string | undefined {
+  const { status, state } = facts;
+  const record = state && state.phase !== 'idle' ? state.rotation : null;
+  if (!record) return undefined;
+  const stagedAt = new Date(record.stagedAt);
+  if (status.lastGeneratedAt === null || status.lastGeneratedAt.getTime() < stagedAt.getTime() - 1000) {
+    return (
+      `it records a secret staged at ${record.stagedAt}, but Marketing Cloud last generated one ` +
+      (status.lastGeneratedAt ? `at ${status.lastGeneratedAt.toISOString()}` : 'never')
+    );
+  }
+  const held = candidates(facts).some((s) => s.fingerprint === record.stagedFingerprint);
+  const claimsActivation =
+    state?.phase === 'activated' ||
+    (status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= stagedAt.getTime());
+  // With nothing staged Marketing Cloud accepts only its active secret: if
+  // that is client-secret, the recorded secret is not the active one.
+  if (!status.staged && !held && claimsActivation && facts.current.accepted) {
+    return (
+      `it says the secret staged at ${record.stagedAt} was activated, but Marketing Cloud has nothing staged and ` +
+      'accepts client-secret, a different secret'
+    );
+  }
+  return undefined;
+}
+
 export function assess(facts: Facts): Situation {
   const { status, state } = facts;
   const record = state && state.phase !== 'idle' ? (state.rotation ?? undefined) : undefined;

@@ -22,6 +22,7 @@ export async function runEngine(deps: EngineDeps): Promise<EngineOutcome> {
       if (!deps.management) throw new Error('engine: the management API flow needs a management client');
       await new ApiRotation(ctx, deps.management).run();
     }
+    await ctx.refresh();
     return { result: ctx.result };
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));

@@ -1,7 +1,7 @@
 // What both rotation flows (management API, and a person in Setup) share:
 // the dependencies, the result being built, step timing, the state document
 // and writing a secret to every destination.
-import type { Config, Destination } from '../config.ts';
+import type { Config } from '../config.ts';
 import { ActionError, DestinationError } from '../errors.ts';
 import type { Sleep } from '../retry.ts';
 import type { InHand } from './assess.ts';
@@ -25,7 +25,13 @@ import {
   type StepName,
   type StepRecord,
 } from './result.ts';
-import { type Phase, type RotationRecord, type RotationState, STATE_SCHEMA_VERSION } from './state.ts';
+import {
+  type ActiveSecret,
+  type Phase,
+  type RotationRecord,
+  type RotationState,
+  STATE_SCHEMA_VERSION,
+} from './state.ts';
 
 export type EngineConfig = Pick<
   Config,
@@ -42,6 +48,7 @@ export type EngineConfig = Pick<
   | 'rotateAfterDays'
   | 'description'
   | 'maxWaitSeconds'
+  | 'stateRetentionDays'
   | 'runId'
   | 'runAttempt'
 >;
@@ -66,6 +73,11 @@ export interface EngineDeps {
 
 export const DAY_MS = 86_400_000;
 const HISTORY_LIMIT = 50;
+/**
+ * A destination written this long before a staging began may still be the
+ * one written for it (clock skew between GitHub and Marketing Cloud).
+ */
+export const SKEW_MS = 60_000;
 
 export function inHand(clientId: string, secret: string, accepted: boolean): InHand {
   return { secret, fingerprint: fingerprint(clientId, secret), accepted };
@@ -92,6 +104,14 @@ export class RunContext {
   record: RotationRecord | undefined;
   /** When waiting must end (max-wait-seconds from the start of the run). */
   readonly deadline: number;
+  /** The active secret and when it was generated, as this run learned it; saved with the state. */
+  activeSecret: ActiveSecret | undefined;
+  /** When the loaded state was saved (the older of the artifact's creation and the state's time). */
+  private loadedAt: Date | undefined;
+  /** A state was saved by this run. */
+  private saved = false;
+  /** Each destination's `updated_at` as first read in this run, before this run wrote any. */
+  private destinationTimes: Map<string, Date | undefined> | undefined;
 
   constructor(deps: EngineDeps) {
     this.deps = deps;
@@ -120,8 +140,12 @@ export class RunContext {
     return held;
   }
 
-  /** Records the active secret's age and dates in the result; true when a rotation is due. */
-  recordAge(createdAt: Date, source: AgeSource, expiresAt: Date): boolean {
+  /**
+   * Records the active secret's age and dates in the result (and, given its
+   * fingerprint, in the state saved next); true when a rotation is due.
+   */
+  recordAge(createdAt: Date, source: AgeSource, expiresAt: Date, fp?: string): boolean {
+    if (fp) this.activeSecret = { fingerprint: fp, createdAt: createdAt.toISOString() };
     this.result.secretAge = { createdAt, source };
     this.result.expiresAt = expiresAt;
     this.result.nextRotationAt = new Date(createdAt.getTime() + this.cfg.rotateAfterDays * DAY_MS);
@@ -177,9 +201,59 @@ export class RunContext {
       );
     } else {
       this.state = loaded.state;
+      // The older of the artifact's creation and the state's own time: a refresh only ever comes early.
+      const times = [loaded.savedAt, loaded.state && new Date(loaded.state.updatedAt)].filter(
+        (t): t is Date => t !== undefined,
+      );
+      this.loadedAt = times.length > 0 ? new Date(Math.min(...times.map((t) => t.getTime()))) : undefined;
     }
     if (loaded.note) this.result.notes.push(`State: ${loaded.note}.`);
     this.result.phase = this.state?.phase ?? 'idle';
+  }
+
+  /**
+   * The stored state contradicts what the platforms show: say so, and go on
+   * as if there were none (the state may tell where to resume, never block).
+   */
+  setAside(why: string): void {
+    this.distrust(
+      `The stored rotation state was set aside: ${why}. This run continues from what Marketing Cloud and GitHub show.`,
+    );
+    this.state = undefined;
+    this.record = undefined;
+    this.result.phase = 'idle';
+  }
+
+  /** A warning in the log and a note in the summary, about state this run did not believe. */
+  distrust(text: string): void {
+    this.deps.log.warning(text);
+    this.result.notes.push(text);
+  }
+
+  /** When the state says the secret with this fingerprint was generated: as the active one, or from a rotation in its history. */
+  stateAgeOf(fp: string): Date | undefined {
+    const { state } = this;
+    if (state?.activeSecret?.fingerprint === fp) return new Date(state.activeSecret.createdAt);
+    const rotation = state?.history.findLast((h) => h.fingerprint === fp);
+    return rotation ? new Date(rotation.stagedAt) : undefined;
+  }
+
+  /** Each destination's `updated_at`, read once per run (so before this run writes any). */
+  async destinationsWrittenAt(): Promise<Map<string, Date | undefined>> {
+    if (!this.destinationTimes) {
+      const times = new Map<string, Date | undefined>();
+      for (const d of this.cfg.destinations) times.set(d.id, await this.deps.secrets.updatedAt(d));
+      this.destinationTimes = times;
+    }
+    return this.destinationTimes;
+  }
+
+  /** Destinations with no secret, or one last written before `since` (less the skew): they cannot hold a secret staged then. */
+  async writtenBefore(since: Date): Promise<string[]> {
+    const times = await this.destinationsWrittenAt();
+    return [...times]
+      .filter(([, at]) => at === undefined || at.getTime() < since.getTime() - SKEW_MS)
+      .map(([id]) => id);
   }
 
   /** The rotation record, once a rotation is under way. */
@@ -202,12 +276,40 @@ export class RunContext {
       runAttempt: cfg.runAttempt,
       rotation: phase === 'idle' ? null : (this.record ?? null),
       lastActivatedAt: extra.lastActivatedAt ?? this.state?.lastActivatedAt ?? null,
+      activeSecret: this.activeSecret ?? this.state?.activeSecret,
       history: extra.history ?? this.state?.history ?? [],
     };
+    await this.write(state);
+  }
+
+  private async write(state: RotationState): Promise<void> {
     const { artifactId } = await this.deps.store.save(state);
+    this.saved = true;
     this.state = state;
-    this.result.phase = phase;
+    this.result.phase = state.phase;
     this.result.stateArtifactId = artifactId;
+  }
+
+  /**
+   * Artifacts expire (90 days at most in public repositories), and a run saves
+   * only when something changes: a run that saved nothing and finds the state
+   * older than half its retention saves it again, so a schedule never loses it.
+   */
+  async refresh(): Promise<void> {
+    const { state, loadedAt, cfg } = this;
+    if (cfg.mode === 'plan' || cfg.mode === 'status' || this.saved || !state || !loadedAt) return;
+    const ageDays = (this.deps.clock.now() - loadedAt.getTime()) / DAY_MS;
+    if (ageDays < cfg.stateRetentionDays / 2) return;
+    await this.write({
+      ...state,
+      updatedAt: this.now().toISOString(),
+      runId: cfg.runId,
+      runAttempt: cfg.runAttempt,
+      activeSecret: this.activeSecret ?? state.activeSecret,
+    });
+    this.result.notes.push(
+      `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`,
+    );
   }
 
   /** Saves `idle` with the finished rotation appended to the history. */
@@ -262,12 +364,6 @@ export class RunContext {
       );
     }
     return outcomes;
-  }
-
-  /** The active secret's age from the first destination's `updated_at`, when nothing better is known. */
-  async destinationAge(): Promise<Date | undefined> {
-    const first: Destination | undefined = this.cfg.destinations[0];
-    return first ? this.deps.secrets.updatedAt(first) : undefined;
   }
 }
 

@@ -34,10 +34,11 @@ export class SetupRotation extends Flow {
   async run(): Promise<void> {
     const { ctx, cfg } = this;
     await ctx.load();
-    const situation = await ctx.step('preflight', 'check inputs, GitHub access and Marketing Cloud', () =>
+    const claimed = await ctx.step('preflight', 'check inputs, GitHub access and Marketing Cloud', () =>
       this.preflight(),
     );
-    const due = await this.describeAge();
+    const situation = await this.doubtClaims(claimed);
+    const due = await this.describeAge(situation);
     const plan = this.plan(situation, due);
     this.result.plan = plan;
     if (cfg.mode === 'plan' || cfg.mode === 'status') {
@@ -115,6 +116,27 @@ export class SetupRotation extends Flow {
     return { kind: 'idle' };
   }
 
+  /**
+   * The state's `published` is a hint: the staged secret is distributed only
+   * if every destination was written after it was escrowed (GitHub's word).
+   * Otherwise distribute it again, so the person is never told to activate a
+   * secret the destinations do not hold.
+   */
+  private async doubtClaims(situation: Situation): Promise<Situation> {
+    if (situation.kind !== 'distributed' && situation.kind !== 'staged-broken') return situation;
+    const { ctx, deps, cfg } = this;
+    const escrowedAt = await deps.secrets.updatedAt(cfg.escrow);
+    const recorded = new Date(ctx.rotation().stagedAt);
+    const since = escrowedAt && escrowedAt > recorded ? escrowedAt : recorded;
+    const stale = await ctx.writtenBefore(since);
+    if (stale.length === 0) return situation;
+    ctx.distrust(
+      `The stored state says every destination holds the staged secret, but ${stale.join(', ')} ` +
+        `${stale.length === 1 ? 'was' : 'were'} not written since it was escrowed; that claim was ignored.`,
+    );
+    return this.freshStaging(situation.staged);
+  }
+
   private freshStaging(staged: InHand): Situation {
     // The workflow's own secret is rejected while the staged one works: the
     // person activated before the destinations were written.
@@ -123,19 +145,52 @@ export class SetupRotation extends Flow {
       : { kind: 'distribute', staged };
   }
 
-  /** The active secret's age: from the last recorded activation, else the first destination's `updated_at`. */
-  private async describeAge(): Promise<boolean> {
+  /** The secret Marketing Cloud has active, among those in hand, as far as this run can tell. */
+  private activeOf(situation: Situation): InHand | undefined {
+    switch (situation.kind) {
+      case 'idle':
+        return [this.current, this.previous].find((s) => s?.accepted);
+      case 'distribute':
+        return this.current.accepted ? this.current : undefined;
+      case 'activated-early':
+        return situation.staged;
+      case 'distributed':
+        return situation.old?.accepted ? situation.old : situation.old && situation.staged;
+      case 'staged-broken':
+        return situation.old;
+    }
+  }
+
+  /**
+   * The active secret's age, the oldest of what the state recorded for it and
+   * each destination's `updated_at` (read before this run writes any): this
+   * run's own writes never make it look younger, and a stale or forged record
+   * can make a reminder early, never late.
+   */
+  private async describeAge(situation: Situation): Promise<boolean> {
     const { ctx } = this;
-    const recorded = ctx.state?.lastActivatedAt;
-    const source: AgeSource = recorded ? 'state' : 'destination';
-    const createdAt = recorded ? new Date(recorded) : await ctx.destinationAge();
-    if (!createdAt) {
+    const active = this.activeOf(situation);
+    const sources: Array<{ at: Date; source: AgeSource }> = [];
+    const recorded = active && ctx.stateAgeOf(active.fingerprint);
+    if (recorded) sources.push({ at: recorded, source: 'state' });
+    for (const at of (await ctx.destinationsWrittenAt()).values())
+      if (at) sources.push({ at, source: 'destination' });
+    const oldest = sources.reduce<(typeof sources)[number] | undefined>(
+      (a, b) => (a && a.at <= b.at ? a : b),
+      undefined,
+    );
+    if (!oldest) {
       this.result.notes.push(
-        'The active secret’s age is unknown: no activation is recorded and the first destination has no secret.',
+        'The active secret’s age is unknown: the state records none for it and no destination has a secret.',
       );
       return true;
     }
-    return ctx.recordAge(createdAt, source, new Date(createdAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS));
+    return ctx.recordAge(
+      oldest.at,
+      oldest.source,
+      new Date(oldest.at.getTime() + SECRET_LIFETIME_DAYS * DAY_MS),
+      active?.fingerprint,
+    );
   }
 
   private plan(situation: Situation, due: boolean): string[] {
@@ -273,7 +328,7 @@ export class SetupRotation extends Flow {
     await ctx.step('publish', 'write the activated secret to every destination at once', () =>
       ctx.writeDestinations(staged.secret, 'publish'),
     );
-    await this.confirm(staged, ctx.now());
+    await this.confirm(staged, ctx.now(), true);
   }
 
   private async confirmOrRemind(staged: InHand, old: InHand | undefined): Promise<void> {
@@ -298,7 +353,12 @@ export class SetupRotation extends Flow {
     await this.confirm(staged, this.ctx.now());
   }
 
-  private async confirm(staged: InHand, activatedAt: Date): Promise<void> {
+  /**
+   * Deletes the escrows once the new secret is accepted and this run wrote it
+   * to every destination (`written`: just now, before this step), whatever
+   * the state said was distributed.
+   */
+  private async confirm(staged: InHand, activatedAt: Date, written = false): Promise<void> {
     const { ctx, deps, cfg } = this;
     await ctx.step('confirm', 'verify the new secret and delete the escrow secrets', async () => {
       const check = await deps.tokens.check(staged.secret, { fresh: true });
@@ -308,12 +368,16 @@ export class SetupRotation extends Flow {
           `The token endpoint rejects the new secret (${check.reason}).`,
         );
       }
+      if (!written) await ctx.writeDestinations(staged.secret, 'publish');
       await deps.secrets.remove(cfg.escrow);
       await deps.secrets.remove(cfg.previousEscrow);
+      // The new secret was generated before it was escrowed: its age runs from the staging, not this run.
+      const stagedAt = new Date(ctx.rotation().stagedAt);
       ctx.recordAge(
-        activatedAt,
+        stagedAt,
         'state',
-        new Date(new Date(ctx.rotation().stagedAt).getTime() + SECRET_LIFETIME_DAYS * DAY_MS),
+        new Date(stagedAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS),
+        staged.fingerprint,
       );
       await ctx.saveCompleted(staged, activatedAt.toISOString());
       if (cfg.reminderIssue && deps.reminders) {

@@ -36,6 +36,12 @@ const historySchema = z.object({
   runId: z.number().int(),
 });
 
+/** The secret Marketing Cloud had active when the state was saved, and when it was generated (as best known). */
+const activeSecretSchema = z.object({
+  fingerprint,
+  createdAt: isoTime,
+});
+
 export const stateSchema = z.object({
   schemaVersion: z.literal(STATE_SCHEMA_VERSION),
   clientId: z.string().min(1),
@@ -45,12 +51,15 @@ export const stateSchema = z.object({
   runAttempt: z.number().int(),
   rotation: rotationSchema.nullable(),
   lastActivatedAt: isoTime.nullable(),
+  /** Optional so states saved before it existed still load; written by every save since. */
+  activeSecret: activeSecretSchema.optional(),
   /** Newest last; bounded. */
   history: z.array(historySchema).max(50),
 });
 
 export type RotationState = z.infer<typeof stateSchema>;
 export type RotationRecord = z.infer<typeof rotationSchema>;
+export type ActiveSecret = z.infer<typeof activeSecretSchema>;
 
 /** Parses untrusted JSON text into a state, or says why it is not one. */
 export function parseState(text: string): { ok: true; state: RotationState } | { ok: false; reason: string } {

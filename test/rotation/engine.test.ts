@@ -1,0 +1,299 @@
+// The engine through in-memory fakes of its ports (no HTTP): what it decides
+// when the stored state claims more than the platforms show, the active
+// secret's age, and the refresh of an old state.
+import { describe, expect, it } from 'vitest';
+import type { Destination, Mode } from '../../src/config.ts';
+import { type EngineConfig, runEngine } from '../../src/rotation/engine.ts';
+import { fingerprint } from '../../src/rotation/fingerprint.ts';
+import type {
+  ManagementPort,
+  SecretStatus,
+  SecretsPort,
+  StagedSecret,
+  StateStore,
+  TokenPort,
+} from '../../src/rotation/ports.ts';
+import type { RotationState } from '../../src/rotation/state.ts';
+
+const DAY = 86_400_000;
+const CLIENT = 'abcdefgh12345678';
+const dest = (id: string, name = 'S'): Destination => ({ id, name, kind: 'repo', owner: 'o', repo: id });
+const DESTINATIONS = [dest('a'), dest('b')];
+const ESCROW = dest('escrow', 'S_STAGED');
+const PREVIOUS = dest('previous', 'S_PREVIOUS');
+
+/** Marketing Cloud: one active secret, at most one staged, usable at once. */
+class FakeMc implements TokenPort, ManagementPort {
+  active: { secret: string; createdAt: Date };
+  staged: { secret: string; createdAt: Date } | null = null;
+  lastGeneratedAt: Date | null = null;
+  lastActivatedAt: Date | null = null;
+  readonly events: string[];
+  private readonly clock: { t: number };
+  private n = 0;
+  constructor(clock: { t: number }, events: string[]) {
+    this.clock = clock;
+    this.active = { secret: 'OLD', createdAt: new Date(clock.t - 160 * DAY) };
+    this.events = events;
+  }
+  async check(secret: string) {
+    return secret === this.active.secret || secret === this.staged?.secret
+      ? ({ accepted: true } as const)
+      : ({ accepted: false, reason: 'invalid_client' } as const);
+  }
+  async status(): Promise<SecretStatus> {
+    const exp = (d: Date) => new Date(d.getTime() + 180 * DAY);
+    return {
+      clientId: CLIENT,
+      active: { createdAt: this.active.createdAt, expiresAt: exp(this.active.createdAt) },
+      staged: this.staged && {
+        createdAt: this.staged.createdAt,
+        usableAt: this.staged.createdAt,
+        expiresAt: exp(this.staged.createdAt),
+        description: '',
+      },
+      lastGeneratedAt: this.lastGeneratedAt,
+      lastActivatedAt: this.lastActivatedAt,
+    };
+  }
+  async stage(): Promise<StagedSecret> {
+    const now = new Date(this.clock.t);
+    this.staged = { secret: `NEW${++this.n}`, createdAt: now };
+    this.lastGeneratedAt = now;
+    this.events.push('stage');
+    return {
+      clientSecret: this.staged.secret,
+      createdAt: now,
+      usableAt: now,
+      expiresAt: new Date(now.getTime() + 180 * DAY),
+    };
+  }
+  async activate() {
+    if (!this.staged) throw new Error('nothing staged');
+    this.active = this.staged;
+    this.staged = null;
+    this.lastActivatedAt = new Date(this.clock.t);
+    this.events.push('activate');
+    return {
+      activatedAt: this.lastActivatedAt,
+      expiresAt: new Date(this.active.createdAt.getTime() + 180 * DAY),
+    };
+  }
+}
+
+class FakeSecrets implements SecretsPort {
+  readonly values = new Map<string, { value: string; at: Date }>();
+  private readonly clock: { t: number };
+  private readonly events: string[];
+  constructor(clock: { t: number }, events: string[]) {
+    this.clock = clock;
+    this.events = events;
+  }
+  async prepare() {}
+  async publish(destinations: Destination[], plaintext: string) {
+    for (const d of destinations) {
+      this.values.set(d.id, { value: plaintext, at: new Date(this.clock.t) });
+      this.events.push(`write ${d.id}`);
+    }
+    return destinations.map((destination) => ({ destination, ok: true }));
+  }
+  async remove(d: Destination) {
+    this.values.delete(d.id);
+    this.events.push(`remove ${d.id}`);
+  }
+  async updatedAt(d: Destination) {
+    return this.values.get(d.id)?.at;
+  }
+}
+
+class FakeStore implements StateStore {
+  readonly saved: RotationState[] = [];
+  private state: RotationState | undefined;
+  private readonly savedAt: Date | undefined;
+  constructor(state?: RotationState, savedAt?: Date) {
+    this.state = state;
+    this.savedAt = savedAt;
+  }
+  async load() {
+    return { state: this.state, savedAt: this.savedAt };
+  }
+  async save(state: RotationState) {
+    this.saved.push(state);
+    this.state = state;
+    return { artifactId: this.saved.length };
+  }
+}
+
+function world(mode: Mode, management: 'api' | 'setup', stored?: RotationState, savedAt?: Date) {
+  const clock = { t: Date.parse('2026-11-01T00:00:00Z') };
+  const events: string[] = [];
+  const warnings: string[] = [];
+  const mc = new FakeMc(clock, events);
+  const secrets = new FakeSecrets(clock, events);
+  for (const d of DESTINATIONS) secrets.values.set(d.id, { value: 'OLD', at: mc.active.createdAt });
+  const store = new FakeStore(stored, savedAt);
+  const config: EngineConfig = {
+    mode,
+    management,
+    clientId: CLIENT,
+    clientSecret: 'OLD',
+    destinations: DESTINATIONS,
+    escrow: ESCROW,
+    previousEscrow: PREVIOUS,
+    reminderIssue: false,
+    rotateAfterDays: 150,
+    description: 'test',
+    maxWaitSeconds: 0,
+    stateRetentionDays: 90,
+    runId: 7,
+    runAttempt: 1,
+  };
+  const run = (overrides: Partial<EngineConfig> = {}) =>
+    runEngine({
+      config: { ...config, ...overrides },
+      tokens: mc,
+      management: mc,
+      secrets,
+      store,
+      clock: { now: () => clock.t },
+      sleep: async (ms) => {
+        clock.t += ms;
+      },
+      log: {
+        info() {},
+        debug() {},
+        notice() {},
+        setSecret() {},
+        warning: (m) => warnings.push(m),
+      },
+    });
+  return { clock, events, warnings, mc, secrets, store, run };
+}
+
+const fp = (secret: string) => fingerprint(CLIENT, secret);
+const base = (t: number, extra: Partial<RotationState>): RotationState => ({
+  schemaVersion: 1,
+  clientId: CLIENT,
+  phase: 'idle',
+  updatedAt: new Date(t).toISOString(),
+  runId: 1,
+  runAttempt: 1,
+  rotation: null,
+  lastActivatedAt: null,
+  history: [],
+  ...extra,
+});
+
+describe('the API flow takes evidence, not the state’s word', () => {
+  it('writes every destination before activating, though the state says published', async () => {
+    const w = world('rotate', 'api');
+    expect((await w.run({ mode: 'stage' })).error).toBeUndefined();
+    const staged = w.secrets.values.get(ESCROW.id)?.value ?? '';
+    const forged = w.store.saved.at(-1) as RotationState;
+    const rotation = forged.rotation && { ...forged.rotation, publishedTo: ['a', 'b'] };
+    await w.store.save({ ...forged, phase: 'published', rotation });
+    w.events.length = 0;
+
+    const outcome = await w.run({ mode: 'activate', stagedClientSecret: staged });
+    expect(outcome.error).toBeUndefined();
+    expect(w.events.indexOf('write a')).toBeLessThan(w.events.indexOf('activate'));
+    expect(w.events.indexOf('write b')).toBeLessThan(w.events.indexOf('activate'));
+    expect(w.events.indexOf('activate')).toBeLessThan(w.events.indexOf('remove escrow'));
+    for (const d of DESTINATIONS) expect(w.secrets.values.get(d.id)?.value).toBe(staged);
+    expect(w.warnings.join('\n')).toMatch(/a, b were not written since it was staged/);
+    expect(outcome.result.notes.join('\n')).toMatch(/that claim was ignored/);
+  });
+
+  it('sets aside a state that claims an activation Marketing Cloud contradicts, and does not block', async () => {
+    const t = Date.parse('2026-11-01T00:00:00Z');
+    const stagedAt = new Date(t - 30 * DAY).toISOString();
+    const stored = base(t, {
+      phase: 'activated',
+      rotation: {
+        stagedFingerprint: 'deadbeefdeadbeef',
+        stagedAt,
+        usableAt: stagedAt,
+        expiresAt: stagedAt,
+        escrowId: ESCROW.id,
+        publishedTo: ['a'],
+        stagedByRun: 1,
+      },
+    });
+    const w = world('auto', 'api', stored);
+    w.mc.lastGeneratedAt = new Date(t - 10 * DAY);
+    w.mc.lastActivatedAt = new Date(t - 10 * DAY);
+    w.mc.active.createdAt = new Date(t - 10 * DAY);
+    const outcome = await w.run();
+    expect(outcome.error).toBeUndefined();
+    expect(w.warnings.join('\n')).toMatch(/set aside: .*accepts client-secret, a different secret/);
+    expect(outcome.result.headline).toMatch(/No rotation due/);
+    expect(w.events).toEqual([]);
+  });
+
+  it('takes the older of Marketing Cloud’s and the state’s age for the active secret', async () => {
+    const t = Date.parse('2026-11-01T00:00:00Z');
+    const w = world(
+      'status',
+      'api',
+      base(t, { activeSecret: { fingerprint: fp('OLD'), createdAt: new Date(t - 170 * DAY).toISOString() } }),
+    );
+    const outcome = await w.run();
+    expect(outcome.result.secretAge).toEqual({ createdAt: new Date(t - 170 * DAY), source: 'state' });
+    expect(outcome.result.expiresAt).toEqual(new Date(t + 10 * DAY));
+  });
+});
+
+describe('the Setup flow’s age of the active secret', () => {
+  it('a forged activation of today loses to the destinations’ older updated_at', async () => {
+    const t = Date.parse('2026-11-01T00:00:00Z');
+    const today = new Date(t).toISOString();
+    const w = world(
+      'auto',
+      'setup',
+      base(t, { lastActivatedAt: today, activeSecret: { fingerprint: fp('OLD'), createdAt: today } }),
+    );
+    const outcome = await w.run();
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.result.headline).toMatch(/rotation is due/);
+    expect(outcome.result.expiresAt).toEqual(new Date(t + 20 * DAY));
+  });
+
+  it('records the active secret’s age in the state, so distributing does not make it look young', async () => {
+    const w = world('auto', 'setup');
+    w.mc.staged = { secret: 'NEXT', createdAt: new Date(w.clock.t) };
+    w.secrets.values.set(ESCROW.id, { value: 'NEXT', at: new Date(w.clock.t) });
+    expect((await w.run({ stagedClientSecret: 'NEXT', maxWaitSeconds: 10 })).error).toBeUndefined();
+    expect(w.store.saved.at(-1)?.activeSecret).toEqual({
+      fingerprint: fp('OLD'),
+      createdAt: w.mc.active.createdAt.toISOString(),
+    });
+    w.clock.t += DAY;
+    const next = await w.run({ stagedClientSecret: 'NEXT', previousClientSecret: 'OLD' });
+    expect(next.result.secretAge?.createdAt).toEqual(w.mc.active.createdAt);
+  });
+});
+
+describe('state refresh', () => {
+  const t = Date.parse('2026-11-01T00:00:00Z');
+  it.each([
+    ['auto', 50, 1],
+    ['auto', 40, 0],
+    ['status', 50, 0],
+    ['plan', 50, 0],
+  ] as const)('mode %s, state saved %i days ago: %i save(s)', async (mode, days, saves) => {
+    const stored = base(t, {
+      activeSecret: { fingerprint: fp('OLD'), createdAt: new Date(t - 10 * DAY).toISOString() },
+    });
+    const w = world(mode, 'api', stored, new Date(t - days * DAY));
+    w.mc.active.createdAt = new Date(t - 10 * DAY);
+    const outcome = await w.run();
+    expect(outcome.error).toBeUndefined();
+    expect(w.store.saved).toHaveLength(saves);
+    if (saves)
+      expect(w.store.saved[0]).toMatchObject({
+        phase: 'idle',
+        runId: 7,
+        updatedAt: new Date(t).toISOString(),
+      });
+  });
+});
