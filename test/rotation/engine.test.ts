@@ -104,6 +104,9 @@ class FakeSecrets implements SecretsPort {
   async updatedAt(d: Destination) {
     return this.values.get(d.id)?.at;
   }
+  async probeWrite(d: Destination) {
+    this.events.push(`probe ${d.id}`);
+  }
 }
 
 class FakeStore implements StateStore {
