@@ -258,7 +258,12 @@ export function parseInputs(read: (name: string) => string, env: Record<string, 
       'with `management: api`, give the base URL of a service implementing docs/management-api.openapi.yaml, or use `management: setup`',
     );
     if (text !== '')
-      managementUrl = serviceUrl(inputField('management-url'), text, 'base', 'https://sfmc-secrets.example.com');
+      managementUrl = serviceUrl(
+        inputField('management-url'),
+        text,
+        'base',
+        'https://sfmc-secrets.example.com',
+      );
   }
   // GitHub.
   const githubToken = required(

@@ -84,8 +84,9 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
     now,
     onRetry,
   });
+  // parseInputs sets managementUrl exactly when management is `api`.
   const management =
-    config.management === 'api'
+    config.management === 'api' && config.managementUrl !== undefined
       ? createManagementClient({
           tokens,
           adminCredential,

@@ -9,6 +9,7 @@ import { quotable } from '../redact.ts';
 import type { TokenCheck, TokenPort } from '../rotation/ports.ts';
 import {
   describeIssues,
+  exhaustedAdvice,
   exhaustedReason,
   type Http,
   type HttpOptions,
@@ -149,7 +150,7 @@ export class TokenClient {
             ? `The token URL ${this.tokenUrl} cannot be reached (${exhaustedReason(failure, this.http.policy)}). ` +
                 CHECK_URL
             : `Marketing Cloud's token endpoint ${this.tokenUrl} kept failing (${exhaustedReason(failure, this.http.policy)}). ` +
-                'Try again later.',
+                exhaustedAdvice(failure),
           failure.status,
         ),
     );

@@ -81,8 +81,14 @@ export class MarketingCloudEmulator extends EventEmitter<{ change: [ChangeEvent]
           reply = error.reply;
         }
         const { method, url } = ctx;
-        const errors = responseErrors({ method, pathname: url.pathname, ...reply, headers: reply.headers ?? {} });
-        if (errors.length > 0) this.validationFailures.push({ route: ctx.route, status: reply.status, errors });
+        const errors = responseErrors({
+          method,
+          pathname: url.pathname,
+          ...reply,
+          headers: reply.headers ?? {},
+        });
+        if (errors.length > 0)
+          this.validationFailures.push({ route: ctx.route, status: reply.status, errors });
         return reply;
       },
     };

@@ -44,7 +44,11 @@ export function restError(message: string, errorcode: number) {
  */
 export function rateLimited(errorcode: 50100 | 50200, retryAfterSeconds = 5): FaultMode {
   if (errorcode === ERROR_CODES.blocked) {
-    return { kind: 'status', status: 429, body: restError('Your requests are temporarily blocked.', errorcode) };
+    return {
+      kind: 'status',
+      status: 429,
+      body: restError('Your requests are temporarily blocked.', errorcode),
+    };
   }
   return {
     kind: 'status',
@@ -101,7 +105,10 @@ export function managementRoutes(platform: Platform): Route[] {
     if (!caller.admin) {
       throw new HttpError({
         status: 403,
-        body: restError('This package may not manage the secrets of installed packages.', ERROR_CODES.forbidden),
+        body: restError(
+          'This package may not manage the secrets of installed packages.',
+          ERROR_CODES.forbidden,
+        ),
       });
     }
     const pkg = platform.find(ctx.params.clientId ?? '');

@@ -61,7 +61,8 @@ function operations(): IndexedOperation[] {
     const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '([^/]+)');
     for (const method of ['get', 'post']) {
       const operation = item[method] as Operation | undefined;
-      if (operation) index.push({ method: method.toUpperCase(), regex: new RegExp(`^${source}$`), operation });
+      if (operation)
+        index.push({ method: method.toUpperCase(), regex: new RegExp(`^${source}$`), operation });
     }
   }
   return index;
@@ -78,7 +79,9 @@ function check(where: string, schema: object, value: unknown): string[] {
     compiled.set(schema, validate);
   }
   if (validate(value)) return [];
-  return (validate.errors ?? []).map((e: ErrorObject) => `${where}${e.instancePath} ${e.message ?? 'is invalid'}`);
+  return (validate.errors ?? []).map(
+    (e: ErrorObject) => `${where}${e.instancePath} ${e.message ?? 'is invalid'}`,
+  );
 }
 
 /** The contract's operation for a request, e.g. `status`; undefined when the contract has none. */
