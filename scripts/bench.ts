@@ -38,7 +38,14 @@ for (let round = 1; round <= rounds; round++) {
   try {
     for (const env of ['staging', 'dev']) world.gh.addEnvironment(OWNER, REPO, env);
     const started = Date.now();
-    const run = await world.run({ inputs: { mode: 'rotate', destinations: destinations.join('\n') } });
+    const run = await world.run({
+      inputs: {
+        mode: 'rotate',
+        management: 'api',
+        'management-url': world.mc.url,
+        destinations: destinations.join('\n'),
+      },
+    });
     const elapsed = Date.now() - started;
     if (run.code !== 0) throw new Error(`round ${round}: the action failed:\n${run.stdout}\n${run.stderr}`);
     const [generated] = world.mc.history(world.clientId).filter((e) => e.type === 'generated');
