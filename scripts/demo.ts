@@ -20,12 +20,20 @@ try {
     `Installed package ${world.clientId}: its active secret is 160 days old and held in ${SECRET} of ${OWNER}/${REPO}.`,
   );
   say(`Destinations:\n${watched.map((d) => `  - ${d.id}`).join('\n')}`);
+  say(
+    `Management: api, against the emulator's implementation of docs/management-api.openapi.yaml at ${world.mc.url}`,
+  );
   say('\nRunning dist/index.js with mode=rotate, as the runner would:\n');
 
   const old = world.initialSecret;
   const started = Date.now();
   const run = await world.run({
-    inputs: { mode: 'rotate', destinations: THREE_DESTINATIONS },
+    inputs: {
+      mode: 'rotate',
+      management: 'api',
+      'management-url': world.mc.url,
+      destinations: THREE_DESTINATIONS,
+    },
     // Workflow commands are for the runner; show annotations as it would, hide the rest.
     onLine: (line) => {
       const command = /^::(error|warning|notice)[^:]*::(.*)$/.exec(line);

@@ -40,6 +40,7 @@ export interface Config {
   accountId?: string;
   /** Package used for the management API; undefined means the rotated package itself. */
   admin?: Credential;
+  /** Base URL of the service implementing docs/management-api.openapi.yaml; set exactly when management is `api`. */
   managementUrl?: string;
   githubToken: string;
   secretName: string;

@@ -134,19 +134,29 @@ export function parseInputs(read: (name: string) => string, env: Record<string, 
   if (mode !== modeText) {
     report(inputField('mode'), `${quote(modeText)} is not a mode`, `use one of ${modes.join(', ')}`);
   }
-  const managementText = read('management') || 'api';
-  const management = managements.find((m) => m === managementText) ?? 'api';
+  // `setup` works on every tenant; `api` needs a service implementing docs/management-api.openapi.yaml.
+  const managementText = read('management') || 'setup';
+  const management = managements.find((m) => m === managementText) ?? 'setup';
+  /** Inputs that need one choice are checked only once the choice itself is valid. */
+  const chosen = (m: Management): boolean => management === m && managementText === m;
   if (management !== managementText) {
     report(
       inputField('management'),
       `${quote(managementText)} is not a way of managing secrets`,
-      'use `api` (the management API stages and activates) or `setup` (a person does, in Setup)',
+      'use `setup` (a person clicks Generate and Activate in Setup; works on every tenant) or `api` (a service at `management-url` implementing docs/management-api.openapi.yaml stages and activates)',
     );
   }
   const reminderText = (read('reminder-issue') || 'false').toLowerCase();
   const reminderIssue = reminderText === 'true';
   if (reminderText !== 'true' && reminderText !== 'false') {
     report(inputField('reminder-issue'), `${quote(reminderText)} is not a boolean`, 'use `true` or `false`');
+  }
+  if (chosen('api') && reminderIssue) {
+    report(
+      inputField('reminder-issue'),
+      'applies only with `management: setup`',
+      'remove it: with `management: api` no person needs reminding, the action stages and activates itself',
+    );
   }
 
   // Marketing Cloud: where tokens come from, and with which credentials.
@@ -212,28 +222,49 @@ export function parseInputs(read: (name: string) => string, env: Record<string, 
     );
   }
 
-  let admin: Credential | undefined;
+  // The management service's inputs. They mean nothing to `setup`, where a wrong
+  // guess (a URL that serves nothing) must not go unnoticed.
   const adminClientId = read('admin-client-id');
   const adminClientSecret = read('admin-client-secret');
-  if (adminClientId !== '' || adminClientSecret !== '') {
-    const fix =
-      'set both `admin-client-id` and `admin-client-secret`, or neither (then the rotated package must itself have the right to manage its secrets)';
-    admin = {
-      clientId: adminClientId === '' ? required('admin-client-id', fix) : clientIdRule('admin-client-id'),
-      clientSecret: required('admin-client-secret', fix),
-    };
-  }
   const managementUrlText = read('management-url');
-  const managementUrl =
-    managementUrlText === ''
-      ? undefined
-      : serviceUrl(
-          inputField('management-url'),
-          managementUrlText,
-          'base',
-          'https://mc563885gzs27c5t9-63k636ttgm.rest.marketingcloudapis.com',
+  let admin: Credential | undefined;
+  let managementUrl: string | undefined;
+  if (management === 'setup') {
+    for (const [name, value] of [
+      ['management-url', managementUrlText],
+      ['admin-client-id', adminClientId],
+      ['admin-client-secret', adminClientSecret],
+    ] as const) {
+      if (value !== '' && chosen('setup')) {
+        report(
+          inputField(name),
+          'applies only with `management: api`',
+          'remove it, or set `management: api` if a service implementing docs/management-api.openapi.yaml stages and activates your secrets',
         );
-
+      }
+    }
+  } else {
+    if (adminClientId !== '' || adminClientSecret !== '') {
+      const fix =
+        'set both `admin-client-id` and `admin-client-secret`, or neither (then the management service is called with the rotated package’s own token)';
+      admin = {
+        clientId: adminClientId === '' ? required('admin-client-id', fix) : clientIdRule('admin-client-id'),
+        clientSecret: required('admin-client-secret', fix),
+      };
+    }
+    // No default: no Salesforce tenant serves the contract at its own REST base URL.
+    const text = required(
+      'management-url',
+      'with `management: api`, give the base URL of a service implementing docs/management-api.openapi.yaml, or use `management: setup`',
+    );
+    if (text !== '')
+      managementUrl = serviceUrl(
+        inputField('management-url'),
+        text,
+        'base',
+        'https://sfmc-secrets.example.com',
+      );
+  }
   // GitHub.
   const githubToken = required(
     'github-token',

@@ -92,8 +92,9 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
       secrets.push(accessToken);
     },
   });
+  // parseInputs sets managementUrl exactly when management is `api`.
   const management =
-    config.management === 'api'
+    config.management === 'api' && config.managementUrl !== undefined
       ? createManagementClient({
           tokens,
           adminCredential,

@@ -46,7 +46,7 @@ describe('parseInputs: valid inputs', () => {
   it('fills every default from the minimal inputs', () => {
     expect(parse()).toEqual({
       mode: 'auto',
-      management: 'api',
+      management: 'setup',
       tokenUrl: 'https://mc563885gzs27c5t9-63k636ttgm.auth.marketingcloudapis.com/v2/token',
       clientId: 'abc123def456ghi789jkl012',
       clientSecret: secrets['client-secret'],
@@ -119,21 +119,23 @@ describe('parseInputs: valid inputs', () => {
     ],
     [
       'management-url loses its trailing slash',
-      { 'management-url': 'https://mc1abc.rest.marketingcloudapis.com/' },
+      { management: 'api', 'management-url': 'https://sfmc-secrets.example.com/' },
       {},
-      { managementUrl: 'https://mc1abc.rest.marketingcloudapis.com' },
+      { management: 'api', managementUrl: 'https://sfmc-secrets.example.com' },
     ],
     [
       'management-url keeps its path',
-      { 'management-url': 'http://localhost:7000/mc/' },
+      { management: 'api', 'management-url': 'http://localhost:7000/mc/', 'reminder-issue': 'false' },
       {},
-      { managementUrl: 'http://localhost:7000/mc' },
+      { management: 'api', managementUrl: 'http://localhost:7000/mc' },
     ],
     [
       'optional secrets and ids',
       {
         'staged-client-secret': secrets['staged-client-secret'],
         'account-id': '514009999',
+        management: 'api',
+        'management-url': 'https://sfmc-secrets.example.com',
         'admin-client-id': 'ADMIN0000client1',
         'admin-client-secret': secrets['admin-client-secret'],
       },
@@ -262,6 +264,9 @@ describe('GitHub hosts', () => {
   });
 });
 
+/** The inputs that choose the management API. */
+const api = { management: 'api', 'management-url': 'https://sfmc-secrets.example.com' };
+
 describe('parseInputs: invalid inputs', () => {
   const cases: [string, Record<string, string>, Record<string, string | undefined>, string, string[]][] = [
     [
@@ -345,17 +350,65 @@ describe('parseInputs: invalid inputs', () => {
     ],
     [
       'management-url with credentials',
-      { 'management-url': 'https://user:pw@mc1.rest.marketingcloudapis.com' },
+      { management: 'api', 'management-url': 'https://user:pw@mc1.rest.marketingcloudapis.com' },
       {},
       'management-url',
       ['input `management-url`: contains credentials'],
     ],
     [
       'management-url over ftp',
-      { 'management-url': 'ftp://mc1.rest.marketingcloudapis.com' },
+      { management: 'api', 'management-url': 'ftp://mc1.rest.marketingcloudapis.com' },
       {},
       'management-url',
       ['uses ftp'],
+    ],
+    [
+      'management api without management-url',
+      { management: 'api' },
+      {},
+      'management-url',
+      [
+        'input `management-url`: is required but empty — with `management: api`, give the base URL of a service implementing docs/management-api.openapi.yaml, or use `management: setup`',
+      ],
+    ],
+    [
+      'management-url with the default management (setup)',
+      { 'management-url': 'https://mc1abc.rest.marketingcloudapis.com' },
+      {},
+      'management-url',
+      ['input `management-url`: applies only with `management: api` — remove it, or set `management: api`'],
+    ],
+    [
+      'admin-client-id with management setup',
+      { management: 'setup', 'admin-client-id': 'ADMIN0000client1' },
+      {},
+      'admin-client-id',
+      ['input `admin-client-id`: applies only with `management: api`'],
+    ],
+    [
+      'admin-client-secret with management setup',
+      { 'admin-client-secret': secrets['admin-client-secret'] },
+      {},
+      'admin-client-secret',
+      ['input `admin-client-secret`: applies only with `management: api`'],
+    ],
+    [
+      'reminder-issue with management api',
+      { management: 'api', 'management-url': 'https://sfmc-secrets.example.com', 'reminder-issue': 'true' },
+      {},
+      'reminder-issue',
+      ['input `reminder-issue`: applies only with `management: setup`'],
+    ],
+    [
+      'an unknown management, alone (its dependent inputs are not judged)',
+      {
+        management: 'manual',
+        'management-url': 'https://sfmc-secrets.example.com',
+        'reminder-issue': 'true',
+      },
+      {},
+      'management',
+      ['input `management`: `manual` is not a way of managing secrets — use `setup`', 'or `api`'],
     ],
     ['client-id missing', { 'client-id': '' }, {}, 'client-id', ['input `client-id`: is required but empty']],
     [
@@ -376,21 +429,21 @@ describe('parseInputs: invalid inputs', () => {
     ['account-id not digits', { 'account-id': 'MID-1' }, {}, 'account-id', ['`MID-1` is not a MID']],
     [
       'admin id without secret',
-      { 'admin-client-id': 'ADMIN0000client1' },
+      { ...api, 'admin-client-id': 'ADMIN0000client1' },
       {},
       'admin-client-secret',
       ['input `admin-client-secret`: is required but empty — set both'],
     ],
     [
       'admin secret without id',
-      { 'admin-client-secret': secrets['admin-client-secret'] },
+      { ...api, 'admin-client-secret': secrets['admin-client-secret'] },
       {},
       'admin-client-id',
       ['input `admin-client-id`: is required but empty — set both'],
     ],
     [
       'admin id malformed',
-      { 'admin-client-id': 'x', 'admin-client-secret': 'y' },
+      { ...api, 'admin-client-id': 'x', 'admin-client-secret': 'y' },
       {},
       'admin-client-id',
       ['`x` is not a client id'],
@@ -634,9 +687,10 @@ describe('parseInputs: invalid inputs', () => {
 
   it('does not echo a URL that may carry credentials', () => {
     const error = errorOf({
-      'management-url': `http://admin:${secrets['admin-client-secret']}@example.com/x?y`,
+      management: 'api',
+      'management-url': `http://admin:${secrets['admin-client-secret']}@mgmt.internal.test/x?y`,
     });
-    expect(error.message).not.toContain('example.com');
+    expect(error.message).not.toContain('mgmt.internal.test');
     expect(error.message).not.toContain(secrets['admin-client-secret']);
     expect(error.message.split('\n')).toHaveLength(3);
   });

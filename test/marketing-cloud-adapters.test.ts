@@ -10,10 +10,15 @@ import {
 import { TokenClient, type TokenClientOptions } from '../src/marketing-cloud/token-client.ts';
 import { type RetryInfo, type RetryPolicy, realSleep } from '../src/retry.ts';
 import {
+  ERROR_CODES,
   MarketingCloudEmulator,
   type MarketingCloudOptions,
   MC_ROUTES,
+  rateLimited,
+  restError,
 } from './emulators/marketing-cloud/index.ts';
+import { requestErrors } from './emulators/marketing-cloud/openapi.ts';
+import { manualClock } from './emulators/marketing-cloud/testing.ts';
 
 const policy: RetryPolicy = { attempts: 4, baseMs: 1, maxMs: 4, maxRetryAfterMs: 5_000 };
 
@@ -69,6 +74,7 @@ async function managementSetup(
   const management = createManagementClient({
     tokens,
     adminCredential: () => admin,
+    baseUrl: mc.url,
     clientId: target.clientId,
     sleep,
     policy,
@@ -446,12 +452,13 @@ describe('management client', () => {
     expect(mc.server.log.at(-1)?.path).toBe('/platform/v1/oauth/clients/odd%2Fid%20with%3Fchars/secrets');
   });
 
-  it('says the admin package lacks Admin rights on a 403', async () => {
+  it('says the service does not let the admin package manage secrets on a 403, inventing no Setup setting', async () => {
     const mc = await startMc();
     const notAdmin = mc.addPackage();
     const { sleep, slept } = recordingSleep();
     const management = createManagementClient({
       tokens: new TokenClient({ tokenUrl: mc.tokenUrl, sleep, policy }),
+      baseUrl: mc.url,
       adminCredential: () => notAdmin,
       clientId: notAdmin.clientId,
       sleep,
@@ -461,9 +468,13 @@ describe('management client', () => {
     const error = await rejection(management.stage('x'));
     expect(error.status).toBe(403);
     expect(error.subject).toBe('admin-client-id');
-    expect(error.message).toContain(`The package ${notAdmin.clientId} (admin-client-id) lacks Admin rights`);
-    expect(error.message).toContain('Installed Packages');
-    expect(error.message).toContain('errorcode 10003');
+    expect(error.message).toContain(
+      `The management service does not let package ${notAdmin.clientId} stage a new secret (403 errorcode 10003`,
+    );
+    expect(error.message).toContain(
+      'allow this package there, or set admin-client-id and admin-client-secret',
+    );
+    expect(error.message).not.toMatch(/grant|Admin|Setup/);
     expect(slept).toEqual([]);
     expect(mc.server.writes().filter((e) => e.route === MC_ROUTES.stage)).toHaveLength(1);
   });
@@ -473,6 +484,7 @@ describe('management client', () => {
     const { sleep } = recordingSleep();
     const management = createManagementClient({
       tokens: new TokenClient({ tokenUrl: mc.tokenUrl, sleep, policy }),
+      baseUrl: mc.url,
       adminCredential: () => admin,
       clientId: 'no-such-client',
       sleep,
@@ -482,8 +494,9 @@ describe('management client', () => {
     const error = await rejection(management.status());
     expect(error.status).toBe(404);
     expect(error.subject).toBe('client-id');
-    expect(error.message).toContain('Client id no-such-client was not found in this tenant');
-    expect(error.message).toContain('management-url');
+    expect(error.message).toContain(
+      'Client id no-such-client was not found by the management service (404 errorcode 10004',
+    );
   });
 
   it('reports 409 (nothing staged) and 425 (not usable yet, with the time) without retrying', async () => {
@@ -517,7 +530,7 @@ describe('management client', () => {
     expect(retries).toEqual([
       expect.objectContaining({
         route: 'POST /platform/v1/oauth/clients/{clientId}/secrets/staged',
-        reason: 'status 429',
+        reason: 'status 429 errorcode 10029',
       }),
     ]);
     expect(second.clientSecret).not.toBe(first.clientSecret);
@@ -556,8 +569,9 @@ describe('management client', () => {
 
     const error = await rejection(management.status());
     expect(error.subject).toBe('management-url');
-    expect(error.message).toContain(`The management API at ${url}/platform/v1/oauth/clients/`);
+    expect(error.message).toContain(`The management service at ${url}/platform/v1/oauth/clients/`);
     expect(error.message).toContain('cannot be reached (ECONNREFUSED on all 4 attempts)');
+    expect(error.message).toContain('`management: setup`');
   });
 
   it('renews a stale admin token once on a 401', async () => {
@@ -579,7 +593,12 @@ describe('management client', () => {
 
   it('says the admin credentials are rejected when a fresh token is refused too', async () => {
     const { mc, management, slept } = await managementSetup();
-    mc.server.faults.inject({ route: MC_ROUTES.status, mode: { kind: 'status', status: 401 }, times: 2 });
+    const body = restError('Not Authorized', ERROR_CODES.notAuthorized);
+    mc.server.faults.inject({
+      route: MC_ROUTES.status,
+      mode: { kind: 'status', status: 401, body },
+      times: 2,
+    });
 
     const error = await rejection(management.status());
     expect(error.status).toBe(401);
@@ -612,6 +631,7 @@ describe('management client', () => {
     const { sleep } = recordingSleep();
     const management = createManagementClient({
       tokens: new TokenClient({ tokenUrl: mc.tokenUrl, sleep, policy }),
+      baseUrl: mc.url,
       adminCredential: () => admin,
       clientId: pkg.clientId,
       sleep,
@@ -644,6 +664,7 @@ describe('management client', () => {
     };
     const management = createManagementClient({
       tokens: new TokenClient({ tokenUrl: mc.tokenUrl, sleep, policy }),
+      baseUrl: mc.url,
       adminCredential: () => admin,
       clientId: target.clientId,
       fetch: losing,
@@ -719,8 +740,201 @@ describe('management client', () => {
       expect(wrongShape.message).toContain('createdAt: invalid_format; usableAt: expected string');
       expect(wrongShape.message).toContain('its value could not be read');
       const notJson = await rejection(management.stage('x'));
-      expect(notJson.message).toContain('(root): expected object');
+      expect(notJson.message).toContain('answered 201 with a body that is not JSON');
+      expect(notJson.message).toContain('its value could not be read');
       for (const error of [wrongShape, notJson]) expect(exposed(error)).not.toContain(secret);
+    });
+  });
+});
+
+describe('management client and the published contract', () => {
+  it('sends only requests that docs/management-api.openapi.yaml describes', async () => {
+    const problems: string[] = [];
+    const checked: string[] = [];
+    const validating: typeof fetch = async (input, init) => {
+      const url = new URL(String(input));
+      if (url.pathname.startsWith('/platform/')) {
+        const method = init?.method ?? 'GET';
+        checked.push(`${method} ${url.pathname.replace(/^.*\/secrets/, '')}`);
+        const body = typeof init?.body === 'string' ? init.body : '';
+        problems.push(
+          ...requestErrors({ method, pathname: url.pathname, headers: new Headers(init?.headers), body }),
+        );
+      }
+      return fetch(input, init);
+    };
+    const clock = manualClock(Date.now());
+    const { management } = await managementSetup({ now: clock.now }, { fetch: validating });
+
+    await management.status();
+    await management.stage('contract check');
+    clock.advance(300);
+    await management.activate();
+
+    expect(checked).toEqual(['GET ', 'POST /staged', 'POST /staged/activate']);
+    expect(problems).toEqual([]);
+    // The validator does reject what the contract does not allow.
+    const bad = { method: 'POST', pathname: '/platform/v1/oauth/clients/abcdefgh/secrets/staged' };
+    expect(requestErrors({ ...bad, headers: new Headers(), body: '{"description":5}' })).toEqual([
+      'authorization: a Bearer token is required',
+      'content-type: application/json is required',
+      'body/description must be string',
+    ]);
+  });
+
+  const foreign: Array<
+    [string, { status: number; body: unknown; headers?: Record<string, string> }, string]
+  > = [
+    [
+      '404 that is not the contract’s envelope',
+      { status: 404, body: { message: 'Not Found' } },
+      "404 with JSON that is not the contract's",
+    ],
+    [
+      '404 envelope with another errorcode',
+      { status: 404, body: restError('Resource not found', 404) },
+      "404 with errorcode 404, not the contract's 10004",
+    ],
+    [
+      '404 HTML page',
+      { status: 404, body: '<html><body>Not Found</body></html>', headers: { 'content-type': 'text/html' } },
+      '404 with an HTML page',
+    ],
+    [
+      '200 HTML page (a login or portal page)',
+      {
+        status: 200,
+        body: '<!doctype html><title>Sign in</title>',
+        headers: { 'content-type': 'text/html' },
+      },
+      '200 with an HTML page',
+    ],
+    [
+      '200 that is not JSON',
+      { status: 200, body: 'ok', headers: { 'content-type': 'text/plain' } },
+      '200 with a body that is not JSON',
+    ],
+    [
+      '200 JSON of something else',
+      { status: 200, body: { items: [], count: 0 } },
+      "200 with JSON that is not the contract's (clientId: expected string",
+    ],
+    [
+      '302 redirect',
+      { status: 302, body: '', headers: { location: 'https://login.example.com/' } },
+      '302 with an empty body',
+    ],
+  ];
+  it.each(foreign)('says a %s means management-url does not serve the contract', async (_, reply, says) => {
+    const { mc, management, slept } = await managementSetup();
+    mc.server.faults.inject({ route: MC_ROUTES.status, mode: { kind: 'status', ...reply } });
+
+    const error = await rejection(management.status());
+    expect(error.subject).toBe('management-url');
+    expect(error.message).toContain(`management-url ${mc.url} does not serve the management contract`);
+    expect(error.message).toContain(`asked to read the secret status, it answered ${says}`);
+    expect(error.message).toContain('Either use `management: setup`');
+    expect(error.message).toContain('a service that implements docs/management-api.openapi.yaml');
+    expect(error.message).not.toContain('was not found');
+    expect(slept).toEqual([]);
+  });
+
+  it('says so for a tenant without a management API (what every real tenant is)', async () => {
+    const { mc, management } = await managementSetup({ managementApi: false });
+
+    const error = await rejection(management.status());
+    expect(error.subject).toBe('management-url');
+    expect(error.message).toContain("answered 404 with JSON that is not the contract's");
+    expect(count(mc, 'unmatched')).toBe(1);
+  });
+});
+
+describe("Marketing Cloud's rate limits: 429 errorcode 50100 with Retry-After, 50200 without", () => {
+  const backoff: RetryPolicy = { attempts: 4, baseMs: 100, maxMs: 1_000, maxRetryAfterMs: 10_000 };
+
+  async function throttled() {
+    const mc = await startMc();
+    const admin = mc.addPackage({ admin: true });
+    const target = mc.addPackage();
+    const slept: number[] = [];
+    const retries: RetryInfo[] = [];
+    const http = {
+      sleep: async (ms: number) => {
+        slept.push(ms);
+      },
+      policy: backoff,
+      random: () => 0.5,
+      onRetry: (info: RetryInfo) => retries.push(info),
+    };
+    const tokens = new TokenClient({ tokenUrl: mc.tokenUrl, ...http });
+    const management = createManagementClient({
+      tokens,
+      adminCredential: () => admin,
+      baseUrl: mc.url,
+      clientId: target.clientId,
+      ...http,
+    });
+    return { mc, admin, tokens, management, slept, retries };
+  }
+
+  type Setup = Awaited<ReturnType<typeof throttled>>;
+  const endpoints: Array<{
+    name: string;
+    route: string;
+    call: (s: Setup) => Promise<unknown>;
+    failure: string;
+  }> = [
+    {
+      name: 'token endpoint',
+      route: MC_ROUTES.token,
+      call: (s) => s.tokens.token(s.admin),
+      failure: "Marketing Cloud's token endpoint",
+    },
+    {
+      name: 'management API',
+      route: MC_ROUTES.status,
+      call: (s) => s.management.status(),
+      failure: 'The management service could not read the secret status',
+    },
+  ];
+
+  describe.each(endpoints)('$name', ({ route, call, failure }) => {
+    it('waits the Retry-After of a 50100 (5 s, as documented), then succeeds', async () => {
+      const s = await throttled();
+      s.mc.server.faults.inject({ route, mode: rateLimited(50100), times: 2 });
+
+      await call(s);
+      expect(s.slept).toEqual([5_000, 5_000]);
+      expect(s.retries.map((r) => r.reason)).toEqual([
+        'status 429 errorcode 50100',
+        'status 429 errorcode 50100',
+      ]);
+    });
+
+    it('backs off exponentially, with jitter, on a 50200, then succeeds', async () => {
+      const s = await throttled();
+      s.mc.server.faults.inject({ route, mode: rateLimited(50200), times: 2 });
+
+      await call(s);
+      // Half the ceiling plus random() × half: 100 ms then 200 ms ceilings at random() = 0.5.
+      expect(s.slept).toEqual([75, 150]);
+      expect(s.retries.map((r) => r.reason)).toEqual([
+        'status 429 errorcode 50200',
+        'status 429 errorcode 50200',
+      ]);
+    });
+
+    it('gives up on a lasting 50200 after the bounded attempts, saying Marketing Cloud throttles', async () => {
+      const s = await throttled();
+      s.mc.server.faults.inject({ route, mode: rateLimited(50200), times: 10 });
+
+      const error = await rejection(call(s));
+      expect(error.status).toBe(429);
+      expect(error.message).toContain(failure);
+      expect(error.message).toContain('(status 429 errorcode 50200 on all 4 attempts)');
+      expect(error.message).toContain('Marketing Cloud is throttling API calls from this account');
+      expect(s.slept).toEqual([75, 150, 300]);
+      expect(count(s.mc, route)).toBe(4);
     });
   });
 });

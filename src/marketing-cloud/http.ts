@@ -1,7 +1,7 @@
 // HTTP plumbing shared by the token and management clients: one attempt with
 // a timeout, classification of retryable failures, the retry loop, and
 // parsing that never echoes response text (it may hold a secret).
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   defaultRetryPolicy,
   type OnRetry,
@@ -113,11 +113,27 @@ export async function sendOnce(http: Http, url: string, init: RequestInit, attem
   }
 }
 
-/** A TransientFailure for a 429 or 5xx answer, honouring Retry-After. */
+/** The errorcode and retryAfter of Marketing Cloud's REST error envelope, when a reply carries them. */
+const throttleSchema = z.object({
+  errorcode: z.number().int().optional(),
+  retryAfter: z.number().nonnegative().optional(),
+});
+
+/**
+ * A TransientFailure for a 429 or 5xx answer. Marketing Cloud throttles with
+ * 429 and errorcode 50100 plus `Retry-After` (honoured; the body's
+ * `retryAfter` stands in when the header is missing), or errorcode 50200
+ * without it (the retry loop's bounded, jittered exponential backoff):
+ * https://developer.salesforce.com/docs/atlas.en-us.mc-apis.meta/mc-apis/rate-limiting-errors.htm
+ */
 export function transientStatus(http: Http, reply: Reply, attempt: number): TransientFailure | undefined {
   if (reply.status !== 429 && reply.status < 500) return undefined;
-  const retryAfterMs = parseRetryAfter(reply.headers.get('retry-after'), http.now());
-  return new TransientFailure(`status ${reply.status}`, attempt, reply.status, retryAfterMs);
+  const parsed = throttleSchema.safeParse(parseJson(reply.text));
+  const envelope = parsed.success ? parsed.data : {};
+  const header = parseRetryAfter(reply.headers.get('retry-after'), http.now());
+  const retryAfterMs = header ?? (envelope.retryAfter === undefined ? undefined : envelope.retryAfter * 1000);
+  const code = envelope.errorcode === undefined ? '' : ` errorcode ${envelope.errorcode}`;
+  return new TransientFailure(`status ${reply.status}${code}`, attempt, reply.status, retryAfterMs);
 }
 
 /**
@@ -159,6 +175,15 @@ export function exhaustedReason(failure: TransientFailure, policy: RetryPolicy):
     return `${failure.message} asking to wait ${seconds(waitMs)} s, longer than the ${seconds(policy.maxRetryAfterMs)} s this run allows`;
   }
   return `${failure.message} on all ${failure.attempt} attempts`;
+}
+
+/** What to do once a service kept answering 429 or 5xx. */
+export function exhaustedAdvice(failure: TransientFailure): string {
+  if (failure.status !== 429) return 'Try again later.';
+  return (
+    'Marketing Cloud is throttling API calls from this account (errorcode 50100: rate limit exceeded; 50200: ' +
+    'requests temporarily blocked). Run again later, and look for other jobs calling Marketing Cloud with this package.'
+  );
 }
 
 /** JSON.parse that never throws (its messages quote the input, which may hold a secret). */

@@ -1,6 +1,7 @@
-// Client of the secret management contract v1 (DESIGN.md): status, stage and
-// activate, authorised by a token of a package with Admin rights. Turns each
-// refusal into an error that names the input at fault and what to do.
+// Client of the secret management contract v1 (docs/management-api.openapi.yaml):
+// status, stage and activate, authorised by a Marketing Cloud token. Turns each
+// refusal into an error that names the input at fault and what to do, and an
+// answer that is not the contract's into "this URL does not serve it".
 import { z } from 'zod';
 import type { Credential } from '../config.ts';
 import { MarketingCloudError } from '../errors.ts';
@@ -9,6 +10,7 @@ import { parseRetryAfter } from '../retry.ts';
 import type { ManagementPort, SecretStatus, StagedSecret } from '../rotation/ports.ts';
 import {
   describeIssues,
+  exhaustedAdvice,
   exhaustedReason,
   type Http,
   type HttpOptions,
@@ -25,12 +27,12 @@ import type { AccessToken, TokenClient } from './token-client.ts';
 export interface ManagementClientOptions extends HttpOptions {
   tokens: TokenClient;
   /**
-   * The credential of the package with Admin rights; a function because the
-   * caller may switch it after activation when that package is the rotated one.
+   * The credential whose token the management service accepts; a function because
+   * the caller may switch it after activation when that package is the rotated one.
    */
   adminCredential: () => Credential;
-  /** Base of the management API; undefined means the admin token's rest_instance_url. */
-  baseUrl?: string;
+  /** Base URL of the service implementing the contract (`management-url`); tenants serve none of their own. */
+  baseUrl: string;
   /** The package being rotated. */
   clientId: string;
 }
@@ -54,12 +56,29 @@ const stagedSchema = z.object({
 
 const activatedSchema = z.object({ activatedAt: time, expiresAt: time });
 
-/** Marketing Cloud's REST error envelope; `usableAt` is read when a 425 carries it. */
+/** Marketing Cloud's REST error envelope, as the contract requires it; `usableAt` is read when a 425 carries it. */
 const envelopeSchema = z.object({
-  message: z.string().optional(),
-  errorcode: z.union([z.number(), z.string()]).optional(),
+  message: z.string(),
+  errorcode: z.number().int(),
   usableAt: z.iso.datetime({ offset: true }).optional(),
 });
+
+/** The contract's errorcode for "no such client id"; any other 404 comes from something else. */
+const UNKNOWN_CLIENT = 10004;
+
+const CONTRACT = 'docs/management-api.openapi.yaml';
+const TWO_CHOICES =
+  `Either use \`management: setup\` (a person clicks Generate and Activate in Setup; works on every tenant), ` +
+  `or point management-url at a service that implements ${CONTRACT}.`;
+
+/** What a reply that is not the contract's looks like, in words. */
+function describeForeign(reply: Reply): string {
+  const type = reply.headers.get('content-type') ?? '';
+  if (/html/i.test(type) || /^\s*</.test(reply.text)) return 'an HTML page';
+  if (reply.text.trim() === '') return 'an empty body';
+  if (parseJson(reply.text) === undefined) return 'a body that is not JSON';
+  return "JSON that is not the contract's";
+}
 
 interface Call<T> {
   method: 'GET' | 'POST';
@@ -83,6 +102,21 @@ interface Call<T> {
 const ADMIN_INPUTS =
   'admin-client-id and admin-client-secret (or client-id and client-secret when those are not set)';
 
+/** The run cannot go on: management-url answers, but not as the contract says. */
+function notContract(
+  baseUrl: string,
+  call: { action: string },
+  reply: Reply,
+  what: string,
+): MarketingCloudError {
+  return new MarketingCloudError(
+    'management-url',
+    `management-url ${baseUrl} does not serve the management contract: asked to ${call.action}, it answered ` +
+      `${reply.status} with ${what}. ${TWO_CHOICES}`,
+    reply.status,
+  );
+}
+
 export function createManagementClient(options: ManagementClientOptions): ManagementPort {
   const http: Http = resolveHttp(options);
   const { tokens, clientId } = options;
@@ -90,8 +124,7 @@ export function createManagementClient(options: ManagementClientOptions): Manage
   /** Staged secrets seen by this client, so no server text quoted in an error can carry one. */
   const seen = new Set<string>();
 
-  const baseOf = (token: AccessToken): string =>
-    (options.baseUrl ?? token.restInstanceUrl).replace(/\/+$/, '');
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
 
   async function adminToken(admin: Credential, fresh: boolean): Promise<AccessToken> {
     try {
@@ -110,31 +143,37 @@ export function createManagementClient(options: ManagementClientOptions): Manage
 
   function refusal(call: Call<unknown>, reply: Reply, admin: Credential, url: string): MarketingCloudError {
     const parsed = envelopeSchema.safeParse(parseJson(reply.text));
-    const envelope = parsed.success ? parsed.data : {};
-    const message = envelope.message ? quotable(envelope.message, [...seen, admin.clientSecret]) : '';
-    const code =
-      envelope.errorcode === undefined ? '' : ` errorcode ${quotable(String(envelope.errorcode), seen)}`;
-    const detail = `${reply.status}${code}${message ? `: ${message}` : ''}`;
+    if (!parsed.success) return notContract(baseUrl, call, reply, describeForeign(reply));
+    const envelope = parsed.data;
+    if (reply.status === 404 && envelope.errorcode !== UNKNOWN_CLIENT) {
+      return notContract(
+        baseUrl,
+        call,
+        reply,
+        `errorcode ${envelope.errorcode}, not the contract's ${UNKNOWN_CLIENT}`,
+      );
+    }
+    const message = quotable(envelope.message, [...seen, admin.clientSecret]);
+    const detail = `${reply.status} errorcode ${envelope.errorcode}${message ? `: ${message}` : ''}`;
     const fail = (subject: string, text: string) => new MarketingCloudError(subject, text, reply.status);
     switch (reply.status) {
       case 401:
         return fail(
           'admin-client-secret',
-          `Marketing Cloud's management API rejected the admin token even after a fresh one was issued (${detail}). ` +
-            `Check ${ADMIN_INPUTS}, and that management-url belongs to the same tenant.`,
+          `The management service rejected the admin token even after a fresh one was issued (${detail}). ` +
+            `Check ${ADMIN_INPUTS}, and that management-url serves this tenant.`,
         );
       case 403:
         return fail(
           'admin-client-id',
-          `The package ${admin.clientId} (admin-client-id) lacks Admin rights to ${call.action} (${detail}). ` +
-            'In Marketing Cloud Setup, open Installed Packages → that package → its API Integration component ' +
-            'and grant it Admin, or set admin-client-id and admin-client-secret to a package that has it.',
+          `The management service does not let package ${admin.clientId} ${call.action} (${detail}). ` +
+            'The service at management-url decides which packages may manage secrets: allow this package there, ' +
+            'or set admin-client-id and admin-client-secret to a package it allows.',
         );
       case 404:
         return fail(
           'client-id',
-          `Client id ${clientId} was not found in this tenant (${detail} from ${url}). ` +
-            'Check client-id, and management-url when it is set (by default the admin token’s rest_instance_url is used).',
+          `Client id ${clientId} was not found by the management service (${detail} from ${url}). Check client-id.`,
         );
       case 409:
         return fail(
@@ -155,8 +194,8 @@ export function createManagementClient(options: ManagementClientOptions): Manage
       default:
         return fail(
           'management-url',
-          `Marketing Cloud's management API refused to ${call.action} (${detail} from ${url}). ` +
-            'Check management-url: it must be the REST base URL of the tenant.',
+          `The management service refused to ${call.action} (${detail} from ${url}). ` +
+            `Check management-url: it must be a service that implements ${CONTRACT}.`,
         );
     }
   }
@@ -166,7 +205,7 @@ export function createManagementClient(options: ManagementClientOptions): Manage
     let refreshed = false;
     let url = '';
     const send = async (token: AccessToken, attempt: number): Promise<Reply> => {
-      url = `${baseOf(token)}${secretsPath}${call.suffix}`;
+      url = `${baseUrl}${secretsPath}${call.suffix}`;
       const headers: Record<string, string> = {
         authorization: `Bearer ${token.accessToken}`,
         accept: 'application/json',
@@ -194,13 +233,13 @@ export function createManagementClient(options: ManagementClientOptions): Manage
       if (reply.status < 200 || reply.status > 299) throw refusal(call, reply, admin, url);
       const parsed = call.schema.safeParse(parseJson(reply.text));
       if (!parsed.success) {
-        throw new MarketingCloudError(
-          'management-url',
-          `Marketing Cloud's management API answered the request to ${call.action} with ${reply.status} ` +
-            `but not in the expected shape (${describeIssues(parsed.error)}).${call.unreadable ?? ''} ` +
-            `Check management-url (${url}): it must be the REST base URL of the tenant.`,
-          reply.status,
-        );
+        const what =
+          describeForeign(reply) === "JSON that is not the contract's"
+            ? `JSON that is not the contract's (${describeIssues(parsed.error)})`
+            : describeForeign(reply);
+        const error = notContract(baseUrl, call, reply, what);
+        if (call.unreadable) error.message += call.unreadable;
+        throw error;
       }
       return parsed.data;
     };
@@ -209,13 +248,13 @@ export function createManagementClient(options: ManagementClientOptions): Manage
       failure.network
         ? new MarketingCloudError(
             'management-url',
-            `The management API at ${url} cannot be reached (${exhaustedReason(failure, http.policy)}). ` +
-              'Check management-url, or leave it empty to use the admin token’s rest_instance_url.',
+            `The management service at ${url} cannot be reached (${exhaustedReason(failure, http.policy)}). ` +
+              `Check management-url. ${TWO_CHOICES}`,
           )
         : new MarketingCloudError(
             'marketing-cloud',
-            `Marketing Cloud's management API could not ${call.action} (${exhaustedReason(failure, http.policy)}). ` +
-              'Try again later.',
+            `The management service could not ${call.action} (${exhaustedReason(failure, http.policy)}). ` +
+              exhaustedAdvice(failure),
             failure.status,
           ),
     );

@@ -10,6 +10,7 @@ import type { TokenCheck, TokenPort } from '../rotation/ports.ts';
 import { secureScheme } from '../service-url.ts';
 import {
   describeIssues,
+  exhaustedAdvice,
   exhaustedReason,
   type Http,
   type HttpOptions,
@@ -154,7 +155,7 @@ export class TokenClient {
             ? `The token URL ${this.tokenUrl} cannot be reached (${exhaustedReason(failure, this.http.policy)}). ` +
                 CHECK_URL
             : `Marketing Cloud's token endpoint ${this.tokenUrl} kept failing (${exhaustedReason(failure, this.http.policy)}). ` +
-                'Try again later.',
+                exhaustedAdvice(failure),
           failure.status,
         ),
     );

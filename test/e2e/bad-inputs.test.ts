@@ -3,6 +3,7 @@
 // do, and changes nothing on either emulator.
 import { describe, it } from 'vitest';
 import type { TokenGrant } from '../emulators/github/index.ts';
+import { MC_ROUTES } from '../emulators/marketing-cloud/index.ts';
 import { findLeaks } from '../support/leak-scan.ts';
 import { errorAnnotations } from '../support/runner.ts';
 import { ORG, OWNER, REPO, SECRET, World } from '../support/world.ts';
@@ -76,22 +77,47 @@ const cases: BadCase[] = [
       inputs: { 'management-url': 'https://sfmc-management.invalid' },
       subject: 'management-url',
       says: [
-        'The management API at https://sfmc-management.invalid/platform/v1/oauth/clients/',
+        'The management service at https://sfmc-management.invalid/platform/v1/oauth/clients/',
         '/secrets cannot be reached (',
-        'Check management-url, or leave it empty',
+        'Check management-url. Either use `management: setup`',
       ],
     }),
   },
   {
+    // GitHub's API answers the contract's path with its own 404 JSON, not the contract's envelope.
     name: 'management-url that is not the management API',
     arrange: (world) => ({
       inputs: { 'management-url': world.gh.url },
-      subject: 'client-id',
+      subject: 'management-url',
       says: [
-        `Client id ${world.clientId} was not found in this tenant (404`,
-        'Check client-id, and management-url',
+        `management-url ${world.gh.url} does not serve the management contract: asked to read the secret status, it answered 404`,
+        'Either use `management: setup` (a person clicks Generate and Activate in Setup; works on every tenant), ' +
+          'or point management-url at a service that implements docs/management-api.openapi.yaml.',
       ],
     }),
+  },
+  {
+    name: 'management-url answering an HTML page',
+    arrange: (world) => {
+      world.mc.server.faults.inject({
+        route: MC_ROUTES.status,
+        mode: {
+          kind: 'status',
+          status: 200,
+          body: '<!doctype html><title>Sign in</title>',
+          headers: { 'content-type': 'text/html' },
+        },
+      });
+      return {
+        inputs: {},
+        subject: 'management-url',
+        says: [
+          'does not serve the management contract',
+          'it answered 200 with an HTML page',
+          '`management: setup`',
+        ],
+      };
+    },
   },
   {
     name: 'auth-url that is not a token endpoint (GitHub)',
@@ -135,13 +161,16 @@ const cases: BadCase[] = [
     }),
   },
   {
-    name: 'admin package without Admin rights',
+    name: 'admin package the management service does not allow',
     arrange: (world) => {
       const admin = world.mc.addPackage({ admin: false });
       return {
         inputs: { 'admin-client-id': admin.clientId, 'admin-client-secret': admin.clientSecret },
         subject: 'admin-client-id',
-        says: [`The package ${admin.clientId} (admin-client-id) lacks Admin rights`, 'grant it Admin'],
+        says: [
+          `The management service does not let package ${admin.clientId} read the secret status (403`,
+          'allow this package there, or set admin-client-id and admin-client-secret to a package it allows',
+        ],
       };
     },
   },
@@ -369,7 +398,35 @@ const cases: BadCase[] = [
     '`rotation` is not a mode',
     'use one of auto, rotate, stage, activate, status, plan',
   ]),
-  input('management', 'manual', ['`manual` is not a way of managing secrets', 'use `api`']),
+  input('management', 'manual', ['`manual` is not a way of managing secrets', 'use `setup`', 'or `api`']),
+  {
+    name: 'management api without management-url',
+    arrange: () => ({
+      inputs: { 'management-url': undefined },
+      subject: 'management-url',
+      says: [
+        'input `management-url`: is required but empty',
+        'implementing docs/management-api.openapi.yaml, or use `management: setup`',
+      ],
+    }),
+  },
+  {
+    name: 'management-url with management setup',
+    arrange: () => ({
+      inputs: { management: 'setup' },
+      subject: 'management-url',
+      says: ['input `management-url`: applies only with `management: api`'],
+    }),
+  },
+  {
+    name: 'admin-client-id with the default management (setup)',
+    arrange: (world) => ({
+      inputs: { management: undefined, 'management-url': undefined, 'admin-client-id': world.clientId },
+      subject: 'admin-client-id',
+      says: ['input `admin-client-id`: applies only with `management: api`'],
+    }),
+  },
+  input('reminder-issue', 'true', ['applies only with `management: setup`']),
   {
     name: 'several problems at once, all reported',
     arrange: () => ({

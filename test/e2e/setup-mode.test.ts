@@ -35,7 +35,14 @@ function personStagesAndEscrows(): string {
 
 const run = (mode = 'auto', extra: Record<string, string> = {}) =>
   world.run({
-    inputs: { management: 'setup', mode, destinations, 'max-wait-seconds': '10', ...extra },
+    inputs: {
+      management: 'setup',
+      'management-url': undefined,
+      mode,
+      destinations,
+      'max-wait-seconds': '10',
+      ...extra,
+    },
     previousFrom: { scope: World.repoScope, name: `${SECRET}_PREVIOUS` },
   });
 const secretChanges = () => world.gh.server.writes().filter((e) => e.path.includes('/secrets/')).length;

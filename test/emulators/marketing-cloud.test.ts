@@ -2,7 +2,15 @@
 // management contract v1 and the seven platform rules. Time is driven by a
 // hand clock with the real 5-minute window, so nothing here waits.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ERROR_CODES, MarketingCloudEmulator, PlatformRuleError } from './marketing-cloud/index.ts';
+import {
+  ERROR_CODES,
+  MarketingCloudEmulator,
+  MC_ROUTES,
+  PlatformRuleError,
+  rateLimited,
+  restError,
+} from './marketing-cloud/index.ts';
+import { responseErrors } from './marketing-cloud/openapi.ts';
 import {
   credentials,
   type ManualClock,
@@ -386,5 +394,107 @@ describe('real time', () => {
     expect(await values()).toEqual(first);
     expect(first[0]).toMatch(/^[a-z0-9]{24}$/);
     expect(new Set(first).size).toBe(3);
+  });
+});
+
+describe('the published contract (docs/management-api.openapi.yaml)', () => {
+  const statusPath = '/platform/v1/oauth/clients/abcdefgh1/secrets';
+  const statusReply = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    responseErrors({ method: 'GET', pathname: statusPath, status, headers, body });
+
+  it("checks the emulator's replies against the document", async () => {
+    const status = await manage(mc, adminToken, 'status', pkg.clientId);
+    expect(statusReply(status.status, status.body)).toEqual([]);
+    expect(mc.validationFailures).toEqual([]);
+  });
+
+  it('rejects replies the contract does not allow', () => {
+    const active = { createdAt: '2026-03-01T00:00:00Z', expiresAt: '2026-08-28T00:00:00Z' };
+    const valid = {
+      clientId: 'abcdefgh1',
+      active,
+      staged: null,
+      lastGeneratedAt: null,
+      lastActivatedAt: null,
+    };
+    expect(statusReply(200, valid)).toEqual([]);
+    expect(statusReply(200, { ...valid, active: { createdAt: '2026-03-01' } })).toEqual([
+      "body/active must have required property 'expiresAt'",
+      'body/active/createdAt must match format "date-time"',
+    ]);
+    expect(statusReply(200, '<html></html>')).toEqual(['body is not JSON']);
+    expect(statusReply(404, { message: 'Not Found' })).toContain(
+      "body must have required property 'errorcode'",
+    );
+    expect(statusReply(404, restError('Not found', 404))).toContain(
+      'body/errorcode must be equal to constant',
+    );
+    expect(statusReply(409, restError('x', ERROR_CODES.nothingStaged))).toEqual([
+      'status 409 is not a reply of status',
+    ]);
+    expect(statusReply(429, restError('Rate limit exceeded', ERROR_CODES.throttled))).toEqual([
+      'errorcode 50100 needs Retry-After',
+    ]);
+    expect(statusReply(429, restError('Blocked', ERROR_CODES.blocked), { 'retry-after': '5' })).toEqual([
+      'errorcode 50200 carries no Retry-After',
+    ]);
+  });
+
+  it('makes stop() fail when a reply broke the contract', async () => {
+    const other = await MarketingCloudEmulator.start();
+    other.validationFailures.push({ route: MC_ROUTES.status, status: 200, errors: ['body/active missing'] });
+    await expect(other.stop()).rejects.toThrow(
+      /broke docs\/management-api.openapi.yaml.*body\/active missing/,
+    );
+  });
+});
+
+describe("Salesforce's rate limiting (errorcode 50100 with Retry-After, 50200 without)", () => {
+  it('answers the token endpoint and the management API with either, in the documented shape', async () => {
+    mc.server.faults.inject({ route: MC_ROUTES.token, mode: rateLimited(50100) });
+    mc.server.faults.inject({ route: MC_ROUTES.status, mode: rateLimited(50200) });
+    mc.server.faults.inject({ route: MC_ROUTES.status, mode: rateLimited(50100) });
+
+    const token = await requestToken(mc, credentials(admin.clientId, admin.clientSecret));
+    expect(token.status).toBe(429);
+    expect(token.headers.get('retry-after')).toBe('5');
+    expect(token.body).toEqual({ ...restError('Rate limit exceeded', 50100), retryAfter: 5 });
+
+    for (const [errorcode, retryAfter] of [
+      [50200, null],
+      [50100, '5'],
+    ] as const) {
+      const res = await manage(mc, adminToken, 'status', pkg.clientId);
+      expect(res.status).toBe(429);
+      expect(res.body.errorcode).toBe(errorcode);
+      expect(res.headers.get('retry-after')).toBe(retryAfter);
+      const headers: Record<string, string> = retryAfter === null ? {} : { 'retry-after': retryAfter };
+      expect(
+        responseErrors({
+          method: 'GET',
+          pathname: `/platform/v1/oauth/clients/${pkg.clientId}/secrets`,
+          status: 429,
+          headers,
+          body: res.body,
+        }),
+      ).toEqual([]);
+    }
+  });
+});
+
+describe('a tenant without a management API (managementApi: false)', () => {
+  it('issues tokens and answers every management path 404, outside the contract', async () => {
+    const bare = await MarketingCloudEmulator.start({ managementApi: false });
+    try {
+      const p = bare.addPackage({ admin: true });
+      const token = await tokenFor(bare, p.clientId, p.clientSecret);
+      for (const call of ['status', 'stage', 'activate'] as const) {
+        const res = await manage(bare, token, call, p.clientId);
+        expect(res.status).toBe(404);
+        expect(res.body).toEqual({ message: 'Not Found' });
+      }
+    } finally {
+      await bare.stop();
+    }
   });
 });

@@ -32,6 +32,8 @@ export type SecretSource = { scope: SecretScope; name: string } | 'none';
 export interface WorldOptions {
   /** The platform's 5-minute window, shortened for tests. */
   windowMs?: number;
+  /** Serve the management contract (default true); false is a tenant as Salesforce ships it. */
+  managementApi?: boolean;
 }
 
 export interface WorkflowRunOptions {
@@ -141,7 +143,10 @@ export class World {
 
   static async create(options: WorldOptions = {}): Promise<World> {
     const [mc, gh] = await Promise.all([
-      MarketingCloudEmulator.start({ windowMs: options.windowMs ?? 1500 }),
+      MarketingCloudEmulator.start({
+        windowMs: options.windowMs ?? 1500,
+        managementApi: options.managementApi,
+      }),
       GitHubEmulator.start(),
     ]);
     return new World(mc, gh);
@@ -154,6 +159,9 @@ export class World {
   defaultInputs(): Record<string, string> {
     return {
       mode: 'rotate',
+      // Most suites drive the fully automatic flow, against the emulator's contract implementation.
+      management: 'api',
+      'management-url': this.mc.url,
       'auth-url': this.mc.tokenUrl,
       'client-id': this.clientId,
       'github-token': this.writeToken,

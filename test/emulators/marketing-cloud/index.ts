@@ -2,12 +2,13 @@
 // secret management contract v1, and what a person does in Setup, all bound
 // by the platform's rules. Tests read its oracles to check the invariants.
 import { EventEmitter } from 'node:events';
-import { EmulatorServer } from '../common/server.ts';
+import { EmulatorServer, HttpError, type Reply, type Route } from '../common/server.ts';
 import { managementRoutes } from './management-api.ts';
+import { responseErrors } from './openapi.ts';
 import { type ChangeEvent, type ChangeType, Platform, type StatusBody } from './platform.ts';
 import { tokenRoute } from './token-endpoint.ts';
 
-export { ERROR_CODES, restError } from './management-api.ts';
+export { ERROR_CODES, rateLimited, restError } from './management-api.ts';
 export { type ChangeEvent, type ChangeType, PlatformRuleError, type StatusBody } from './platform.ts';
 export { MC_ROUTES } from './routes.ts';
 
@@ -22,6 +23,18 @@ export interface MarketingCloudOptions {
   now?: () => number;
   /** Seed for generated secrets/tokens (optional, for repeatability). */
   seed?: number;
+  /**
+   * Serve the management contract (default true). Off, the emulator is what
+   * every real tenant is: a token endpoint and no management API (404s).
+   */
+  managementApi?: boolean;
+}
+
+/** A reply of the management API that breaks docs/management-api.openapi.yaml. */
+export interface ContractFailure {
+  route: string;
+  status: number;
+  errors: string[];
 }
 
 const DEFAULT_TENANT = 'default';
@@ -29,6 +42,8 @@ const REDACTED = '[REDACTED]';
 
 export class MarketingCloudEmulator extends EventEmitter<{ change: [ChangeEvent] }> {
   readonly server: EmulatorServer;
+  /** Every reply of the management API is checked against the contract; `stop()` fails if any broke it. */
+  readonly validationFailures: ContractFailure[] = [];
   private readonly platform: Platform;
 
   private constructor(options: MarketingCloudOptions) {
@@ -47,7 +62,36 @@ export class MarketingCloudEmulator extends EventEmitter<{ change: [ChangeEvent]
       redact: (text) =>
         this.platform.sensitiveValues().reduce((out, value) => out.replaceAll(value, REDACTED), text),
     });
-    this.server.addRoutes([tokenRoute(this.platform, () => this.url), ...managementRoutes(this.platform)]);
+    this.server.addRoutes([tokenRoute(this.platform, () => this.url)]);
+    if (options.managementApi ?? true) {
+      this.server.addRoutes(managementRoutes(this.platform).map((route) => this.validated(route)));
+    }
+  }
+
+  /** The route, with its replies (not injected faults) checked against the contract. */
+  private validated(route: Route): Route {
+    return {
+      ...route,
+      handler: async (ctx) => {
+        let reply: Reply;
+        try {
+          reply = await route.handler(ctx);
+        } catch (error) {
+          if (!(error instanceof HttpError)) throw error;
+          reply = error.reply;
+        }
+        const { method, url } = ctx;
+        const errors = responseErrors({
+          method,
+          pathname: url.pathname,
+          ...reply,
+          headers: reply.headers ?? {},
+        });
+        if (errors.length > 0)
+          this.validationFailures.push({ route: ctx.route, status: reply.status, errors });
+        return reply;
+      },
+    };
   }
 
   static async start(
@@ -66,8 +110,14 @@ export class MarketingCloudEmulator extends EventEmitter<{ change: [ChangeEvent]
     return `${this.url}/v2/token`;
   }
 
-  stop(): Promise<void> {
-    return this.server.stop();
+  /** Stops the server; rejects if any management reply broke the contract, so no test passes with one. */
+  async stop(): Promise<void> {
+    await this.server.stop();
+    if (this.validationFailures.length > 0) {
+      throw new Error(
+        `the Marketing Cloud emulator broke docs/management-api.openapi.yaml: ${JSON.stringify(this.validationFailures)}`,
+      );
+    }
   }
 
   /** A Marketing Cloud account (enterprise); a `default` one exists from the start. */

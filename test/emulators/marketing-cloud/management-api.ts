@@ -1,8 +1,10 @@
-// The secret management contract v1 (DESIGN.md): status, stage, activate.
-// Only a live token of an Admin package may call it, for packages of its own tenant.
+// The secret management contract v1 (docs/management-api.openapi.yaml): status,
+// stage, activate. Only a live token of an Admin package (the emulator's
+// stand-in for whatever the service allows) may call it, for its own tenant.
 import { z } from 'zod';
 import {
   bearer,
+  type FaultMode,
   HttpError,
   jsonBody,
   type Reply,
@@ -15,7 +17,7 @@ import { MC_ROUTES } from './routes.ts';
 const DOCUMENTATION =
   'https://developer.salesforce.com/docs/marketing/marketing-cloud/guide/error-handling.html';
 
-/** Error codes of the REST envelope; 50100 is general throttling (inject it as a fault). */
+/** Error codes of the REST envelope (docs/management-api.openapi.yaml); 50100 and 50200 are Salesforce's throttling. */
 export const ERROR_CODES = {
   notAuthorized: 0,
   badRequest: 10001,
@@ -25,11 +27,35 @@ export const ERROR_CODES = {
   notUsable: 10025,
   tooSoon: 10029,
   throttled: 50100,
+  blocked: 50200,
 } as const;
 
 /** Marketing Cloud's REST error envelope. */
 export function restError(message: string, errorcode: number) {
   return { message, errorcode, documentation: DOCUMENTATION };
+}
+
+/**
+ * Marketing Cloud's throttling replies, as a fault for any route (token
+ * endpoint or management API), from "Rate Limiting Errors"
+ * (https://developer.salesforce.com/docs/atlas.en-us.mc-apis.meta/mc-apis/rate-limiting-errors.htm):
+ * 50100 "Rate limit exceeded" with `Retry-After: 5` (and `retryAfter` in the
+ * body); 50200 "Your requests are temporarily blocked." with no Retry-After.
+ */
+export function rateLimited(errorcode: 50100 | 50200, retryAfterSeconds = 5): FaultMode {
+  if (errorcode === ERROR_CODES.blocked) {
+    return {
+      kind: 'status',
+      status: 429,
+      body: restError('Your requests are temporarily blocked.', errorcode),
+    };
+  }
+  return {
+    kind: 'status',
+    status: 429,
+    retryAfter: retryAfterSeconds,
+    body: { ...restError('Rate limit exceeded', errorcode), retryAfter: retryAfterSeconds },
+  };
 }
 
 /** Whole seconds, rounded up, at least 1. */
@@ -79,7 +105,10 @@ export function managementRoutes(platform: Platform): Route[] {
     if (!caller.admin) {
       throw new HttpError({
         status: 403,
-        body: restError('Insufficient privileges: the package needs Admin rights.', ERROR_CODES.forbidden),
+        body: restError(
+          'This package may not manage the secrets of installed packages.',
+          ERROR_CODES.forbidden,
+        ),
       });
     }
     const pkg = platform.find(ctx.params.clientId ?? '');
