@@ -262,7 +262,7 @@ const cases: BadCase[] = [
       inputs: { 'state-token': repoToken(world, { secrets: 'write' }) },
       subject: 'state-token',
       says: [
-        `Cannot list the state artifacts of ${OWNER}/${REPO} (HTTP 403`,
+        `Cannot read the state artifact list of ${OWNER}/${REPO} (HTTP 403`,
         `The state-token input needs "actions: read" on the repository ${OWNER}/${REPO}`,
       ],
     }),

@@ -99,7 +99,7 @@ describe('forged state', () => {
       fork: false,
     });
     const run = await activate();
-    expectIgnored(run, fromPullRequest, /triggered by `pull_request`/);
+    expectIgnored(run, fromPullRequest, /triggered by \\?`pull_request\\?`/);
     expect(run.stdout).toMatch(new RegExp(`Skipped state artifact ${expired} [^\\n]*expired`));
   });
 });

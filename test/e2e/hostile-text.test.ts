@@ -78,7 +78,15 @@ describe('hostile text and credentials', { timeout: 180_000 }, () => {
     const echoed = tokens.map((t) => `"Authorization":"Bearer ${t}"`).join(',');
     world.mc.server.faults.inject({
       route: /^mc\.secrets\./,
-      mode: { kind: 'status', status: 400, body: { message: `Bad request <b>x</b>; headers {${echoed}}` } },
+      mode: {
+        kind: 'status',
+        status: 400,
+        body: {
+          message: `Bad request <b>x</b>; headers {${echoed}}`,
+          errorcode: 10002,
+          documentation: '',
+        },
+      },
     });
 
     const run = await world.run({

@@ -3,6 +3,8 @@
 // whether the run that staged it is still at work. A run that ended lets the
 // rotation go on; when GitHub cannot say, the rotation goes on with a note.
 // (A run still at work stops the other run: test/reliability/fault-cases.ts.)
+// The rerun reads run 2001 twice: once when loading the state (where did this
+// artifact come from?) and once right before it would undo that run's work.
 import { describe, expect, it } from 'vitest';
 import { World } from '../support/world.ts';
 
@@ -44,19 +46,31 @@ describe.concurrent('the run that staged', () => {
   it('has ended: the rerun puts the active secret back, stages again and rotates', () =>
     inWorld(async (world) => {
       const { rerun, asked } = await takeOver(world);
-      expect(asked).toEqual(['/repos/octo/app/actions/runs/2001 200']);
+      expect(asked).toEqual([
+        '/repos/octo/app/actions/runs/2001 200',
+        '/repos/octo/app/actions/runs/2001 200',
+      ]);
       expectRotated(world, rerun);
       expect(rerun.summary).not.toContain(NOTE);
     }));
 
   it('cannot be looked up (403): the rerun goes on and says it could not ask', () =>
     inWorld(async (world) => {
-      world.gh.server.faults.inject({
-        route: RUN_ROUTE,
-        mode: { kind: 'status', status: 403, body: { message: 'Resource not accessible by integration' } },
-      });
+      // The state's provenance is read; the question "still at work?" that follows is refused.
+      const arm = (entry: { route: string }) => {
+        if (entry.route !== RUN_ROUTE) return;
+        world.gh.server.off('request', arm);
+        world.gh.server.faults.inject({
+          route: RUN_ROUTE,
+          mode: { kind: 'status', status: 403, body: { message: 'Resource not accessible by integration' } },
+        });
+      };
+      world.gh.server.on('request', arm);
       const { rerun, asked } = await takeOver(world);
-      expect(asked).toEqual(['/repos/octo/app/actions/runs/2001 403']);
+      expect(asked).toEqual([
+        '/repos/octo/app/actions/runs/2001 200',
+        '/repos/octo/app/actions/runs/2001 403',
+      ]);
       expectRotated(world, rerun);
       expect(rerun.summary).toContain(NOTE);
     }));

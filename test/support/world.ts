@@ -184,6 +184,9 @@ export class World {
       'previous-client-secret': this.secretOf(options.previousFrom ?? 'none') ?? '',
       ...options.inputs,
     };
+    // A workflow that chooses `management: setup` has no management service to name.
+    if (inputs.management === 'setup' && !(options.inputs && 'management-url' in options.inputs))
+      delete inputs['management-url'];
     // The run is at work while the action runs, as GitHub's runs API shows it to other runs.
     this.gh.setRun(OWNER, REPO, runId, 'in_progress');
     let run: ActionRun | undefined;
