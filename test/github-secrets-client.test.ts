@@ -535,6 +535,16 @@ describe('write check', () => {
     expect(logOf('GET', /\/actions\/secrets\/public-key$/)).toHaveLength(1);
   });
 
+  it('succeeds when another run checking at the same moment deleted the probe first', async () => {
+    const { client } = harness();
+    gh.server.faults.inject({
+      route: 'DELETE /repos/:owner/:repo/actions/secrets/:name',
+      mode: { kind: 'status', status: 404, body: { message: 'Not Found' } },
+    });
+    await client.probeWrite(d.escrow);
+    expect(gh.server.log.at(-1)?.status).toBe(404);
+  });
+
   it('replaces and deletes a probe a killed run left behind', async () => {
     gh.seedSecret(probeScope, 'SFMC_SECRET_WRITE_CHECK', 'left by a killed run');
     const { client } = harness();

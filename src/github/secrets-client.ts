@@ -300,7 +300,10 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
       const action = `checking that the github-token can write here (writing, then deleting, ${probe.name})`;
       try {
         await write(probe, (key) => seal(randomBytes(24).toString('base64url'), key.key));
-        await call(scopeRoutes[scopeOf(probe).level].delete, secretParams(probe));
+        await call(scopeRoutes[scopeOf(probe).level].delete, secretParams(probe)).catch((error: unknown) => {
+          // Another run checking at the same moment deleted it first: the write succeeded all the same.
+          if (httpFailure(error)?.status !== 404) throw error;
+        });
       } catch (error) {
         throw new DestinationError(destination.id, explainFailure(destination, action, error));
       }

@@ -25,8 +25,12 @@ import type { ReliabilityCase } from './types.ts';
 
 /** Short enough to keep each case to seconds; long enough for a run to reach every step inside one window. */
 export const WINDOW_MS = 600;
-/** How long after a run starts or generates it the staged secret becomes usable, in the cases killed inside that wait. */
-const USABLE_DELAY_MS = 4000;
+/**
+ * How long after a run starts or generates it the staged secret becomes usable, in the cases killed inside
+ * that wait: far longer than a loaded machine takes to reach the wait, and within max-wait-seconds (30 s).
+ * The delay is undone once the run was killed, so the reruns wait only for the platform's own window.
+ */
+const USABLE_DELAY_MS = 12_000;
 /** The runs after the killed one that may be needed to finish the rotation. */
 const FURTHER_RUNS = 2;
 /** Server-side route names of the secret PUTs, for holding a destination back with faults. */
@@ -169,6 +173,7 @@ function arm(world: World, flow: Flow, point: KillPoint): Armed {
       };
       mc.on('change', onChange);
       undo.push(() => mc.off('change', onChange));
+      undo.push(() => mc.restoreUsable(world.clientId));
       return onLine(AWAIT_USABLE, point.afterMs);
     }
     case 'put': {

@@ -175,6 +175,11 @@ export class MarketingCloudEmulator extends EventEmitter<{ change: [ChangeEvent]
     this.platform.delayUsable(clientId, ms);
   }
 
+  /** Undoes delayUsable (the platform's own window still applies). */
+  restoreUsable(clientId: string): void {
+    this.platform.restoreUsable(clientId);
+  }
+
   /** Salesforce found this active or staged secret leaked and revoked it. */
   revoke(clientId: string, secret: string): void {
     this.platform.revoke(clientId, secret);

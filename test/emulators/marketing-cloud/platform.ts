@@ -260,6 +260,12 @@ export class Platform {
     staged.usableAt = Math.max(staged.usableAt, this.now() + ms);
   }
 
+  /** Undoes delayUsable: the staged secret is usable once the platform's window after its generation has passed. */
+  restoreUsable(clientId: string): void {
+    const { staged } = this.get(clientId);
+    if (staged) staged.usableAt = staged.createdAt + this.options.windowMs;
+  }
+
   /** Rule 7: Salesforce revokes a leaked active or staged secret at once. */
   revoke(clientId: string, secret: string): void {
     const pkg = this.get(clientId);
