@@ -94,6 +94,14 @@ export function rejectedClientSecret(cfg: EngineConfig, why: string, extra = '')
   );
 }
 
+/**
+ * How long a run may work beyond max-wait-seconds (preflight, writes, saves)
+ * before it stops at the next step: every call is bounded, but many slow
+ * calls add up while the run holds the concurrency group. Each step is
+ * resumable, so stopping before one is safe.
+ */
+export const RUN_BUDGET_BEYOND_WAIT_MS = 600_000;
+
 export class RunContext {
   readonly deps: EngineDeps;
   readonly cfg: EngineConfig;
@@ -104,6 +112,8 @@ export class RunContext {
   record: RotationRecord | undefined;
   /** When waiting must end (max-wait-seconds from the start of the run). */
   readonly deadline: number;
+  /** After this no step starts (RUN_BUDGET_BEYOND_WAIT_MS beyond the deadline). */
+  readonly budgetEnds: number;
   /** The active secret and when it was generated, as this run learned it; saved with the state. */
   activeSecret: ActiveSecret | undefined;
   /** When the loaded state was saved (the older of the artifact's creation and the state's time). */
@@ -117,6 +127,7 @@ export class RunContext {
     this.deps = deps;
     this.cfg = deps.config;
     this.deadline = deps.clock.now() + this.cfg.maxWaitSeconds * 1000;
+    this.budgetEnds = this.deadline + RUN_BUDGET_BEYOND_WAIT_MS;
     this.result = emptyResult(this.cfg.mode);
   }
 
@@ -162,6 +173,7 @@ export class RunContext {
   }
 
   async step<T>(name: StepName, detail: string, fn: () => Promise<T>): Promise<T> {
+    this.withinBudget(name);
     const record: StepRecord = {
       step: name,
       startedAt: this.now(),
@@ -179,6 +191,18 @@ export class RunContext {
     } finally {
       record.endedAt = this.now();
     }
+  }
+
+  /** Stops before a step once the run's time budget is spent; the step and all after it are left to the next run. */
+  private withinBudget(name: StepName): void {
+    if (name === 'load' || name === 'preflight' || this.deps.clock.now() <= this.budgetEnds) return;
+    const budget = Math.round((this.budgetEnds - (this.deadline - this.cfg.maxWaitSeconds * 1000)) / 1000);
+    throw new ActionError(
+      'time budget',
+      `This run used its time budget (max-wait-seconds + ${RUN_BUDGET_BEYOND_WAIT_MS / 1000} s = ${budget} s) ` +
+        `before the ${name} step: GitHub or Marketing Cloud answered slowly. It stopped there, a safe point: ` +
+        'nothing of that step was done. Run again; the rotation resumes where it stopped.',
+    );
   }
 
   /** Records a step that was not run, and why. */

@@ -187,6 +187,28 @@ const base = (t: number, extra: Partial<RotationState>): RotationState => ({
   ...extra,
 });
 
+describe('the run’s time budget', () => {
+  it('stops before the next step once slow calls spent it, and the next run finishes the rotation', async () => {
+    const w = world('rotate', 'api');
+    // Writing the escrow took 11 minutes (every call is bounded, but slow ones add up).
+    const publish = w.secrets.publish.bind(w.secrets);
+    w.secrets.publish = async (destinations, plaintext) => {
+      if (destinations[0]?.id === ESCROW.id) w.clock.t += 11 * 60_000;
+      return publish(destinations, plaintext);
+    };
+    const outcome = await w.run();
+    expect(outcome.error?.message).toMatch(/time budget .* before the await-usable step/);
+    expect(w.events).toEqual(['probe escrow', 'stage', 'write escrow']);
+    expect(w.store.saved.at(-1)?.phase).toBe('staged');
+
+    w.secrets.publish = publish;
+    const staged = w.secrets.values.get(ESCROW.id)?.value;
+    const rerun = await w.run({ stagedClientSecret: staged });
+    expect(rerun.error).toBeUndefined();
+    expect(rerun.result.rotated).toBe(true);
+  });
+});
+
 describe('the API flow takes evidence, not the state’s word', () => {
   it('writes every destination before activating, though the state says published', async () => {
     const w = world('rotate', 'api');
