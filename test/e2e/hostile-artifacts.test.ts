@@ -3,12 +3,17 @@
 // same-repository pull request, and an expired one), an oversized artifact
 // and a zip bomb. Each run ignores them, names them, and the two-job rotation
 // finishes with no outage instant.
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RotationState } from '../../src/rotation/state.ts';
 import { OutageOracle, type WatchedDestination } from '../support/outage-oracle.ts';
-import { OWNER, REPO, SECRET, THREE_DESTINATIONS, World } from '../support/world.ts';
+import { OWNER, REPO, SECRET, THREE_DESTINATIONS, type WorkflowRunOptions, World } from '../support/world.ts';
 import { zipBomb } from '../support/zip-bomb.ts';
+
+const PEAK_RSS_PROBE = resolve(import.meta.dirname, '../../scripts/peak-rss.cjs');
 
 let world: World;
 let watched: WatchedDestination[];
@@ -65,8 +70,8 @@ function plant(bytes: Buffer, origin: { event: string; fork: boolean }): number 
 }
 
 /** The gated second job: it must deliver to every destination before it activates. */
-async function activate() {
-  const run = await world.run({ inputs: { ...inputs, mode: 'activate' } });
+async function activate(options: Pick<WorkflowRunOptions, 'nodeArgs' | 'env'> = {}) {
+  const run = await world.run({ inputs: { ...inputs, mode: 'activate' }, ...options });
   expect(run.code, run.stdout).toBe(0);
   expect(run.outputs.rotated).toBe('true');
   const staged = world.mc.knownSecrets().find((s) => world.mc.accepts(world.clientId, s));
@@ -117,8 +122,15 @@ describe('bounded reading', () => {
     await stage();
     // About 530 KB that inflates to 512 MiB.
     const bomb = plant(zipBomb(512), { event: 'push', fork: false });
-    const run = await activate();
+    // The action's peak memory, written by a preloaded probe as it exits (as the benchmark measures it).
+    const rssFile = join(await mkdtemp(join(tmpdir(), 'sfmc-rss-')), 'peak');
+    const run = await activate({
+      nodeArgs: ['--require', PEAK_RSS_PROBE],
+      env: { SFMC_BENCH_RSS_FILE: rssFile },
+    });
     expectIgnored(run, bomb, /inflates past the 1048576-byte cap/);
+    // Unbounded, the 512 MiB would be in memory; bounded, the run stays near its usual ~150 MB.
+    expect(Number(await readFile(rssFile, 'utf8')) / 1024).toBeLessThan(300);
     // Nothing was unpacked to RUNNER_TEMP (the runner lists what is left there).
     expect(Object.keys(run.files)).toEqual([]);
     expect(world.gh.secretValue(World.repoScope, `${SECRET}_STAGED`)).toBeUndefined();
