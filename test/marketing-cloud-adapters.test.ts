@@ -273,11 +273,21 @@ describe('TokenClient', () => {
   it('abandons an attempt that takes longer than the timeout and tries again', async () => {
     const mc = await startMc();
     const pkg = mc.addPackage();
-    const { client, retries } = tokenClient(mc, { timeoutMs: 50 });
-    mc.server.faults.inject({ route: MC_ROUTES.token, mode: { kind: 'delay', ms: 400 } });
+    // The first answer never comes (held until the test ends); the limit is long enough for the second
+    // to arrive on a loaded machine, so only the first attempt can time out.
+    const { client, retries } = tokenClient(mc, { timeoutMs: 2000 });
+    let release = (): void => {};
+    const stalled = new Promise<void>((done) => {
+      release = done;
+    });
+    mc.server.faults.inject({ route: MC_ROUTES.token, mode: { kind: 'hold', until: stalled } });
 
-    expect(await client.portFor(pkg.clientId).check(pkg.clientSecret)).toEqual({ accepted: true });
-    expect(retries.map((r) => r.reason)).toEqual(['timeout']);
+    try {
+      expect(await client.portFor(pkg.clientId).check(pkg.clientSecret)).toEqual({ accepted: true });
+      expect(retries.map((r) => r.reason)).toEqual(['timeout']);
+    } finally {
+      release();
+    }
   });
 
   it('gives up after the policy attempts with a clear error', async () => {

@@ -116,7 +116,8 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   });
   const timers = [
     options.killAfterMs === undefined ? undefined : setTimeout(kill, options.killAfterMs),
-    setTimeout(kill, options.timeoutMs ?? 60_000),
+    // A hang guard only: on two loaded cores a full run can take over a minute.
+    setTimeout(kill, options.timeoutMs ?? 150_000),
   ];
   const code = await new Promise<number | null>((done) => child.on('close', done));
   for (const t of timers) if (t) clearTimeout(t);
