@@ -1,27 +1,11 @@
 // The typed configuration the action runs with, produced once by inputs.ts.
 
-export type Mode = 'auto' | 'rotate' | 'stage' | 'activate' | 'status' | 'plan';
-/** Who stages and activates: the management API, or a person in Setup. */
-export type Management = 'api' | 'setup';
-export type Visibility = 'all' | 'private' | 'selected';
+import type { Destination } from './destination-kinds.ts';
+import type { Management, Mode } from './modes.ts';
 
-interface DestinationBase {
-  /** Canonical, human-readable id, e.g. `repo:octo/app` or `environment:octo/app:prod name=X`. */
-  id: string;
-  /** The secret name written at this destination. */
-  name: string;
-}
-
-export type Destination =
-  | (DestinationBase & { kind: 'repo' | 'dependabot'; owner: string; repo: string })
-  | (DestinationBase & { kind: 'environment'; owner: string; repo: string; environment: string })
-  | (DestinationBase & {
-      kind: 'org' | 'dependabot-org';
-      org: string;
-      visibility: Visibility;
-      /** Repository names (in `org`) for visibility `selected`. */
-      repositories?: string[];
-    });
+// Defined beside their tables, so a new destination kind or mode is one row there.
+export type { Destination, Visibility } from './destination-kinds.ts';
+export type { Management, Mode } from './modes.ts';
 
 export interface Credential {
   clientId: string;

@@ -1,7 +1,16 @@
 // The destination-line grammar: `<kind>:<target> [key=value ...]`, one line
 // per GitHub secret to write. Every error quotes the line, says what is wrong
 // and shows a line that would work.
-import type { Destination, Visibility } from './config.ts';
+import {
+  type AtTarget,
+  byTarget,
+  type Destination,
+  type DestinationKind,
+  destinationKinds,
+  kindNames,
+  type Target,
+  type Visibility,
+} from './destination-kinds.ts';
 import { InputError } from './errors.ts';
 
 export interface DestinationDefaults {
@@ -9,21 +18,16 @@ export interface DestinationDefaults {
   secretName: string;
 }
 
-type Kind = Destination['kind'];
-
-const kinds: readonly Kind[] = ['repo', 'environment', 'org', 'dependabot', 'dependabot-org'];
 const visibilities: readonly Visibility[] = ['all', 'private', 'selected'];
 
-const examples: Record<Kind, string> = {
-  repo: 'repo:octo-org/app',
-  environment: 'environment:octo-org/app:production',
-  org: 'org:octo-org visibility=private',
-  dependabot: 'dependabot:octo-org/app',
-  'dependabot-org': 'dependabot-org:octo-org visibility=selected repositories=app,api',
-};
+const example = (kind: DestinationKind): string => destinationKinds[kind].example;
 
-const isOrgKind = (kind: Kind): kind is 'org' | 'dependabot-org' =>
-  kind === 'org' || kind === 'dependabot-org';
+/** The `key=` options a line may carry, by target. */
+const optionsOf: Record<Target, readonly string[]> = {
+  repository: ['name'],
+  environment: ['name'],
+  organization: ['name', 'visibility', 'repositories'],
+};
 
 /** Why `name` cannot be a GitHub secret name, or undefined when it can. */
 export function secretNameProblem(name: string): string | undefined {
@@ -68,31 +72,32 @@ function ownerRepo(text: string): { owner: string; repo: string } | undefined {
   return isRepoName(owner) && isRepoName(repo) ? { owner, repo } : undefined;
 }
 
-function parseOptions(line: string, kind: Kind, tokens: string[]): Map<string, string> {
-  const allowed = isOrgKind(kind) ? ['name', 'visibility', 'repositories'] : ['name'];
+function parseOptions(line: string, kind: DestinationKind, tokens: string[]): Map<string, string> {
+  const target = destinationKinds[kind].target;
+  const allowed = optionsOf[target];
   const options = new Map<string, string>();
   for (const token of tokens) {
     const eq = token.indexOf('=');
     if (eq < 0) {
-      if (kind === 'environment') {
+      if (target === 'environment') {
         fail(
           line,
           `\`${token}\` is not a key=value option (environment names containing spaces cannot be written here, because fields are separated by spaces)`,
           'rename the environment without spaces, or remove the stray word',
-          examples.environment,
+          example(kind),
         );
       }
-      fail(line, `\`${token}\` is not a key=value option`, 'write options as key=value', examples[kind]);
+      fail(line, `\`${token}\` is not a key=value option`, 'write options as key=value', example(kind));
     }
     const key = token.slice(0, eq);
     const value = token.slice(eq + 1);
     if (!allowed.includes(key)) {
       const known = allowed.map((k) => `${k}=`).join(', ');
-      fail(line, `unknown option \`${key}\` for a ${kind} line`, `use only ${known}`, examples[kind]);
+      fail(line, `unknown option \`${key}\` for a ${kind} line`, `use only ${known}`, example(kind));
     }
-    if (options.has(key)) fail(line, `\`${key}=\` is given twice`, 'keep one', examples[kind]);
+    if (options.has(key)) fail(line, `\`${key}=\` is given twice`, 'keep one', example(kind));
     if (value === '')
-      fail(line, `\`${key}=\` has no value`, `give ${key} a value or remove it`, examples[kind]);
+      fail(line, `\`${key}=\` has no value`, `give ${key} a value or remove it`, example(kind));
     options.set(key, value);
   }
   return options;
@@ -107,7 +112,7 @@ function parseRepositories(line: string, text: string): string[] {
         line,
         `\`${name}\` in repositories= is not a repository name`,
         'list repository names of the organization (letters, digits, `.`, `_`, `-`), comma-separated without spaces',
-        examples['dependabot-org'],
+        destinationKinds['dependabot-org'].example,
       );
     }
     if (seen.has(name.toLowerCase())) {
@@ -115,7 +120,7 @@ function parseRepositories(line: string, text: string): string[] {
         line,
         `repository \`${name}\` is listed twice`,
         'list each repository once',
-        examples['dependabot-org'],
+        destinationKinds['dependabot-org'].example,
       );
     }
     seen.add(name.toLowerCase());
@@ -126,18 +131,14 @@ function parseRepositories(line: string, text: string): string[] {
 
 /** The id without `name=`: the scope as written, with canonical option order. */
 function scopeId(d: Destination): string {
-  switch (d.kind) {
-    case 'repo':
-    case 'dependabot':
-      return `${d.kind}:${d.owner}/${d.repo}`;
-    case 'environment':
-      return `environment:${d.owner}/${d.repo}:${d.environment}`;
-    case 'org':
-    case 'dependabot-org': {
-      const repositories = d.repositories ? ` repositories=${d.repositories.join(',')}` : '';
-      return `${d.kind}:${d.org} visibility=${d.visibility}${repositories}`;
-    }
-  }
+  return byTarget(d, {
+    repository: (r) => `${r.kind}:${r.owner}/${r.repo}`,
+    environment: (e) => `${e.kind}:${e.owner}/${e.repo}:${e.environment}`,
+    organization: (o) => {
+      const repositories = o.repositories ? ` repositories=${o.repositories.join(',')}` : '';
+      return `${o.kind}:${o.org} visibility=${o.visibility}${repositories}`;
+    },
+  });
 }
 
 /** A copy of `d` writing `name` (upper-cased), with its id recomputed. */
@@ -158,22 +159,130 @@ export function secretKey(d: Destination): string {
   return `${scope} ${d.name}`.toLowerCase();
 }
 
+/** What a target parser gets: the line, its kind, the text after `<kind>:` and the options. */
+interface LineParts<K extends DestinationKind = DestinationKind> {
+  line: string;
+  kind: K;
+  target: string;
+  options: Map<string, string>;
+  name: string;
+}
+
+type KindAt<T extends Target> = AtTarget<T>['kind'];
+type TargetParsers = { [T in Target]: (parts: LineParts<KindAt<T>>) => AtTarget<T> };
+
+function parseRepository({ line, kind, target, name }: LineParts<KindAt<'repository'>>) {
+  const parsed = ownerRepo(target);
+  if (!parsed) {
+    fail(
+      line,
+      `\`${target}\` is not OWNER/REPO`,
+      'name the repository as owner/name (letters, digits, `.`, `_`, `-`)',
+      example(kind),
+    );
+  }
+  return { kind, id: '', name, ...parsed };
+}
+
+function parseEnvironment({ line, kind, target, name }: LineParts<KindAt<'environment'>>) {
+  const sep = target.indexOf(':');
+  const parsed = ownerRepo(sep < 0 ? target : target.slice(0, sep));
+  const environment = sep < 0 ? '' : target.slice(sep + 1);
+  if (!parsed || environment === '') {
+    fail(
+      line,
+      `\`${target}\` is not OWNER/REPO:ENVIRONMENT`,
+      'name the repository and the environment',
+      example(kind),
+    );
+  }
+  // GitHub's own limits on environment names.
+  if (environment.length > 255 || /\p{Cc}/u.test(environment)) {
+    fail(
+      line,
+      'the environment name is longer than 255 characters or holds control characters',
+      'use the environment name as shown in the repository settings',
+      example(kind),
+    );
+  }
+  if (!staysOneSegment(environment)) {
+    fail(
+      line,
+      `the environment name \`${environment}\` would be read as a URL path step, not a name, and the secret written elsewhere`,
+      'use the environment name as shown in the repository settings',
+      example(kind),
+    );
+  }
+  return { kind, id: '', name, ...parsed, environment };
+}
+
+function parseOrganization({ line, kind, target, options, name }: LineParts<KindAt<'organization'>>) {
+  if (!isOrgName(target)) {
+    fail(
+      line,
+      `\`${target}\` is not an organization name`,
+      'use the organization login (letters, digits and `-`)',
+      example(kind),
+    );
+  }
+  const visibility = visibilities.find((v) => v === options.get('visibility'));
+  if (!options.has('visibility')) {
+    fail(
+      line,
+      'visibility= is missing',
+      'add visibility=all, private or selected (it is required because a default could silently widen or narrow who can read an existing organization secret)',
+      example(kind),
+    );
+  }
+  if (visibility === undefined) {
+    fail(
+      line,
+      `visibility \`${options.get('visibility')}\` is not one of all, private, selected`,
+      'pick one of those',
+      example(kind),
+    );
+  }
+  const repositories = options.get('repositories');
+  if (visibility === 'selected' && repositories === undefined) {
+    fail(
+      line,
+      'visibility=selected needs repositories=',
+      'list the repositories that may read the secret',
+      `${kind}:${target} visibility=selected repositories=app,api`,
+    );
+  }
+  if (visibility !== 'selected' && repositories !== undefined) {
+    fail(
+      line,
+      `repositories= applies only with visibility=selected, not ${visibility}`,
+      'remove repositories= or use visibility=selected',
+      `${kind}:${target} visibility=selected repositories=${repositories}`,
+    );
+  }
+  const base = { kind, id: '', name, org: target, visibility };
+  return repositories === undefined ? base : { ...base, repositories: parseRepositories(line, repositories) };
+}
+
+const targetParsers: TargetParsers = {
+  repository: parseRepository,
+  environment: parseEnvironment,
+  organization: parseOrganization,
+};
+
 export function parseDestinationLine(line: string, defaults: DestinationDefaults): Destination {
   const text = line.trim();
   const [head = '', ...tokens] = text.split(/\s+/);
   const colon = head.indexOf(':');
-  const kind = kinds.find((k) => k === head.slice(0, colon));
+  const kind = kindNames.find((k) => k === head.slice(0, colon));
   if (colon < 0 || kind === undefined) {
     fail(
       text,
       colon < 0 ? 'has no `<kind>:` prefix' : `unknown kind \`${head.slice(0, colon)}\``,
-      `start the line with one of ${kinds.map((k) => `${k}:`).join(', ')}`,
-      examples.repo,
+      `start the line with one of ${kindNames.map((k) => `${k}:`).join(', ')}`,
+      destinationKinds.repo.example,
     );
   }
-  const target = head.slice(colon + 1);
   const options = parseOptions(text, kind, tokens);
-
   const name = options.get('name') ?? defaults.secretName;
   const nameProblem = secretNameProblem(name);
   if (nameProblem) {
@@ -181,108 +290,13 @@ export function parseDestinationLine(line: string, defaults: DestinationDefaults
       text,
       `secret name \`${name}\` ${nameProblem}`,
       'use letters, digits and underscores, not starting with a digit or GITHUB_',
-      `${examples[kind]} name=SFMC_CLIENT_SECRET`,
+      `${example(kind)} name=SFMC_CLIENT_SECRET`,
     );
   }
-
-  let destination: Destination;
-  if (kind === 'repo' || kind === 'dependabot') {
-    const parsed = ownerRepo(target);
-    if (!parsed) {
-      fail(
-        text,
-        `\`${target}\` is not OWNER/REPO`,
-        'name the repository as owner/name (letters, digits, `.`, `_`, `-`)',
-        examples[kind],
-      );
-    }
-    destination = { kind, id: '', name, ...parsed };
-  } else if (kind === 'environment') {
-    const sep = target.indexOf(':');
-    const parsed = ownerRepo(sep < 0 ? target : target.slice(0, sep));
-    const environment = sep < 0 ? '' : target.slice(sep + 1);
-    if (!parsed || environment === '') {
-      fail(
-        text,
-        `\`${target}\` is not OWNER/REPO:ENVIRONMENT`,
-        'name the repository and the environment',
-        examples[kind],
-      );
-    }
-    // GitHub's own limits on environment names.
-    if (environment.length > 255 || /\p{Cc}/u.test(environment)) {
-      fail(
-        text,
-        'the environment name is longer than 255 characters or holds control characters',
-        'use the environment name as shown in the repository settings',
-        examples[kind],
-      );
-    }
-    if (!staysOneSegment(environment)) {
-      fail(
-        text,
-        `the environment name \`${environment}\` would be read as a URL path step, not a name, and the secret written elsewhere`,
-        'use the environment name as shown in the repository settings',
-        examples[kind],
-      );
-    }
-    destination = { kind, id: '', name, ...parsed, environment };
-  } else {
-    if (!isOrgName(target)) {
-      fail(
-        text,
-        `\`${target}\` is not an organization name`,
-        'use the organization login (letters, digits and `-`)',
-        examples[kind],
-      );
-    }
-    const visibility = visibilities.find((v) => v === options.get('visibility'));
-    if (!options.has('visibility')) {
-      fail(
-        text,
-        'visibility= is missing',
-        'add visibility=all, private or selected (it is required because a default could silently widen or narrow who can read an existing organization secret)',
-        examples[kind],
-      );
-    }
-    if (visibility === undefined) {
-      fail(
-        text,
-        `visibility \`${options.get('visibility')}\` is not one of all, private, selected`,
-        'pick one of those',
-        examples[kind],
-      );
-    }
-    const repositories = options.get('repositories');
-    if (visibility === 'selected' && repositories === undefined) {
-      fail(
-        text,
-        'visibility=selected needs repositories=',
-        'list the repositories that may read the secret',
-        `${kind}:${target} visibility=selected repositories=app,api`,
-      );
-    }
-    if (visibility !== 'selected' && repositories !== undefined) {
-      fail(
-        text,
-        `repositories= applies only with visibility=selected, not ${visibility}`,
-        'remove repositories= or use visibility=selected',
-        `${kind}:${target} visibility=selected repositories=${repositories}`,
-      );
-    }
-    destination =
-      repositories === undefined
-        ? { kind, id: '', name, org: target, visibility }
-        : {
-            kind,
-            id: '',
-            name,
-            org: target,
-            visibility,
-            repositories: parseRepositories(text, repositories),
-          };
-  }
-  return renameDestination(destination, name, defaults);
+  const parts: LineParts = { line: text, kind, target: head.slice(colon + 1), options, name };
+  // The one cast: the parser is picked by the kind's own target, so the kind is one it accepts.
+  const parse = targetParsers[destinationKinds[kind].target] as (parts: LineParts) => Destination;
+  return renameDestination(parse(parts), name, defaults);
 }
 
 /**
@@ -322,7 +336,7 @@ export function parseDestinations(
   });
   if (problems.length === 0 && destinations.length === 0) {
     problems.push(
-      `input \`${inputName}\`: lists no destination — add at least one line, e.g. \`${examples.repo}\``,
+      `input \`${inputName}\`: lists no destination — add at least one line, e.g. \`${destinationKinds.repo.example}\``,
     );
   }
   if (problems.length > 0) throw new InputError(inputName, problems.join('\n'));

@@ -2,6 +2,7 @@
 // what went wrong, and what to do. Free text from GitHub or from an error is
 // scrubbed of the values being written before it is quoted.
 import type { Destination } from '../config.ts';
+import { describePermission, describePlace } from '../destination-kinds.ts';
 import { quotable } from '../redact.ts';
 import { classifyGitHubError, httpFailure, isNetworkFailure } from './transient.ts';
 
@@ -20,37 +21,6 @@ export class MissingEnvironment extends Error {}
 const TOKEN_ADVICE =
   "The workflow's GITHUB_TOKEN cannot write secrets: use a GitHub App installation token " +
   '(actions/create-github-app-token) or a fine-grained personal access token.';
-
-/** The permission a destination kind needs, as a fine-grained token and a GitHub App name it (README's table). */
-function permissionFor(destination: Destination): string {
-  switch (destination.kind) {
-    case 'repo':
-      return 'the repository permission "Secrets: write" (GitHub App: `secrets: write`)';
-    case 'environment':
-      return 'the repository permission "Environments: write" (GitHub App: `environments: write`)';
-    case 'org':
-      return 'the organization permission "Secrets: write" (GitHub App: `organization_secrets: write`)';
-    case 'dependabot':
-      return 'the repository permission "Dependabot secrets: write" (GitHub App: `dependabot_secrets: write`)';
-    case 'dependabot-org':
-      return (
-        'the organization permission "Dependabot secrets: write" ' +
-        '(GitHub App: `organization_dependabot_secrets: write`)'
-      );
-  }
-}
-
-function placeOf(destination: Destination): string {
-  switch (destination.kind) {
-    case 'environment':
-      return `environment "${destination.environment}" of ${destination.owner}/${destination.repo}`;
-    case 'org':
-    case 'dependabot-org':
-      return `organization ${destination.org}`;
-    default:
-      return `repository ${destination.owner}/${destination.repo}`;
-  }
-}
 
 /**
  * @param action what was being done, e.g. "writing the secret"
@@ -92,8 +62,8 @@ export function explainFailure(
   }
   if (failure.status === 403 || failure.status === 404) {
     return (
-      `${id}: GitHub answered ${failure.status} while ${action}: the github-token lacks ${permissionFor(destination)} ` +
-      `on ${placeOf(destination)}${failure.status === 404 ? ' (or that does not exist)' : ''}. ${TOKEN_ADVICE}`
+      `${id}: GitHub answered ${failure.status} while ${action}: the github-token lacks ${describePermission(destination.kind)} ` +
+      `on ${describePlace(destination)}${failure.status === 404 ? ' (or that does not exist)' : ''}. ${TOKEN_ADVICE}`
     );
   }
   return `${id}: GitHub answered ${failure.status} while ${action}${quoted}; check this destination's settings.`;

@@ -1,16 +1,27 @@
-// Where a destination's secret lives in GitHub's REST API. A scope (level,
-// repository or organization, environment) owns one public key; several
+// Where a destination's secret lives in GitHub's REST API. A scope (kind, and
+// the repository, environment or organization) owns one public key; several
 // destinations (a secret and its escrow, say) may share it.
 import type { Destination } from '../config.ts';
+import {
+  byTarget,
+  type DestinationKind,
+  destinationKinds,
+  kindNames,
+  type TargetOf,
+} from '../destination-kinds.ts';
 
-export type Scope =
-  | { level: 'repo' | 'dependabot-repo'; owner: string; repo: string }
-  | { level: 'environment'; owner: string; repo: string; environment: string }
-  | { level: 'org' | 'dependabot-org'; org: string };
+/** What names a scope, by target: an organization secret's visibility is not part of it. */
+interface ScopeFields {
+  repository: { owner: string; repo: string };
+  environment: { owner: string; repo: string; environment: string };
+  organization: { org: string };
+}
+
+export type Scope = { [K in DestinationKind]: { level: K } & ScopeFields[TargetOf<K>] }[DestinationKind];
 
 export type ScopeLevel = Scope['level'];
 
-/** GitHub's route strings for one scope level, as they appear in its OpenAPI description. */
+/** GitHub's route strings for one kind, as they appear in its OpenAPI description. */
 export interface ScopeRoutes {
   publicKey: string;
   get: string;
@@ -27,31 +38,16 @@ function routesUnder(path: string): ScopeRoutes {
   };
 }
 
-export const scopeRoutes: Record<ScopeLevel, ScopeRoutes> = {
-  repo: routesUnder('/repos/{owner}/{repo}/actions/secrets'),
-  environment: routesUnder('/repos/{owner}/{repo}/environments/{environment_name}/secrets'),
-  org: routesUnder('/orgs/{org}/actions/secrets'),
-  'dependabot-repo': routesUnder('/repos/{owner}/{repo}/dependabot/secrets'),
-  'dependabot-org': routesUnder('/orgs/{org}/dependabot/secrets'),
-};
+export const scopeRoutes = Object.fromEntries(
+  kindNames.map((kind) => [kind, routesUnder(destinationKinds[kind].secretsPath)]),
+) as Record<ScopeLevel, ScopeRoutes>;
 
 export function scopeOf(destination: Destination): Scope {
-  switch (destination.kind) {
-    case 'repo':
-      return { level: 'repo', owner: destination.owner, repo: destination.repo };
-    case 'dependabot':
-      return { level: 'dependabot-repo', owner: destination.owner, repo: destination.repo };
-    case 'environment':
-      return {
-        level: 'environment',
-        owner: destination.owner,
-        repo: destination.repo,
-        environment: destination.environment,
-      };
-    case 'org':
-    case 'dependabot-org':
-      return { level: destination.kind, org: destination.org };
-  }
+  return byTarget<Scope>(destination, {
+    repository: ({ kind, owner, repo }) => ({ level: kind, owner, repo }),
+    environment: ({ kind, owner, repo, environment }) => ({ level: kind, owner, repo, environment }),
+    organization: ({ kind, org }) => ({ level: kind, org }),
+  });
 }
 
 /** A stable identity for caching; GitHub treats these names case-insensitively. */
@@ -61,13 +57,8 @@ export function scopeKey(scope: Scope): string {
 
 /** Path parameters for a scope's routes (octokit percent-encodes each value). */
 export function scopeParams(scope: Scope): Record<string, string> {
-  switch (scope.level) {
-    case 'environment':
-      return { owner: scope.owner, repo: scope.repo, environment_name: scope.environment };
-    case 'org':
-    case 'dependabot-org':
-      return { org: scope.org };
-    default:
-      return { owner: scope.owner, repo: scope.repo };
-  }
+  if ('org' in scope) return { org: scope.org };
+  if ('environment' in scope)
+    return { owner: scope.owner, repo: scope.repo, environment_name: scope.environment };
+  return { owner: scope.owner, repo: scope.repo };
 }

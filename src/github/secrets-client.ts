@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Octokit } from 'octokit';
 import { z } from 'zod';
 import type { Destination } from '../config.ts';
+import { atOrganization } from '../destination-kinds.ts';
 import { renameDestination } from '../destinations.ts';
 import { DestinationError } from '../errors.ts';
 import type { PublishOutcome, SecretsPort } from '../rotation/ports.ts';
@@ -42,13 +43,9 @@ function writeCheck(destination: Destination): Destination {
   return renameDestination(destination, name, { secretName: '' });
 }
 
-function isOrgLevel(destination: Destination): destination is Extract<Destination, { org: string }> {
-  return destination.kind === 'org' || destination.kind === 'dependabot-org';
-}
-
 /** Repository names whose ids the PUT must carry; undefined keeps GitHub's current selection. */
 function selectedRepositories(destination: Destination): { org: string; names: string[] } | undefined {
-  if (!isOrgLevel(destination) || destination.visibility !== 'selected' || !destination.repositories) {
+  if (!atOrganization(destination) || destination.visibility !== 'selected' || !destination.repositories) {
     return undefined;
   }
   return { org: destination.org, names: destination.repositories };
@@ -173,7 +170,7 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
     repositoryIdList: number[] | undefined,
   ): Promise<void> {
     const body: Record<string, unknown> = { encrypted_value: sealed, key_id: key.key_id };
-    if (isOrgLevel(destination)) {
+    if (atOrganization(destination)) {
       body.visibility = destination.visibility;
       if (repositoryIdList) body.selected_repository_ids = repositoryIdList;
     }

@@ -412,8 +412,9 @@ const cases: BadCase[] = [
   },
   {
     name: 'management-url with management setup',
-    arrange: () => ({
-      inputs: { management: 'setup' },
+    // Named explicitly: the world drops its default management-url from a setup workflow.
+    arrange: (world) => ({
+      inputs: { management: 'setup', 'management-url': world.mc.url },
       subject: 'management-url',
       says: ['input `management-url`: applies only with `management: api`'],
     }),

@@ -1,0 +1,103 @@
+// What each mode may do under each way of managing secrets (`management`),
+// one row per pair. inputs.ts checks inputs against these tables; the engine
+// (src/rotation/) still compares mode names, and each row below says which of
+// its comparisons the row stands for.
+
+export const modes = ['auto', 'rotate', 'stage', 'activate', 'status', 'plan'] as const;
+export type Mode = (typeof modes)[number];
+
+// `setup` first: it is the default, and messages offer it first.
+export const managements = ['setup', 'api'] as const;
+/** Who stages and activates: the management API, or a person in Setup. */
+export type Management = (typeof managements)[number];
+
+/** What starting a rotation means: the action stages (`api`), or it asks a person to (`setup`). */
+export type WhenIdle =
+  /** Start one now, due or not. */
+  | 'start'
+  /** Start one only once the active secret is due (`rotate-after-days`). */
+  | 'start-when-due'
+  /** Fail: the mode only continues a rotation already staged. */
+  | 'fail';
+
+export type ModeRule =
+  | {
+      /** Writes: Marketing Cloud, GitHub secrets, the state artifact, a reminder issue. */
+      effect: 'act';
+      whenIdle: WhenIdle;
+      /** Goes on past staging (publish, verify, activate, confirm); false stops once staged and escrowed. */
+      finishes: boolean;
+      /**
+       * When the staged secret becomes usable only after `max-wait-seconds`:
+       * `fail`, or `later-run` (stop without error; a later run continues).
+       */
+      notUsableInTime: 'fail' | 'later-run';
+    }
+  | {
+      /**
+       * Writes nothing. `dry-run` checks everything a run would (the
+       * destinations' public keys included) and lists what it would do;
+       * `report` reads no destination, says where the rotation stands and
+       * reports what would block a run instead of failing.
+       */
+      effect: 'dry-run' | 'report';
+      /** What the listed next steps assume. */
+      whenIdle: WhenIdle;
+    };
+
+const act = (whenIdle: WhenIdle, finishes = true, notUsableInTime: 'fail' | 'later-run' = 'fail') =>
+  ({ effect: 'act', whenIdle, finishes, notUsableInTime }) as const;
+
+export const modeRules = {
+  api: {
+    // api-flow.ts: `mode === 'auto' && usableAt > deadline` leaves the wait to a later run.
+    auto: act('start-when-due', true, 'later-run'),
+    rotate: act('start'),
+    // api-flow.ts `afterStaging` and every `mode === 'stage'`: the stage job of a two-job workflow
+    // stops once staged, never continues a staged rotation and never stages a second one while an
+    // escrow is left unconfirmed (the activate job holds the escrow).
+    stage: act('start', false),
+    // api-flow.ts `plan`: `activate` with nothing staged fails.
+    activate: act('fail'),
+    // api-flow.ts `planOrReport`, `(mode === 'auto' || mode === 'status') && !due`.
+    status: { effect: 'report', whenIdle: 'start-when-due' },
+    // `plan` lists the steps `rotate` would take: it stages even when not due.
+    plan: { effect: 'dry-run', whenIdle: 'start' },
+  },
+  setup: {
+    // setup-flow.ts: the action never stages or activates; "start" is a reminder to a person,
+    // and a staged secret in hand is always carried on (distributed, then confirmed).
+    auto: act('start-when-due'),
+    // `rotate`, `stage` and `activate` act as `auto` but remind even when no rotation is due
+    // (`due || cfg.mode !== 'auto'`); `activate` with nothing staged reminds rather than fails.
+    rotate: act('start'),
+    stage: act('start'),
+    activate: act('start'),
+    status: { effect: 'report', whenIdle: 'start-when-due' },
+    // Unlike under `api`, `plan` lists what `auto` would do (setup-flow.ts `plan`).
+    plan: { effect: 'dry-run', whenIdle: 'start-when-due' },
+  },
+} as const satisfies Record<Management, Record<Mode, ModeRule>>;
+
+export interface ManagementSpec {
+  /** The action stages and activates through a service implementing docs/management-api.openapi.yaml. */
+  usesManagementService: boolean;
+  /** A person stages and activates in Setup, so the action reminds them (`reminder-issue`). */
+  remindsAPerson: boolean;
+  /** How the choice is described where `management` is wrong or an input does not apply. */
+  describe: string;
+}
+
+export const managementSpecs = {
+  api: {
+    usesManagementService: true,
+    remindsAPerson: false,
+    describe:
+      '`api` (a service at `management-url` implementing docs/management-api.openapi.yaml stages and activates)',
+  },
+  setup: {
+    usesManagementService: false,
+    remindsAPerson: true,
+    describe: '`setup` (a person clicks Generate and Activate in Setup; works on every tenant)',
+  },
+} as const satisfies Record<Management, ManagementSpec>;
