@@ -3,7 +3,7 @@
 // scrubbed of the values being written before it is quoted.
 import type { Destination } from '../config.ts';
 import { quotable } from '../redact.ts';
-import { classifyGitHubError, httpFailure, isNetworkFailure } from './transient.ts';
+import { httpFailure, isNetworkFailure, retriedFailure } from './http-failure.ts';
 
 /** An organization destination names a repository that GET /repos/{org}/{name} cannot find. */
 export class MissingRepository extends Error {
@@ -86,9 +86,9 @@ export function explainFailure(
   if (failure.status === 401) {
     return `${id}: GitHub answered 401 while ${action}: the github-token is invalid or expired; pass a valid token.`;
   }
-  const transient = classifyGitHubError(error);
-  if (transient.retry) {
-    return `${id}: GitHub still failed after retries while ${action} (${transient.reason}${quoted}); rerun the workflow later.`;
+  const retried = retriedFailure(error);
+  if (retried) {
+    return `${id}: GitHub still failed after retries while ${action} (${retried}${quoted}); rerun the workflow later.`;
   }
   if (failure.status === 403 || failure.status === 404) {
     return (
