@@ -26,7 +26,16 @@ import type { RunResult } from './rotation/result.ts';
 
 type Core = Pick<
   typeof actionsCore,
-  'getInput' | 'setSecret' | 'setOutput' | 'info' | 'warning' | 'notice' | 'debug' | 'error' | 'summary'
+  | 'getInput'
+  | 'setSecret'
+  | 'setOutput'
+  | 'info'
+  | 'warning'
+  | 'notice'
+  | 'debug'
+  | 'error'
+  | 'summary'
+  | 'group'
 >;
 
 export interface MainDeps {

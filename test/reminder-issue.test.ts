@@ -3,8 +3,8 @@
 // comment, and clear errors when the token may not write issues.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DestinationError } from '../src/errors.ts';
-import { createReminderIssues, REMINDER_LABEL } from '../src/github/reminder-issue.ts';
 import { GITHUB_RETRIES } from '../src/github/octokit.ts';
+import { createReminderIssues, REMINDER_LABEL } from '../src/github/reminder-issue.ts';
 import { GitHubEmulator } from './emulators/github/index.ts';
 import { githubClient } from './emulators/github/testing.ts';
 import { actionOctokit } from './support/action-octokit.ts';

@@ -1,6 +1,6 @@
 // The Octokit every GitHub adapter talks through. Retries are octokit's own
-// plugins: plugin-retry repeats server errors and network failures (waits of
-// 1, 4, 9 s), plugin-throttling waits out rate limits for as long as GitHub
+// plugins: plugin-retry repeats server errors, 429s and network failures
+// (waits of 0.5, 2, 4.5 s), plugin-throttling waits out rate limits for as long as GitHub
 // says (Retry-After, x-ratelimit-reset; a minute when a secondary limit names
 // no time). Each attempt is time-limited by the fetch (timeout.ts).
 import Bottleneck from 'bottleneck';
@@ -15,11 +15,11 @@ const RATE_LIMIT_RETRIES = 3;
 export const MAX_RATE_LIMIT_WAIT_S = 360;
 
 /**
- * Statuses plugin-retry leaves alone: its defaults plus 429, which belongs to
- * the throttling plugin (GitHub answers 429 only for rate limits, and retrying
- * one at once is what GitHub asks clients not to do).
+ * plugin-retry waits this × n² before its n-th retry; half its default, the
+ * base of the Marketing Cloud retries (retry.ts). plugin-retry repeats a 429
+ * too (its default), before the throttling plugin waits out a rate limit.
  */
-const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+const RETRY_BASE_MS = 500;
 
 export interface GitHubClientOptions {
   token: string;
@@ -73,7 +73,7 @@ export function createGitHubClient(options: GitHubClientOptions): Octokit {
     auth: options.token,
     baseUrl: options.baseUrl,
     userAgent: 'sfmc-secret-rotation',
-    retry: { retries: GITHUB_RETRIES, doNotRetry: DO_NOT_RETRY, retryAfterBaseValue: msPerSecond },
+    retry: { retries: GITHUB_RETRIES, retryAfterBaseValue: (RETRY_BASE_MS * msPerSecond) / 1000 },
     throttle: {
       retryAfterBaseValue: msPerSecond,
       write: unspaced(),

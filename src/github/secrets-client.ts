@@ -9,10 +9,10 @@ import { renameDestination } from '../destinations.ts';
 import { DestinationError } from '../errors.ts';
 import type { PublishOutcome, SecretsPort } from '../rotation/ports.ts';
 import { explainFailure, MissingEnvironment, MissingRepository } from './explain.ts';
+import { httpFailure } from './http-failure.ts';
 import { mapLimit } from './limit.ts';
 import { type Scope, scopeKey, scopeOf, scopeParams, scopeRoutes } from './scopes.ts';
 import { seal } from './seal.ts';
-import { httpFailure } from './http-failure.ts';
 
 export interface SecretsClientOptions {
   /** From createGitHubClient (octokit.ts): its plugins retry and wait out rate limits. */
