@@ -6,13 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import type * as actionsCore from '@actions/core';
-import { Octokit } from 'octokit';
 import type { Config, Credential } from './config.ts';
 import { ActionError } from './errors.ts';
+import { createGitHubClient } from './github/octokit.ts';
 import { createReminderIssues } from './github/reminder-issue.ts';
 import { createSecretsClient } from './github/secrets-client.ts';
 import { createArtifactStateStore } from './github/state-store.ts';
-import { fetchWithTimeout } from './github/timeout.ts';
 import { createWorkflowRuns } from './github/workflow-runs.ts';
 import { parseInputs, SECRET_INPUTS } from './inputs.ts';
 import { createManagementClient } from './marketing-cloud/management-client.ts';
@@ -27,7 +26,16 @@ import type { RunResult } from './rotation/result.ts';
 
 type Core = Pick<
   typeof actionsCore,
-  'getInput' | 'setSecret' | 'setOutput' | 'info' | 'warning' | 'notice' | 'debug' | 'error' | 'summary'
+  | 'getInput'
+  | 'setSecret'
+  | 'setOutput'
+  | 'info'
+  | 'warning'
+  | 'notice'
+  | 'debug'
+  | 'error'
+  | 'summary'
+  | 'group'
 >;
 
 export interface MainDeps {
@@ -104,41 +112,30 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
           onRetry,
         })
       : undefined;
-  const octokitFor = (token: string): Octokit =>
-    new Octokit({
-      auth: token,
-      baseUrl: config.apiUrl,
-      userAgent: 'sfmc-secret-rotation',
-      // Retries are ours (bounded, jittered, with injected sleep); each attempt is time-limited.
-      throttle: { enabled: false },
-      retry: { enabled: false },
-      request: { fetch: fetchWithTimeout(config.githubTimeoutMs) },
-    });
+  const octokitFor = (token: string) =>
+    createGitHubClient({ token, baseUrl: config.apiUrl, timeoutMs: config.githubTimeoutMs, log });
   const octokit = octokitFor(config.githubToken);
+  const stateOctokit = octokitFor(config.stateToken);
   const workDir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'sfmc-rotation-'));
   try {
     const outcome = await runEngine({
       config,
       tokens: tokens.portFor(config.clientId),
       management,
-      secrets: createSecretsClient({ octokit, sleep, log, onRetry }),
+      secrets: createSecretsClient({ octokit, log }),
       reminders: config.reminderIssue
         ? createReminderIssues({
             octokit,
             owner: config.repository.owner,
             repo: config.repository.repo,
             clientId: config.clientId,
-            sleep,
-            onRetry,
           })
         : undefined,
       runs: createWorkflowRuns({
-        octokit: octokitFor(config.stateToken),
+        octokit: stateOctokit,
         owner: config.repository.owner,
         repo: config.repository.repo,
-        sleep,
         log,
-        onRetry,
       }),
       store: createArtifactStateStore({
         artifactName: config.stateArtifactName,
@@ -147,6 +144,7 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
         repo: config.repository.repo,
         apiUrl: config.apiUrl,
         stateToken: config.stateToken,
+        octokit: stateOctokit,
         artifactClient: new DefaultArtifactClient(),
         timeoutMs: config.githubTimeoutMs,
         workDir,

@@ -12,6 +12,7 @@ function harness(acceptFrom: number) {
   const logs: { at: number; text: string }[] = [];
   const log: Log = {
     info: (text) => logs.push({ at: now, text }),
+    group: (_title, fn) => fn(),
     warning: () => {},
     notice: () => {},
     debug: () => {},

@@ -1,12 +1,11 @@
 // The GitHub secrets adapter against the GitHub emulator: real Octokit, real
 // sealing, the emulator's private keys as the oracle, and every request and
 // response checked against GitHub's OpenAPI description.
-import { Octokit } from 'octokit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Destination } from '../src/config.ts';
 import { DestinationError } from '../src/errors.ts';
+import { createGitHubClient, GITHUB_RETRIES } from '../src/github/octokit.ts';
 import { createSecretsClient } from '../src/github/secrets-client.ts';
-import type { RetryInfo, RetryPolicy } from '../src/retry.ts';
 import type { PublishOutcome } from '../src/rotation/ports.ts';
 import { GitHubEmulator, type SecretScope, type TokenGrant } from './emulators/github/index.ts';
 import { findLeaks } from './support/leak-scan.ts';
@@ -90,8 +89,6 @@ const KEY_PATHS = [
   '/orgs/acme/dependabot/secrets/public-key',
 ].sort();
 
-const fastPolicy: RetryPolicy = { attempts: 4, baseMs: 1, maxMs: 4, maxRetryAfterMs: 120_000 };
-
 let gh: GitHubEmulator;
 let repoIds: { app: number; api: number; web: number };
 /** Every message a test saw from the adapter (outcome errors, thrown errors, log lines). */
@@ -126,28 +123,25 @@ function token(
   return gh.addToken({ repositories, orgs: ['acme'], permissions });
 }
 
+/**
+ * The adapter over the client main.ts builds, its plugins' waits shortened a thousandfold
+ * (a wait of 60 s takes 60 ms); `octokitLines` are the client's lines about failed attempts and
+ * rate-limit waits, `waits` the waits in seconds the plugins were told.
+ */
 function harness(options: { token?: string; concurrency?: number; fetch?: typeof fetch } = {}) {
-  const sleeps: number[] = [];
-  const retries: RetryInfo[] = [];
-  const octokit = new Octokit({
-    auth: options.token ?? token(),
+  const octokitLines: string[] = [];
+  const log = { debug: (m: string) => messages.push(m), info: (m: string) => messages.push(m) };
+  const octokit = createGitHubClient({
+    token: options.token ?? token(),
     baseUrl: gh.url,
-    throttle: { enabled: false },
-    retry: { enabled: false },
-    ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
+    timeoutMs: 30_000,
+    msPerSecond: 1,
+    log: { info: (m) => octokitLines.push(m) },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  const client = createSecretsClient({
-    octokit,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    random: () => 0,
-    policy: fastPolicy,
-    concurrency: options.concurrency,
-    log: { debug: (m) => messages.push(m), info: (m) => messages.push(m) },
-    onRetry: (info) => retries.push(info),
-  });
-  return { client, sleeps, retries };
+  const client = createSecretsClient({ octokit, concurrency: options.concurrency, log });
+  const waits = () => octokitLines.flatMap((l) => /waiting (\d+) s/.exec(l)?.[1] ?? []).map(Number);
+  return { client, octokitLines, waits };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<DestinationError> {
@@ -212,7 +206,6 @@ describe('publish', () => {
     // The environment is looked up only when its key cannot be read.
     expect(logOf('GET', /\/environments\/[^/]+$/)).toEqual([]);
     expect(logOf('PUT', /./)).toHaveLength(everyKind.length);
-    expect(client.requestCount()).toBe(gh.server.log.length);
   });
 
   it('fetches keys lazily, still once per scope, when publish runs without prepare', async () => {
@@ -221,7 +214,6 @@ describe('publish', () => {
     expect(outcomes.every((o) => o.ok)).toBe(true);
     expect(logOf('GET', /\/public-key$/).sort()).toEqual(KEY_PATHS);
     expect(logOf('GET', /^\/repos\/acme\/[^/]+$/)).toHaveLength(2);
-    expect(client.requestCount()).toBe(gh.server.log.length);
   });
 
   it.each([
@@ -237,16 +229,22 @@ describe('publish', () => {
     }));
     let inFlight = 0;
     let highest = 0;
+    // The PUTs are held at the emulator until `peak` are in flight at once: no timing involved.
+    let release = () => {};
+    const until = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const countingFetch: typeof fetch = async (input, init) => {
       const isPut = init?.method === 'PUT';
       if (isPut) highest = Math.max(highest, ++inFlight);
+      if (inFlight === peak) release();
       try {
         return await fetch(input, init);
       } finally {
         if (isPut) inFlight--;
       }
     };
-    gh.server.faults.inject({ route: PUT_REPO_SECRET, mode: { kind: 'delay', ms: 20 }, times: many.length });
+    gh.server.faults.inject({ route: PUT_REPO_SECRET, mode: { kind: 'hold', until }, times: many.length });
     const { client } = harness({ concurrency, fetch: countingFetch });
     const outcomes = seen(await client.publish(many, PLAINTEXT));
     expect(outcomes.every((o) => o.ok)).toBe(true);
@@ -266,41 +264,39 @@ describe('publish', () => {
   });
 });
 
+// octokit's plugins retry (octokit.ts); these check how they are configured and what the log says.
 describe('retries', () => {
-  it('retries a 500 on the PUT', async () => {
+  it('retries a 500 on the PUT, and logs the failed attempt', async () => {
     gh.server.faults.inject({ route: PUT_REPO_SECRET, mode: { kind: 'status', status: 500 }, times: 1 });
-    const { client, retries } = harness();
+    const { client, octokitLines } = harness();
     const outcomes = seen(await client.publish([d.repo], PLAINTEXT));
     expect(outcomes[0]?.ok).toBe(true);
-    expect(retries).toEqual([
-      expect.objectContaining({
-        route: 'PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}',
-        attempt: 1,
-        reason: 'HTTP 500',
-      }),
-    ]);
+    expect(octokitLines).toEqual(['GitHub answered 500 to PUT /repos/acme/app/actions/secrets/SFMC_SECRET']);
     expect(logOf('PUT', /./)).toHaveLength(2);
-    expect(client.requestCount()).toBe(gh.server.log.length);
   });
 
-  it('waits at least Retry-After after a 429', async () => {
+  // plugin-retry repeats a 429 as a server error (its default), without reading Retry-After.
+  it('repeats a 429', async () => {
     gh.server.faults.inject({
       route: PUT_REPO_SECRET,
       mode: { kind: 'status', status: 429, retryAfter: 7 },
       times: 1,
     });
-    const { client, sleeps } = harness();
+    const { client } = harness();
     expect(seen(await client.publish([d.repo], PLAINTEXT))[0]?.ok).toBe(true);
-    expect(sleeps).toHaveLength(1);
-    expect(sleeps[0]).toBeGreaterThanOrEqual(7_000);
+    expect(logOf('PUT', /./)).toHaveLength(2);
   });
 
+  // A secondary limit answered with 429 is first repeated by plugin-retry (its default), so it
+  // takes one 429 per plugin-retry attempt before the throttling plugin waits.
   it.each([403, 429] as const)('waits out a secondary rate limit answered with %i', async (status) => {
-    gh.secondaryRateLimit({ route: PUT_REPO_SECRET, times: 1, status, retryAfter: 3 });
-    const { client, sleeps, retries } = harness();
+    const times = status === 429 ? GITHUB_RETRIES + 1 : 1;
+    gh.secondaryRateLimit({ route: PUT_REPO_SECRET, times, status, retryAfter: 3 });
+    const { client, waits, octokitLines } = harness();
     expect(seen(await client.publish([d.repo], PLAINTEXT))[0]?.ok).toBe(true);
-    expect(sleeps[0]).toBeGreaterThanOrEqual(3_000);
-    expect(retries[0]?.reason).toBe(`secondary rate limit (HTTP ${status})`);
+    expect(waits()).toEqual([3]);
+    expect(octokitLines[0]).toMatch(/secondary rate limit stopped PUT \/repos\/\{owner\}/);
+    expect(logOf('PUT', /./)).toHaveLength(times + 1);
   });
 
   it('waits a minute on a secondary rate limit that names no time', async () => {
@@ -309,9 +305,9 @@ describe('retries', () => {
       times: 1,
       mode: { kind: 'status', status: 403, body: { message: 'You have exceeded a secondary rate limit.' } },
     });
-    const { client, sleeps } = harness();
+    const { client, waits } = harness();
     expect(seen(await client.publish([d.repo], PLAINTEXT))[0]?.ok).toBe(true);
-    expect(sleeps).toEqual([60_000]);
+    expect(waits()).toEqual([60]);
   });
 
   it('waits for x-ratelimit-reset when the primary rate limit is spent', async () => {
@@ -326,28 +322,37 @@ describe('retries', () => {
         headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) },
       },
     });
-    const { client, sleeps } = harness();
+    const { client, waits } = harness();
     expect(seen(await client.publish([d.repo], PLAINTEXT))[0]?.ok).toBe(true);
-    expect(sleeps[0]).toBeGreaterThanOrEqual(3_000);
-    expect(sleeps[0]).toBeLessThanOrEqual(6_000);
+    expect(waits()[0]).toBeGreaterThanOrEqual(3);
+    expect(waits()[0]).toBeLessThanOrEqual(7);
+  });
+
+  it('fails at once when a rate limit asks for a longer wait than a run should', async () => {
+    gh.secondaryRateLimit({ route: PUT_REPO_SECRET, times: 1, status: 403, retryAfter: 3_600 });
+    const { client, waits } = harness();
+    const [outcome] = seen(await client.publish([d.repo], PLAINTEXT));
+    expect(outcome?.error).toMatch(
+      /still failed after retries .*secondary rate limit.*rerun the workflow later/,
+    );
+    expect(waits()).toEqual([]);
+    expect(logOf('PUT', /./)).toHaveLength(1);
   });
 
   it('retries a connection reset, on the public key too', async () => {
     gh.server.faults.inject({ route: /public-key/, mode: { kind: 'reset' }, times: 1 });
     gh.server.faults.inject({ route: PUT_REPO_SECRET, mode: { kind: 'reset' }, times: 1 });
-    const { client, retries } = harness();
+    const { client, octokitLines } = harness();
     await client.prepare([d.repo]);
     expect(seen(await client.publish([d.repo], PLAINTEXT))[0]?.ok).toBe(true);
-    expect(retries.map((r) => r.route)).toEqual([
-      'GET /repos/{owner}/{repo}/actions/secrets/public-key',
-      'PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}',
+    expect(octokitLines).toEqual([
+      expect.stringMatching(/^GitHub did not answer GET \/repos\/acme\/app\/actions\/secrets\/public-key: /),
+      expect.stringMatching(/^GitHub did not answer PUT \/repos\/acme\/app\/actions\/secrets\/SFMC_SECRET: /),
     ]);
-    expect(retries.every((r) => r.reason.startsWith('network error'))).toBe(true);
     expect(gh.secretValue(scopes.repo, 'SFMC_SECRET')).toBe(PLAINTEXT);
-    expect(client.requestCount()).toBe(gh.server.log.length);
   });
 
-  it('gives up after the policy attempts and says to rerun later', async () => {
+  it("gives up after the plugin's attempts and says to rerun later", async () => {
     gh.server.faults.inject({ route: PUT_REPO_SECRET, mode: { kind: 'status', status: 503 }, times: 10 });
     const { client } = harness();
     const [outcome] = seen(await client.publish([d.repo], PLAINTEXT));
@@ -355,14 +360,14 @@ describe('retries', () => {
     expect(outcome?.error).toMatch(
       /^repo:acme\/app: GitHub still failed after retries .*HTTP 503.*rerun the workflow later/,
     );
-    expect(logOf('PUT', /./)).toHaveLength(fastPolicy.attempts);
+    expect(logOf('PUT', /./)).toHaveLength(GITHUB_RETRIES + 1);
   });
 
   it('does not retry a 403 permission error, and names the destination and the permission', async () => {
-    const { client, retries } = harness({ token: token({ secrets: 'read' }) });
+    const { client, octokitLines } = harness({ token: token({ secrets: 'read' }) });
     await client.prepare([d.repo]);
     const [outcome] = seen(await client.publish([d.repo], PLAINTEXT));
-    expect(retries).toEqual([]);
+    expect(octokitLines).toEqual([]);
     expect(logOf('PUT', /./)).toHaveLength(1);
     expect(outcome?.ok).toBe(false);
     expect(outcome?.error).toContain('repo:acme/app: GitHub answered 403 while writing the secret');
@@ -399,13 +404,14 @@ describe('prepare', () => {
   ] satisfies { destination: Destination; permissions: TokenGrant['permissions']; needs: string }[])(
     'names the permission $destination.kind needs',
     async ({ destination, permissions, needs }) => {
-      const { client, retries } = harness({ token: token(permissions) });
+      const { client, octokitLines } = harness({ token: token(permissions) });
       const error = await rejection(client.prepare([destination]));
       expect(error.subject).toBe(destination.id);
       expect(error.message).toContain(`${destination.id}: GitHub answered 403 while reading the public key`);
       expect(error.message).toContain(needs);
       expect(error.message).toContain('GITHUB_TOKEN cannot write secrets');
-      expect(retries).toEqual([]);
+      expect(octokitLines).toEqual([]);
+      expect(logOf('GET', /\/public-key$/)).toHaveLength(1);
     },
   );
 

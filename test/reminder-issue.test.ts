@@ -3,14 +3,14 @@
 // comment, and clear errors when the token may not write issues.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DestinationError } from '../src/errors.ts';
+import { GITHUB_RETRIES } from '../src/github/octokit.ts';
 import { createReminderIssues, REMINDER_LABEL } from '../src/github/reminder-issue.ts';
-import type { RetryPolicy } from '../src/retry.ts';
 import { GitHubEmulator } from './emulators/github/index.ts';
 import { githubClient } from './emulators/github/testing.ts';
+import { actionOctokit } from './support/action-octokit.ts';
 
 const CLIENT = 'abcdefgh12345678';
 const OTHER = 'abcdefgh123456789';
-const policy: RetryPolicy = { attempts: 3, baseMs: 10, maxMs: 40, maxRetryAfterMs: 1_000 };
 
 let gh: GitHubEmulator;
 let repoCount = 0;
@@ -29,37 +29,36 @@ afterAll(async () => {
 
 const marker = (clientId: string): string => `<!-- sfmc-secret-rotation client=${clientId} -->`;
 
-/** A fresh repository, a token for it, and an adapter whose retries and waits are recorded. */
+/**
+ * A fresh repository, a token for it, and an adapter over the action's Octokit; `retries` are its
+ * lines about failed attempts, and `beforeRetry` runs after a failed POST /issues, before the next request.
+ */
 function setup(options: { permissions?: { issues?: 'read' | 'write' }; clientId?: string } = {}) {
   const repo = `app${++repoCount}`;
   gh.addRepo('acme', repo);
-  const octokit = githubClient(
-    gh,
-    gh.addToken({ repositories: [`acme/${repo}`], permissions: options.permissions ?? { issues: 'write' } }),
-  );
-  const delays: number[] = [];
-  const retries: Array<{ route: string; attempt: number; reason: string }> = [];
+  const token = gh.addToken({
+    repositories: [`acme/${repo}`],
+    permissions: options.permissions ?? { issues: 'write' },
+  });
   let beforeRetry: () => Promise<void> = async () => {};
+  let failedPost = false;
+  const hookedFetch: typeof fetch = async (input, init) => {
+    if (failedPost) {
+      failedPost = false;
+      await beforeRetry();
+    }
+    const response = await fetch(input, init);
+    failedPost = init?.method === 'POST' && response.status >= 500;
+    return response;
+  };
+  const { octokit: actionClient, lines } = actionOctokit(gh, token, { fetch: hookedFetch });
   const reminders = (clientId = options.clientId ?? CLIENT) =>
-    createReminderIssues({
-      octokit,
-      owner: 'acme',
-      repo,
-      clientId,
-      sleep: async (ms) => {
-        delays.push(ms);
-        await beforeRetry();
-      },
-      random: () => 0.5,
-      policy,
-      onRetry: ({ route, attempt, reason }) => retries.push({ route, attempt, reason }),
-    });
+    createReminderIssues({ octokit: actionClient, owner: 'acme', repo, clientId });
   return {
     repo,
-    octokit,
+    octokit: githubClient(gh, token),
     reminders,
-    delays,
-    retries,
+    retries: lines,
     issues: () => gh.issues('acme', repo),
     writes: () => gh.server.writes().filter((e) => e.path.startsWith(`/repos/acme/${repo}/`)),
     onRetry: (hook: () => Promise<void>) => {
@@ -219,7 +218,6 @@ describe('permissions', () => {
       owner: 'acme',
       repo: 'not-granted',
       clientId: CLIENT,
-      sleep: async () => {},
     });
     const notFound = await hidden.open('t', 'b').catch((e: unknown) => e);
     expect(notFound).toBeInstanceOf(DestinationError);
@@ -247,12 +245,16 @@ describe('transient failures', () => {
     } finally {
       for (const fault of faults) fault.clear();
     }
-    // The failed POST is followed by a look at the open issues before posting again.
+    // The GET is repeated by octokit; the failed POST is followed by a look at the open
+    // issues (answered) before posting again.
+    const path = `/repos/acme/${world.repo}/issues`;
     expect(world.retries).toEqual([
-      { route: 'GET /repos/{owner}/{repo}/issues', attempt: 1, reason: 'HTTP 502' },
-      { route: 'POST /repos/{owner}/{repo}/issues', attempt: 1, reason: 'HTTP 502' },
+      `GitHub answered 502 to GET ${path}`,
+      `GitHub answered 502 to POST ${path}`,
     ]);
-    expect(world.delays).toHaveLength(2);
+    expect(
+      gh.server.log.filter((e) => e.path.startsWith(path)).map((e) => `${e.method} ${e.status}`),
+    ).toEqual(['GET 502', 'GET 200', 'POST 502', 'GET 200', 'POST 201']);
     expect(world.issues()).toHaveLength(1);
   });
 
@@ -280,11 +282,11 @@ describe('transient failures', () => {
     expect(world.issues()).toHaveLength(1);
   });
 
-  it('gives up after the policy’s attempts with a DestinationError saying to rerun later', async () => {
+  it('gives up after octokit’s attempts with a DestinationError saying to rerun later', async () => {
     const world = setup();
     const fault = gh.server.faults.inject({
       route: 'GET /repos/:owner/:repo/issues',
-      times: policy.attempts,
+      times: GITHUB_RETRIES + 1,
       mode: { kind: 'status', status: 503 },
     });
     try {
@@ -299,7 +301,7 @@ describe('transient failures', () => {
     } finally {
       fault.clear();
     }
-    expect(world.retries).toHaveLength(policy.attempts - 1);
+    expect(world.retries).toHaveLength(GITHUB_RETRIES + 1);
     expect(world.issues()).toEqual([]);
   });
 });

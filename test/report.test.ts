@@ -330,6 +330,7 @@ describe('log text', () => {
     const seen: string[] = [];
     const record = (kind: string) => (m: string) => seen.push(`${kind}:${m}`);
     const log = safeLog({
+      group: (_title, fn) => fn(),
       info: record('info'),
       warning: record('warning'),
       notice: record('notice'),

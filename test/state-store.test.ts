@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DestinationError } from '../src/errors.ts';
+import { GITHUB_RETRIES } from '../src/github/octokit.ts';
 import { type ArtifactStateStoreOptions, createArtifactStateStore } from '../src/github/state-store.ts';
 import type { StateStore } from '../src/rotation/ports.ts';
 import type { Phase, RotationState } from '../src/rotation/state.ts';
 import { GitHubEmulator } from './emulators/github/index.ts';
+import { actionOctokit } from './support/action-octokit.ts';
 import { zipBomb } from './support/zip-bomb.ts';
 
 type ArtifactModule = typeof import('@actions/artifact');
@@ -84,6 +86,8 @@ function storeInRun(
     repo: 'app',
     apiUrl: gh.url,
     stateToken,
+    octokit: actionOctokit(gh, overrides.stateToken ?? stateToken, { timeoutMs: overrides.timeoutMs })
+      .octokit,
     artifactClient: new artifacts.DefaultArtifactClient(),
     workDir,
     log: { debug: () => {}, info: () => {}, warning: () => {} },
@@ -341,14 +345,19 @@ describe('stalled GitHub', () => {
     const until = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const hold = gh.server.faults.inject({ route: LIST_ROUTE, mode: { kind: 'hold', until }, times: 3 });
+    const attempts = GITHUB_RETRIES + 1;
+    const before = gh.server.faults.injected.get(LIST_ROUTE) ?? 0;
+    const hold = gh.server.faults.inject({
+      route: LIST_ROUTE,
+      mode: { kind: 'hold', until },
+      times: attempts,
+    });
     try {
-      const load = storeInRun('state-stalled', 1800, {
-        timeoutMs: 50,
-        policy: { attempts: 3, baseMs: 1, maxMs: 1, maxRetryAfterMs: 0 },
-      }).load();
-      await expect(load).rejects.toThrow(/Reading the state artifact list of octo\/app failed: .*timeout/i);
-      expect(gh.server.faults.injected.get(LIST_ROUTE)).toBeGreaterThanOrEqual(3);
+      const load = storeInRun('state-stalled', 1800, { timeoutMs: 50 }).load();
+      await expect(load).rejects.toThrow(
+        /Reading the state artifact list of octo\/app failed: .*aborted due to timeout/i,
+      );
+      expect(gh.server.faults.injected.get(LIST_ROUTE)).toBe(before + attempts);
     } finally {
       release();
       hold.clear();

@@ -3,12 +3,11 @@
 // (with the reason logged) when the token may not read Actions or GitHub
 // keeps failing; transient failures are retried.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GITHUB_RETRIES } from '../src/github/octokit.ts';
 import { createWorkflowRuns } from '../src/github/workflow-runs.ts';
-import type { RetryPolicy } from '../src/retry.ts';
 import { GitHubEmulator, type Permission } from './emulators/github/index.ts';
-import { githubClient } from './emulators/github/testing.ts';
+import { actionOctokit } from './support/action-octokit.ts';
 
-const policy: RetryPolicy = { attempts: 3, baseMs: 5, maxMs: 20, maxRetryAfterMs: 1_000 };
 const RUN_ROUTE = 'GET /repos/:owner/:repo/actions/runs/:run_id';
 
 let gh: GitHubEmulator;
@@ -28,21 +27,17 @@ afterAll(async () => {
 
 function setup(permission: Permission = 'actions') {
   const debug: string[] = [];
-  const retries: string[] = [];
+  const { octokit, lines } = actionOctokit(
+    gh,
+    gh.addToken({ repositories: ['octo/app'], permissions: { [permission]: 'read' } }),
+  );
   const runs = createWorkflowRuns({
-    octokit: githubClient(
-      gh,
-      gh.addToken({ repositories: ['octo/app'], permissions: { [permission]: 'read' } }),
-    ),
+    octokit,
     owner: 'octo',
     repo: 'app',
-    sleep: async () => {},
-    random: () => 0.5,
-    policy,
     log: { debug: (message) => debug.push(message) },
-    onRetry: ({ route, reason }) => retries.push(`${route}: ${reason}`),
   });
-  return { runs, debug, retries };
+  return { runs, debug, retries: lines };
 }
 
 describe('isActive', () => {
@@ -77,8 +72,8 @@ describe('isActive', () => {
     gh.server.faults.inject({ route: RUN_ROUTE, mode: { kind: 'status', status: 503 }, times: 2 });
     expect(await runs.isActive(5003)).toBe(true);
     expect(retries).toEqual([
-      'GET /repos/{owner}/{repo}/actions/runs/{run_id}: HTTP 503',
-      'GET /repos/{owner}/{repo}/actions/runs/{run_id}: HTTP 503',
+      'GitHub answered 503 to GET /repos/octo/app/actions/runs/5003',
+      'GitHub answered 503 to GET /repos/octo/app/actions/runs/5003',
     ]);
   });
 
@@ -88,7 +83,8 @@ describe('isActive', () => {
     const fault = gh.server.faults.inject({ route: RUN_ROUTE, mode: { kind: 'reset' }, times: 10 });
     expect(await runs.isActive(5004)).toBeUndefined();
     fault.clear();
-    expect(retries).toHaveLength(policy.attempts - 1);
+    // Every attempt failed: the first and octokit's retries.
+    expect(retries).toHaveLength(GITHUB_RETRIES + 1);
     expect(debug).toEqual([expect.stringMatching(/^Reading workflow run 5004 failed: /)]);
   });
 });

@@ -4,7 +4,7 @@
 import type { Destination } from '../config.ts';
 import { describePermission, describePlace } from '../destination-kinds.ts';
 import { quotable } from '../redact.ts';
-import { classifyGitHubError, httpFailure, isNetworkFailure } from './transient.ts';
+import { httpFailure, isNetworkFailure, retriedFailure } from './http-failure.ts';
 
 /** An organization destination names a repository that GET /repos/{org}/{name} cannot find. */
 export class MissingRepository extends Error {
@@ -56,9 +56,9 @@ export function explainFailure(
   if (failure.status === 401) {
     return `${id}: GitHub answered 401 while ${action}: the github-token is invalid or expired; pass a valid token.`;
   }
-  const transient = classifyGitHubError(error);
-  if (transient.retry) {
-    return `${id}: GitHub still failed after retries while ${action} (${transient.reason}${quoted}); rerun the workflow later.`;
+  const retried = retriedFailure(error);
+  if (retried) {
+    return `${id}: GitHub still failed after retries while ${action} (${retried}${quoted}); rerun the workflow later.`;
   }
   if (failure.status === 403 || failure.status === 404) {
     return (

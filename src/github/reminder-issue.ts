@@ -6,18 +6,12 @@ import { z } from 'zod';
 import { DestinationError } from '../errors.ts';
 import { quotable } from '../redact.ts';
 import type { ReminderPort } from '../rotation/ports.ts';
-import {
-  classifyGitHubError,
-  type GitHubRetryOptions,
-  httpFailure,
-  isNetworkFailure,
-  retryGitHub,
-} from './transient.ts';
+import { httpFailure, isNetworkFailure, retriedFailure } from './http-failure.ts';
 
 export const REMINDER_LABEL = 'sfmc-secret-rotation';
 
-export interface ReminderIssuesOptions extends GitHubRetryOptions {
-  /** Constructed by main.ts with baseUrl = GITHUB_API_URL and the throttle/retry plugins disabled. */
+export interface ReminderIssuesOptions {
+  /** From createGitHubClient (octokit.ts): its plugins retry and wait out rate limits. */
   octokit: Octokit;
   owner: string;
   repo: string;
@@ -25,7 +19,6 @@ export interface ReminderIssuesOptions extends GitHubRetryOptions {
 }
 
 const SUBJECT = 'reminder-issue';
-const PER_PAGE = 100;
 
 const LIST = 'GET /repos/{owner}/{repo}/issues';
 const CREATE = 'POST /repos/{owner}/{repo}/issues';
@@ -54,39 +47,45 @@ export function createReminderIssues(options: ReminderIssuesOptions): ReminderPo
   const marker = `<!-- sfmc-secret-rotation client=${options.clientId} -->`;
   const withMarker = (body: string): string => `${body}\n\n${marker}`;
 
-  const retrying = <T>(route: string, operation: (attempt: number) => Promise<T>): Promise<T> =>
-    retryGitHub(route, operation, options);
-
   async function call(route: string, params: Record<string, unknown>): Promise<unknown> {
-    const response = await retrying(route, () => octokit.request(route, { owner, repo, ...params }));
-    return response.data;
+    return (await octokit.request(route, { owner, repo, ...params })).data;
   }
 
   /** This client's open reminder issues, newest first (normally one). */
   async function openIssues(): Promise<Issue[]> {
-    const found: Issue[] = [];
-    for (let page = 1; ; page++) {
-      const data = await call(LIST, { state: 'open', labels: REMINDER_LABEL, per_page: PER_PAGE, page });
-      const issues = parse(z.array(issueSchema), data);
-      found.push(...issues.filter((i) => i.pull_request === undefined && i.body?.includes(marker)));
-      if (issues.length < PER_PAGE) return found;
-    }
+    const data = await octokit.paginate(LIST, {
+      owner,
+      repo,
+      state: 'open',
+      labels: REMINDER_LABEL,
+      per_page: 100,
+    });
+    const issues = parse(z.array(issueSchema), data);
+    return issues.filter((i) => i.pull_request === undefined && i.body?.includes(marker));
   }
 
-  function create(title: string, body: string): Promise<Issue> {
-    return retrying(CREATE, async (attempt) => {
-      // A POST that failed may still have created the issue: look before posting again.
-      const earlier = attempt > 1 ? (await openIssues())[0] : undefined;
-      if (earlier) return earlier;
-      const response = await octokit.request(CREATE, {
-        owner,
-        repo,
-        title,
-        body: withMarker(body),
-        labels: [REMINDER_LABEL],
-      });
-      return parse(issueSchema, response.data);
+  async function post(title: string, body: string, retries?: number): Promise<Issue> {
+    const data = await call(CREATE, {
+      title,
+      body: withMarker(body),
+      labels: [REMINDER_LABEL],
+      ...(retries !== undefined && { request: { retries } }),
     });
+    return parse(issueSchema, data);
+  }
+
+  /**
+   * A POST that failed may still have created the issue, so the plugin does
+   * not repeat it blindly: after a failure worth retrying, look, then post again.
+   */
+  async function create(title: string, body: string): Promise<Issue> {
+    try {
+      return await post(title, body, 0);
+    } catch (error) {
+      if (!retriedFailure(error)) throw error;
+      const [earlier] = await openIssues();
+      return earlier ?? (await post(title, body));
+    }
   }
 
   /** Rewrites the issue's title and body; a rerun with the same text writes nothing. */
@@ -109,17 +108,17 @@ export function createReminderIssues(options: ReminderIssuesOptions): ReminderPo
           : `The reminder issue failed ${where}: ${detail}`,
       );
     }
-    const transient = classifyGitHubError(error);
+    const retried = retriedFailure(error);
     if (failure.status === 401) {
       return new DestinationError(
         SUBJECT,
         `GitHub answered 401 ${where}: the github-token is invalid or expired; pass a valid token.`,
       );
     }
-    if (transient.retry) {
+    if (retried) {
       return new DestinationError(
         SUBJECT,
-        `GitHub still failed after retries ${where} (${transient.reason}); rerun the workflow later.`,
+        `GitHub still failed after retries ${where} (${retried}); rerun the workflow later.`,
       );
     }
     if (failure.status === 403 || failure.status === 404) {

@@ -10,13 +10,13 @@ import { renameDestination } from '../destinations.ts';
 import { DestinationError } from '../errors.ts';
 import type { PublishOutcome, SecretsPort } from '../rotation/ports.ts';
 import { explainFailure, MissingEnvironment, MissingRepository } from './explain.ts';
+import { httpFailure } from './http-failure.ts';
 import { mapLimit } from './limit.ts';
 import { type Scope, scopeKey, scopeOf, scopeParams, scopeRoutes } from './scopes.ts';
 import { seal } from './seal.ts';
-import { type GitHubRetryOptions, httpFailure, retryGitHub } from './transient.ts';
 
-export interface SecretsClientOptions extends GitHubRetryOptions {
-  /** Constructed by main.ts with baseUrl = GITHUB_API_URL and the throttle/retry plugins disabled. */
+export interface SecretsClientOptions {
+  /** From createGitHubClient (octokit.ts): its plugins retry and wait out rate limits. */
   octokit: Octokit;
   /** Bounded parallelism for publish (and prepare's lookups); default 4. */
   concurrency?: number;
@@ -51,30 +51,15 @@ function selectedRepositories(destination: Destination): { org: string; names: s
   return { org: destination.org, names: destination.repositories };
 }
 
-export function createSecretsClient(options: SecretsClientOptions): SecretsPort & { requestCount(): number } {
+export function createSecretsClient(options: SecretsClientOptions): SecretsPort {
   const { octokit, log } = options;
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  let requests = 0;
   const publicKeys = new Map<string, Promise<PublicKey>>();
   const repositoryIds = new Map<string, Promise<number>>();
 
-  /** One logical call, repeated on transient failures; every attempt is one HTTP request. */
+  /** One logical call; octokit's plugins repeat it on transient failures. */
   async function call(route: string, params: Record<string, unknown>): Promise<unknown> {
-    const response = await retryGitHub(
-      route,
-      () => {
-        requests += 1;
-        return octokit.request(route, params);
-      },
-      {
-        ...options,
-        onRetry: (info) => {
-          log.debug(`${route}: ${info.reason}; attempt ${info.attempt + 1} in ${info.delayMs} ms`);
-          options.onRetry?.(info);
-        },
-      },
-    );
-    return response.data;
+    return (await octokit.request(route, params)).data;
   }
 
   /** Whether a call answers 404; other failures propagate. */
@@ -305,7 +290,5 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
         throw new DestinationError(destination.id, explainFailure(destination, action, error));
       }
     },
-
-    requestCount: () => requests,
   };
 }

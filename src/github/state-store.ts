@@ -7,12 +7,21 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArtifactClient } from '@actions/artifact';
+import type { Octokit } from 'octokit';
 import { z } from 'zod';
 import { DestinationError } from '../errors.ts';
-import { type RetryOptions, type RetryPolicy, realSleep, type Sleep, withRetry } from '../retry.ts';
+import {
+  parseRetryAfter,
+  type RetryOptions,
+  type RetryPolicy,
+  realSleep,
+  type Sleep,
+  withRetry,
+} from '../retry.ts';
 import type { LoadedState, StateStore } from '../rotation/ports.ts';
 import { parseState, type RotationState, stateSchema } from '../rotation/state.ts';
 import { readCapped, readZipEntry, UnreadableArtifact } from './artifact-zip.ts';
+import { httpFailure } from './http-failure.ts';
 import {
   type ListedArtifact,
   listedArtifactSchema,
@@ -23,7 +32,6 @@ import {
   workflowRunSchema,
 } from './state-provenance.ts';
 import { DEFAULT_GITHUB_TIMEOUT_MS, fetchWithTimeout, TimedOut, withDeadline } from './timeout.ts';
-import { classifyGitHubError } from './transient.ts';
 
 export interface ArtifactStateStoreOptions {
   /** e.g. sfmc-rotation-<clientId> */
@@ -36,9 +44,11 @@ export interface ArtifactStateStoreOptions {
   apiUrl: string;
   /** Token with actions:read, for reading earlier runs' artifacts and runs. */
   stateToken: string;
+  /** From createGitHubClient (octokit.ts) with the state-token: lists artifacts, reads runs. */
+  octokit: Octokit;
   /** @actions/artifact's client (main.ts passes `new DefaultArtifactClient()`), for saving. */
   artifactClient: ArtifactClient;
-  /** For the REST calls (list, run, download); each attempt is bounded by `timeoutMs`. */
+  /** For the download (a redirect to storage); each attempt is bounded by `timeoutMs`. */
   fetch?: typeof fetch;
   /** Per-attempt limit of each GitHub call (default 30 s); a save attempt gets four times this. */
   timeoutMs?: number;
@@ -60,9 +70,10 @@ const MAX_RUN_LOOKUPS = 10;
 /** Skipped artifacts named one by one in the summary note (the log names all). */
 const MAX_NOTED = 5;
 
-const listSchema = z.object({ artifacts: z.array(listedArtifactSchema) });
+const LIST = 'GET /repos/{owner}/{repo}/actions/artifacts';
+const GET_RUN = 'GET /repos/{owner}/{repo}/actions/runs/{run_id}';
 
-/** A non-2xx answer, shaped like octokit's RequestError so the shared classifier reads it. */
+/** A non-2xx answer to the download. */
 class HttpFailure extends Error {
   readonly response: { status: number; headers: Record<string, string>; data: unknown };
   constructor(status: number, headers: Headers, data: unknown) {
@@ -70,8 +81,6 @@ class HttpFailure extends Error {
     this.response = { status, headers: Object.fromEntries(headers), data };
   }
 }
-
-const GITHUB_MESSAGE = z.object({ message: z.string() });
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -87,9 +96,14 @@ function saveFailure(message: string, error: unknown): DestinationError {
   return new (unanswered ? UnansweredSave : DestinationError)(SUBJECT, `${message}: ${errorMessage(error)}`);
 }
 
-/** HTTP failures by status, DestinationErrors never, anything else (no answer, timeout) always. */
-function classifyFetch(error: unknown) {
-  if (error instanceof HttpFailure) return classifyGitHubError(error);
+/** A download: server errors and 429 (after Retry-After), no answer or a timeout, but never a DestinationError. */
+function classifyDownload(error: unknown) {
+  if (error instanceof HttpFailure) {
+    const { status, headers } = error.response;
+    return status >= 500 || status === 429
+      ? { retry: true as const, retryAfterMs: parseRetryAfter(headers['retry-after']) }
+      : { retry: false as const };
+  }
   return error instanceof DestinationError || error instanceof UnreadableArtifact
     ? { retry: false as const }
     : { retry: true as const };
@@ -116,7 +130,7 @@ function noteOf(search: Search, found: string | undefined): string | undefined {
 }
 
 export function createArtifactStateStore(options: ArtifactStateStoreOptions): StateStore {
-  const { artifactName, owner, repo, artifactClient, log } = options;
+  const { artifactName, owner, repo, artifactClient, octokit, log } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_GITHUB_TIMEOUT_MS;
   const fetchImpl = fetchWithTimeout(timeoutMs, options.fetch ?? fetch);
   const repository = `${owner}/${repo}`;
@@ -138,52 +152,45 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
         log.debug(`${what} failed (${errorMessage(error)}); attempt ${attempt + 1} in ${delayMs} ms`),
     });
 
-  /** One GET of the REST API, parsed with `schema`; a non-2xx answer throws HttpFailure. */
-  async function getJsonOnce<T>(url: URL, schema: z.ZodType<T>, what: string): Promise<T> {
-    const response = await fetchImpl(url, { headers });
-    const text = await response.text();
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = text;
-    }
-    if (!response.ok) throw new HttpFailure(response.status, response.headers, data);
-    const parsed = schema.safeParse(data);
-    if (!parsed.success)
+  /** `data` parsed with `schema`; anything else is an unexpected answer. */
+  function parsed<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
+    const result = schema.safeParse(data);
+    if (!result.success) {
       throw new DestinationError(SUBJECT, `GitHub answered ${what} of ${repository} unexpectedly.`);
-    return parsed.data;
-  }
-
-  /** GET with retries; 401/403/404 become an error about the state token. */
-  async function getJson<T>(url: URL, schema: z.ZodType<T>, what: string): Promise<T> {
-    try {
-      return await retried(`Reading ${what}`, () => getJsonOnce(url, schema, what), classifyFetch);
-    } catch (error) {
-      if (error instanceof DestinationError) throw error;
-      if (error instanceof HttpFailure && [401, 403, 404].includes(error.response.status)) {
-        const github = GITHUB_MESSAGE.safeParse(error.response.data);
-        throw new DestinationError(
-          'state-token',
-          `Cannot read ${what} of ${repository} (HTTP ${error.response.status}` +
-            `${github.success ? `: ${github.data.message}` : ''}). ` +
-            `The state-token input needs "actions: read" on the repository ${repository}.`,
-        );
-      }
-      throw new DestinationError(SUBJECT, `Reading ${what} of ${repository} failed: ${errorMessage(error)}.`);
     }
+    return result.data;
   }
 
-  /** The artifacts of the configured name, newest first, a page at a time. */
+  /** A failed read: 401/403/404 become an error about the state token. */
+  function readFailure(error: unknown, what: string): DestinationError {
+    if (error instanceof DestinationError) return error;
+    const failure = httpFailure(error);
+    if (failure && [401, 403, 404].includes(failure.status)) {
+      return new DestinationError(
+        'state-token',
+        `Cannot read ${what} of ${repository} (HTTP ${failure.status}` +
+          `${failure.message ? `: ${failure.message}` : ''}). ` +
+          `The state-token input needs "actions: read" on the repository ${repository}.`,
+      );
+    }
+    return new DestinationError(SUBJECT, `Reading ${what} of ${repository} failed: ${errorMessage(error)}.`);
+  }
+
+  /**
+   * The artifacts of the configured name, newest first, a page at a time
+   * (octokit's paginator; its plugins retry each page).
+   */
   async function* listed(): AsyncGenerator<ListedArtifact> {
-    for (let page = 1; page <= MAX_PAGES; page++) {
-      const url = new URL(`${repoPath}/actions/artifacts`);
-      url.searchParams.set('name', artifactName);
-      url.searchParams.set('per_page', '100');
-      url.searchParams.set('page', String(page));
-      const { artifacts } = await getJson(url, listSchema, 'the state artifact list');
-      yield* artifacts.filter((a) => a.name === artifactName);
-      if (artifacts.length < 100) return;
+    const what = 'the state artifact list';
+    const pages = octokit.paginate.iterator(LIST, { owner, repo, name: artifactName, per_page: 100 });
+    let page = 0;
+    try {
+      for await (const { data } of pages) {
+        yield* parsed(z.array(listedArtifactSchema), data, what).filter((a) => a.name === artifactName);
+        if (++page >= MAX_PAGES) return;
+      }
+    } catch (error) {
+      throw readFailure(error, what);
     }
   }
 
@@ -209,7 +216,7 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
 
   /** The state of a trusted artifact; throws UnreadableArtifact when its content is unusable. */
   async function read(artifact: ListedArtifact): Promise<RotationState> {
-    const zip = await retried('Downloading the state', () => downloadOnce(artifact), classifyFetch);
+    const zip = await retried('Downloading the state', () => downloadOnce(artifact), classifyDownload);
     const text = Buffer.from(readZipEntry(zip, STATE_FILE, MAX_STATE_ARTIFACT_BYTES)).toString('utf8');
     const parsed = parseState(text);
     if (!parsed.ok) throw new UnreadableArtifact(`it is invalid: ${parsed.reason}`);
@@ -223,11 +230,12 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
     const runId = artifact.workflow_run?.id as number;
     let run = search.runs.get(runId);
     if (!run) {
-      run = await getJson(
-        new URL(`${repoPath}/actions/runs/${runId}`),
-        workflowRunSchema,
-        `workflow run ${runId}`,
+      const what = `workflow run ${runId}`;
+      const data = await octokit.request(GET_RUN, { owner, repo, run_id: runId }).then(
+        (response) => response.data,
+        (error: unknown) => Promise.reject(readFailure(error, what)),
       );
+      run = parsed(workflowRunSchema, data, what);
       search.runs.set(runId, run);
     }
     return runDistrust(run);

@@ -13,9 +13,9 @@ export class TimedOut extends Error {
 /**
  * A fetch whose every call (headers and body) is aborted after `timeoutMs`.
  * Octokit surfaces the abort as a network failure without a response, which
- * the retry policy repeats: with the default policy (6 attempts, backoff
- * capped at 15 s) a stalled server costs at most 6 × timeout + 15.5 s per
- * call, about 3 min 15 s with the 30 s default.
+ * plugin-retry repeats (octokit.ts): 4 attempts with waits of 0.5, 2 and
+ * 4.5 s, so a stalled server costs at most 4 × timeout + 7 s per call, about
+ * 2 min 7 s with the 30 s default.
  */
 export function fetchWithTimeout(timeoutMs: number, base: typeof fetch = fetch): typeof fetch {
   return (input, init) => {

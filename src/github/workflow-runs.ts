@@ -4,10 +4,10 @@
 import type { Octokit } from 'octokit';
 import { z } from 'zod';
 import type { Log, WorkflowRunsPort } from '../rotation/ports.ts';
-import { type GitHubRetryOptions, httpFailure, retryGitHub } from './transient.ts';
+import { httpFailure } from './http-failure.ts';
 
-export interface WorkflowRunsOptions extends GitHubRetryOptions {
-  /** Authenticated with the state-token; baseUrl = GITHUB_API_URL, throttle/retry plugins disabled. */
+export interface WorkflowRunsOptions {
+  /** From createGitHubClient (octokit.ts) with the state-token; its plugins retry. */
   octokit: Octokit;
   owner: string;
   repo: string;
@@ -27,11 +27,7 @@ export function createWorkflowRuns(options: WorkflowRunsOptions): WorkflowRunsPo
   return {
     async isActive(runId) {
       try {
-        const response = await retryGitHub(
-          GET_RUN,
-          () => octokit.request(GET_RUN, { owner, repo, run_id: runId }),
-          options,
-        );
+        const response = await octokit.request(GET_RUN, { owner, repo, run_id: runId });
         const run = runSchema.safeParse(response.data);
         if (!run.success || run.data.status === null) {
           log.debug(`GitHub answered with an unexpected workflow run for run ${runId}`);

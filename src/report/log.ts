@@ -25,5 +25,6 @@ export function safeLog(log: Log): Log {
     notice: (message) => log.notice(bounded(message)),
     debug: (message) => log.debug(bounded(message)),
     setSecret: (secret) => log.setSecret(secret),
+    group: (title, fn) => log.group(bounded(title), fn),
   };
 }

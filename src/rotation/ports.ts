@@ -16,6 +16,8 @@ export interface Log {
   debug(message: string): void;
   /** Registers a value with the runner's log masker (`::add-mask::`). */
   setSecret(secret: string): void;
+  /** Runs `fn` with the lines it logs folded in a collapsible group (`core.group`) titled `title`. */
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>;
 }
 
 /** Marketing Cloud token endpoint, for the package being rotated. */

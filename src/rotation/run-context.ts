@@ -182,9 +182,10 @@ export class RunContext {
       detail,
     };
     this.result.steps.push(record);
+    // The headline stays outside the group: a reader (and the crash tests) see every step at a glance.
     this.deps.log.info(`[${name}] ${detail}`);
     try {
-      return await fn();
+      return await this.deps.log.group(`${name} details`, fn);
     } catch (error) {
       record.outcome = 'failed';
       throw error;

@@ -9,14 +9,17 @@ import type { CaseReport } from './types.ts';
 const RETRY_LINE = /^Retrying (.+) \(attempt \d+\) in \d+ ms: /;
 
 /**
- * Retries that main.ts's `Retrying <route>` lines do not show: those of
- * @actions/artifact's own Twirp client and the state store's repeated calls.
+ * Retries that main.ts's `Retrying <route>` lines (Marketing Cloud) do not show:
+ * GitHub's, as src/github/octokit.ts logs each failed attempt and rate-limit wait
+ * of octokit's plugins, @actions/artifact's own Twirp client's, and the state
+ * store's repeated saves and downloads.
  */
 const OTHER_RETRY_LINES: Array<[RegExp, string]> = [
+  [/^GitHub (answered \d+ to|did not answer) /, 'GitHub (octokit plugin-retry)'],
+  [/^GitHub's (secondary )?rate limit stopped /, 'GitHub (octokit plugin-throttling)'],
   [/^Attempt \d+ of \d+ failed with error: /, 'artifact service (Twirp, @actions/artifact)'],
   [/^::debug::Saving the state failed /, 'state artifact save'],
   [/^::debug::Downloading the state failed /, 'state artifact download'],
-  [/^::debug::Listing state artifacts failed /, 'GET /repos/{owner}/{repo}/actions/artifacts'],
 ];
 
 /** Retries the action logged, by route, over all the given stdouts. */

@@ -131,6 +131,8 @@ function world(mode: Mode, management: 'api' | 'setup', stored?: RotationState, 
   const clock = { t: Date.parse('2026-11-01T00:00:00Z') };
   const events: string[] = [];
   const warnings: string[] = [];
+  /** Info lines, and where groups open and close. */
+  const lines: string[] = [];
   const mc = new FakeMc(clock, events);
   const secrets = new FakeSecrets(clock, events);
   for (const d of DESTINATIONS) secrets.values.set(d.id, { value: 'OLD', at: mc.active.createdAt });
@@ -163,14 +165,22 @@ function world(mode: Mode, management: 'api' | 'setup', stored?: RotationState, 
         clock.t += ms;
       },
       log: {
-        info() {},
+        info: (m) => lines.push(m),
+        group: async (title, fn) => {
+          lines.push(`::group::${title}`);
+          try {
+            return await fn();
+          } finally {
+            lines.push('::endgroup::');
+          }
+        },
         debug() {},
         notice() {},
         setSecret() {},
         warning: (m) => warnings.push(m),
       },
     });
-  return { clock, events, warnings, mc, secrets, store, run };
+  return { clock, events, warnings, lines, mc, secrets, store, run };
 }
 
 const fp = (secret: string) => fingerprint(CLIENT, secret);
@@ -206,6 +216,27 @@ describe('the run’s time budget', () => {
     const rerun = await w.run({ stagedClientSecret: staged });
     expect(rerun.error).toBeUndefined();
     expect(rerun.result.rotated).toBe(true);
+  });
+});
+
+describe('the log', () => {
+  it('prints each step headline outside a group that holds the step’s own lines', async () => {
+    const w = world('rotate', 'api');
+    expect((await w.run()).error).toBeUndefined();
+    let depth = 0;
+    const headlines: string[] = [];
+    for (const [i, line] of w.lines.entries()) {
+      if (line.startsWith('::group::')) depth++;
+      else if (line === '::endgroup::') depth--;
+      else if (/^\[\w[\w-]*\] /.test(line)) {
+        expect(depth, line).toBe(0);
+        const step = line.slice(1, line.indexOf(']'));
+        expect(w.lines[i + 1]).toBe(`::group::${step} details`);
+        headlines.push(step);
+      }
+    }
+    expect(depth).toBe(0);
+    expect(headlines).toContain('stage');
   });
 });
 
