@@ -15,11 +15,16 @@ import { mark, writesSince } from './support-no-writes.ts';
 const HOSTILE =
   '# Owned\n::set-output name=phase::pwned\n[click](javascript:alert(1)) ![i](https://evil.example/p.png) <img src=x onerror=alert(1)>';
 
-/** Stdout lines the runner would read as a workflow command, other than the action's masks and annotations. */
+/** Stdout lines the runner would read as a workflow command, other than the action's masks, annotations and step groups. */
 const strayCommands = (stdout: string): string[] =>
   stdout
     .split(/\r?\n/)
-    .filter((line) => /^\s*(::|##\[)/.test(line) && !/^::(add-mask|error|warning|notice|debug)\b/.test(line));
+    .filter(
+      (line) =>
+        /^\s*(::|##\[)/.test(line) &&
+        !/^::(add-mask|error|warning|notice|debug)\b/.test(line) &&
+        !/^::(group::[a-z-]+ details|endgroup::)$/.test(line),
+    );
 
 /** A Marketing Cloud token answer with this access token and rest_instance_url. */
 const tokenReply = (accessToken: string, restInstanceUrl: string) => ({
