@@ -4,25 +4,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DefaultArtifactClient } from '@actions/artifact';
 import type * as actionsCore from '@actions/core';
-import { Octokit } from 'octokit';
+import type { Octokit } from 'octokit';
 import type { Config, Credential } from './config.ts';
 import { ActionError } from './errors.ts';
-import { createReminderIssues } from './github/reminder-issue.ts';
-import { createSecretsClient } from './github/secrets-client.ts';
-import { createArtifactStateStore } from './github/state-store.ts';
-import { fetchWithTimeout } from './github/timeout.ts';
-import { createWorkflowRuns } from './github/workflow-runs.ts';
 import { parseInputs, SECRET_INPUTS } from './inputs.ts';
-import { createManagementClient } from './marketing-cloud/management-client.ts';
-import { TokenClient } from './marketing-cloud/token-client.ts';
 import { redact } from './redact.ts';
 import { bounded, safeLog } from './report/log.ts';
 import { outputsOf } from './report/outputs.ts';
 import { summaryMarkdown } from './report/summary.ts';
 import { type OnRetry, realSleep, type Sleep } from './retry.ts';
-import { runEngine } from './rotation/engine.ts';
 import type { RunResult } from './rotation/result.ts';
 
 type Core = Pick<
@@ -70,6 +61,31 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
     report(core, error, secrets);
     return;
   }
+
+  // Loaded only once the inputs are valid (dist/chunks/): a run that fails
+  // on them starts in a fraction of the time. @actions/artifact is loaded by
+  // the state store only when it saves.
+  const [
+    { Octokit },
+    { createReminderIssues },
+    { createSecretsClient },
+    { createArtifactStateStore },
+    { fetchWithTimeout },
+    { createWorkflowRuns },
+    { createManagementClient },
+    { TokenClient },
+    { runEngine },
+  ] = await Promise.all([
+    import('octokit'),
+    import('./github/reminder-issue.ts'),
+    import('./github/secrets-client.ts'),
+    import('./github/state-store.ts'),
+    import('./github/timeout.ts'),
+    import('./github/workflow-runs.ts'),
+    import('./marketing-cloud/management-client.ts'),
+    import('./marketing-cloud/token-client.ts'),
+    import('./rotation/engine.ts'),
+  ]);
 
   // A self-managed package authenticates to the management API with
   // whichever of its secrets Marketing Cloud accepts now.
@@ -143,11 +159,12 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
       store: createArtifactStateStore({
         artifactName: config.stateArtifactName,
         retentionDays: config.stateRetentionDays,
+        runAttempt: config.runAttempt,
         owner: config.repository.owner,
         repo: config.repository.repo,
         apiUrl: config.apiUrl,
         stateToken: config.stateToken,
-        artifactClient: new DefaultArtifactClient(),
+        artifactClient: async () => new (await import('@actions/artifact')).DefaultArtifactClient(),
         timeoutMs: config.githubTimeoutMs,
         workDir,
         log,
