@@ -16,6 +16,18 @@ import { summaryMarkdown } from './report/summary.ts';
 import { type OnRetry, realSleep, type Sleep } from './retry.ts';
 import type { RunResult } from './rotation/result.ts';
 
+/**
+ * Requests to GitHub in flight at once while preparing and publishing.
+ * GitHub's secondary rate limits ("Rate limits for the REST API") allow no
+ * more than 100 concurrent requests, shared by the REST and GraphQL APIs and
+ * with whatever else uses the token, and in general 80 content-creating
+ * requests a minute (500 an hour). Ten stays an order of magnitude under the
+ * first; the second is about volume, not concurrency, and no pacing inside
+ * one run could keep 100 writes under it without taking over a minute, so a
+ * secondary-limit answer is retried after its retry-after instead.
+ */
+const GITHUB_WRITE_CONCURRENCY = 10;
+
 type Core = Pick<
   typeof actionsCore,
   'getInput' | 'setSecret' | 'setOutput' | 'info' | 'warning' | 'notice' | 'debug' | 'error' | 'summary'
@@ -137,7 +149,7 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
       config,
       tokens: tokens.portFor(config.clientId),
       management,
-      secrets: createSecretsClient({ octokit, sleep, log, onRetry }),
+      secrets: createSecretsClient({ octokit, sleep, log, onRetry, concurrency: GITHUB_WRITE_CONCURRENCY }),
       reminders: config.reminderIssue
         ? createReminderIssues({
             octokit,
