@@ -373,8 +373,9 @@ export class ApiRotation extends Flow {
           'Nothing else was changed. Fix access to the escrow and run again; a new secret is staged after the 5-minute window.',
       );
     }
-    // Saved when the run ends: Marketing Cloud's staging and the escrow's updated_at tell a rerun that this run got here.
-    ctx.mark('staged');
+    // Saved before publishing: a rerun that does not receive the escrow learns only from this record that
+    // destinations may hold the staged secret, and puts the active one back (the platforms alone would block it).
+    await ctx.save('staged');
   }
 
   private async awaitUsable(): Promise<boolean> {
@@ -532,7 +533,7 @@ export class ApiRotation extends Flow {
     this.result.activatedAt = activated.activatedAt;
     this.result.expiresAt = activated.expiresAt;
     this.deps.onWorkingSecret?.(this.stagedSecret().secret);
-    // Marketing Cloud's status (nothing staged, activated since the staging) and the escrow tell a rerun this.
+    // The staged record and Marketing Cloud's status (nothing staged, activated since the staging) tell a rerun this.
     this.ctx.mark('activated');
   }
 

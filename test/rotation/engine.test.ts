@@ -311,19 +311,20 @@ describe('state refresh', () => {
 });
 
 describe('saves and checks a rotation makes', () => {
-  it('saves the state once, when the rotation is complete', async () => {
+  it('saves the state twice: staged before publishing, and idle when the rotation is complete', async () => {
     const w = world('rotate', 'api');
     expect((await w.run()).error).toBeUndefined();
-    expect(w.store.saved.map((s) => s.phase)).toEqual(['idle']);
-    expect(w.store.saved[0]?.history).toHaveLength(1);
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'idle']);
+    expect(w.store.saved[1]?.history).toHaveLength(1);
   });
 
   it('a run that fails after staging saves the phase it reached, with its record', async () => {
     const w = world('rotate', 'api');
     w.secrets.failPublish = true;
     expect((await w.run()).error?.message).toMatch(/Could not write 2 of 2 destinations/);
-    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged']);
-    expect(w.store.saved[0]?.rotation?.stagedByRun).toBe(7);
+    // Staged before publishing; then, at the end of the failed run, with the destinations it wrote.
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'staged']);
+    expect(w.store.saved[1]?.rotation?.stagedByRun).toBe(7);
   });
 
   it('stage mode saves the staged phase when it stops', async () => {
