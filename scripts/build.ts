@@ -1,6 +1,9 @@
 // Bundles src/index.ts into dist/index.js, the file action.yml runs on node24,
 // and writes the bundled packages' licenses beside it (dist/licenses.txt).
-import { writeFile } from 'node:fs/promises';
+// Code splitting puts what main.ts imports dynamically (the GitHub and
+// Marketing Cloud clients, @actions/artifact, octokit, libsodium) into
+// dist/chunks/, so a run that fails on its inputs loads none of it.
+import { rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { licensesText } from './licenses.ts';
@@ -8,10 +11,15 @@ import { licensesText } from './licenses.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 export async function buildBundle(): Promise<void> {
+  // Chunk names carry a content hash: stale ones would linger in the committed dist/.
+  await rm(`${root}dist/chunks`, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
     entryPoints: ['src/index.ts'],
-    outfile: 'dist/index.js',
+    outdir: 'dist',
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    splitting: true,
     bundle: true,
     platform: 'node',
     target: 'node24',

@@ -1,5 +1,5 @@
 // Writes dist/licenses.txt: the name, version, license and license text of
-// every package whose code esbuild put into dist/index.js, as their licenses
+// every package whose code esbuild put into dist/ (index.js and its chunks), as their licenses
 // require when the code is redistributed.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ export function licensesText(root: string, inputs: string[]): string {
       return { pkg, text: licenseText(join(root, dir)) };
     })
     .sort((a, b) => a.pkg.name.localeCompare(b.pkg.name) || a.pkg.version.localeCompare(b.pkg.version));
-  const header = 'Third-party software bundled in dist/index.js, with its licenses.\n';
+  const header = 'Third-party software bundled in dist/ (index.js and its chunks), with its licenses.\n';
   const sections = entries.map(
     ({ pkg, text }) =>
       `${'='.repeat(78)}\n${pkg.name}@${pkg.version} (${pkg.license ?? 'no license field'})\n\n${text}\n`,

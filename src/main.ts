@@ -4,25 +4,28 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DefaultArtifactClient } from '@actions/artifact';
 import type * as actionsCore from '@actions/core';
 import type { Config, Credential } from './config.ts';
 import { ActionError } from './errors.ts';
-import { createGitHubClient } from './github/octokit.ts';
-import { createReminderIssues } from './github/reminder-issue.ts';
-import { createSecretsClient } from './github/secrets-client.ts';
-import { createArtifactStateStore } from './github/state-store.ts';
-import { createWorkflowRuns } from './github/workflow-runs.ts';
 import { parseInputs, SECRET_INPUTS } from './inputs.ts';
-import { createManagementClient } from './marketing-cloud/management-client.ts';
-import { TokenClient } from './marketing-cloud/token-client.ts';
 import { redact } from './redact.ts';
 import { bounded, safeLog } from './report/log.ts';
 import { outputsOf } from './report/outputs.ts';
 import { summaryMarkdown } from './report/summary.ts';
 import { type OnRetry, realSleep, type Sleep } from './retry.ts';
-import { runEngine } from './rotation/engine.ts';
 import type { RunResult } from './rotation/result.ts';
+
+/**
+ * Requests to GitHub in flight at once while preparing and publishing.
+ * GitHub's secondary rate limits ("Rate limits for the REST API") allow no
+ * more than 100 concurrent requests, shared by the REST and GraphQL APIs and
+ * with whatever else uses the token, and in general 80 content-creating
+ * requests a minute (500 an hour). Ten stays an order of magnitude under the
+ * first; the second is about volume, not concurrency, and no pacing inside
+ * one run could keep 100 writes under it without taking over a minute, so a
+ * secondary-limit answer is waited out (octokit's throttling plugin) instead.
+ */
+const GITHUB_WRITE_CONCURRENCY = 10;
 
 type Core = Pick<
   typeof actionsCore,
@@ -79,6 +82,29 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
     return;
   }
 
+  // Loaded only once the inputs are valid (dist/chunks/): a run that fails
+  // on them starts in a fraction of the time. @actions/artifact is loaded by
+  // the state store only when it saves.
+  const [
+    { createGitHubClient },
+    { createReminderIssues },
+    { createSecretsClient },
+    { createArtifactStateStore },
+    { createWorkflowRuns },
+    { createManagementClient },
+    { TokenClient },
+    { runEngine },
+  ] = await Promise.all([
+    import('./github/octokit.ts'),
+    import('./github/reminder-issue.ts'),
+    import('./github/secrets-client.ts'),
+    import('./github/state-store.ts'),
+    import('./github/workflow-runs.ts'),
+    import('./marketing-cloud/management-client.ts'),
+    import('./marketing-cloud/token-client.ts'),
+    import('./rotation/engine.ts'),
+  ]);
+
   // A self-managed package authenticates to the management API with
   // whichever of its secrets Marketing Cloud accepts now.
   let workingSecret = config.clientSecret;
@@ -122,7 +148,7 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
       config,
       tokens: tokens.portFor(config.clientId),
       management,
-      secrets: createSecretsClient({ octokit, log }),
+      secrets: createSecretsClient({ octokit, log, concurrency: GITHUB_WRITE_CONCURRENCY }),
       reminders: config.reminderIssue
         ? createReminderIssues({
             octokit,
@@ -140,12 +166,13 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
       store: createArtifactStateStore({
         artifactName: config.stateArtifactName,
         retentionDays: config.stateRetentionDays,
+        runAttempt: config.runAttempt,
         owner: config.repository.owner,
         repo: config.repository.repo,
         apiUrl: config.apiUrl,
         stateToken: config.stateToken,
         octokit: stateOctokit,
-        artifactClient: new DefaultArtifactClient(),
+        artifactClient: async () => new (await import('@actions/artifact')).DefaultArtifactClient(),
         timeoutMs: config.githubTimeoutMs,
         workDir,
         log,

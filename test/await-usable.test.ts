@@ -2,7 +2,7 @@
 // usableAt, then polls with growing intervals, logging progress at least
 // every 30 seconds, and gives up at the deadline.
 import { describe, expect, it } from 'vitest';
-import { awaitUsable, USABLE_MARGIN_MS } from '../src/rotation/await-usable.ts';
+import { awaitUsable } from '../src/rotation/await-usable.ts';
 import type { Log, TokenCheck } from '../src/rotation/ports.ts';
 
 function harness(acceptFrom: number) {
@@ -42,11 +42,11 @@ function longestSilence(logs: { at: number }[], end: number): number {
 }
 
 describe('awaitUsable', () => {
-  it('sleeps until usableAt plus the margin, then one poll suffices', async () => {
+  it('sleeps until usableAt, then one poll at usableAt suffices', async () => {
     const usableAt = 300_000;
     const h = harness(usableAt);
     await awaitUsable('s', new Date(usableAt), 900_000, h.deps);
-    expect(h.polls).toEqual([usableAt + USABLE_MARGIN_MS]);
+    expect(h.polls).toEqual([usableAt]);
     expect(Math.max(...h.sleeps)).toBeLessThanOrEqual(30_000);
     expect(longestSilence(h.logs, usableAt)).toBeLessThanOrEqual(30_000);
   });

@@ -132,6 +132,28 @@ describe('save and load', () => {
     expect((await storeInRun('state-twice', 21).load()).state).toEqual(state('published', 20));
   });
 
+  it("asks to delete nothing on a run's first save, and replaces the earlier artifact on the next", async () => {
+    // @actions/artifact's deleteArtifact lists the run's artifacts by name, then deletes the one it finds.
+    const deleteCalls = () => gh.server.log.filter((e) => /\/(List|Delete)Artifact/.test(e.path)).length;
+    const before = deleteCalls();
+    const store = storeInRun('state-first-save', 22);
+    await store.save(state('staged', 22));
+    expect(deleteCalls()).toBe(before);
+    const second = await store.save(state('idle', 22));
+    expect(deleteCalls()).toBe(before + 2);
+    expect(gh.artifacts.list('octo', 'app').filter((a) => a.name === 'state-first-save')).toEqual([
+      expect.objectContaining({ id: second.artifactId, runId: 22 }),
+    ]);
+  });
+
+  it("replaces, on a re-run attempt's first save, the artifact an earlier attempt of the run saved", async () => {
+    await storeInRun('state-attempts', 23).save(state('staged', 23));
+    const retried = await storeInRun('state-attempts', 23, { runAttempt: 2 }).save(state('idle', 23));
+    expect(gh.artifacts.list('octo', 'app').filter((a) => a.name === 'state-attempts')).toEqual([
+      expect.objectContaining({ id: retried.artifactId, runId: 23 }),
+    ]);
+  });
+
   it("loads the newest run's state", async () => {
     await storeInRun('state-newest', 30).save(state('staged', 30));
     await storeInRun('state-newest', 31).save(state('published', 31));

@@ -46,8 +46,16 @@ export interface ArtifactStateStoreOptions {
   stateToken: string;
   /** From createGitHubClient (octokit.ts) with the state-token: lists artifacts, reads runs. */
   octokit: Octokit;
-  /** @actions/artifact's client (main.ts passes `new DefaultArtifactClient()`), for saving. */
-  artifactClient: ArtifactClient;
+  /**
+   * @actions/artifact's client, for saving; or a function that loads it, so a
+   * run that never saves never loads the package (main.ts passes one).
+   */
+  artifactClient: ArtifactClient | (() => Promise<ArtifactClient>);
+  /**
+   * GITHUB_RUN_ATTEMPT: the first attempt of a run has no earlier state
+   * artifact of its own until it saves one, so its first save deletes nothing.
+   */
+  runAttempt?: number;
   /** For the download (a redirect to storage); each attempt is bounded by `timeoutMs`. */
   fetch?: typeof fetch;
   /** Per-attempt limit of each GitHub call (default 30 s); a save attempt gets four times this. */
@@ -130,7 +138,15 @@ function noteOf(search: Search, found: string | undefined): string | undefined {
 }
 
 export function createArtifactStateStore(options: ArtifactStateStoreOptions): StateStore {
-  const { artifactName, owner, repo, artifactClient, octokit, log } = options;
+  const { artifactName, owner, repo, octokit, log } = options;
+  let client: Promise<ArtifactClient> | undefined;
+  const artifactClient = (): Promise<ArtifactClient> => {
+    const given = options.artifactClient;
+    client ??= typeof given === 'function' ? given() : Promise.resolve(given);
+    return client;
+  };
+  /** An artifact of this name may exist in this run: saved earlier in it, or by an earlier attempt. */
+  let mayExist = (options.runAttempt ?? 1) > 1;
   const timeoutMs = options.timeoutMs ?? DEFAULT_GITHUB_TIMEOUT_MS;
   const fetchImpl = fetchWithTimeout(timeoutMs, options.fetch ?? fetch);
   const repository = `${owner}/${repo}`;
@@ -294,23 +310,32 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
     };
   }
 
-  /** One save: this run's earlier state artifact deleted, the new one uploaded from `dir`. */
-  async function saveOnce(dir: string, document: RotationState): Promise<{ artifactId: number }> {
-    const file = join(dir, STATE_FILE);
-    await writeFile(file, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
+  /** This run's earlier state artifact deleted, if it may have one. */
+  async function deleteEarlier(artifacts: ArtifactClient): Promise<void> {
     // Artifacts are immutable and a name is unique within a run: an earlier
     // save of this run (or of an earlier attempt) must go first.
+    if (!mayExist) return;
     try {
-      const { id } = await artifactClient.deleteArtifact(artifactName);
+      const { id } = await artifacts.deleteArtifact(artifactName);
       log.debug(`Deleted this run's earlier state artifact ${id}`);
     } catch (error) {
       if (!(error instanceof Error && error.name === 'ArtifactNotFoundError')) {
         throw saveFailure(`Could not replace this run's state artifact "${artifactName}"`, error);
       }
     }
+  }
+
+  /** One save: this run's earlier state artifact deleted, the new one uploaded from `dir`. */
+  async function saveOnce(dir: string, document: RotationState): Promise<{ artifactId: number }> {
+    const file = join(dir, STATE_FILE);
+    await writeFile(file, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
+    const artifacts = await artifactClient();
+    await deleteEarlier(artifacts);
     let id: number | undefined;
     try {
-      ({ id } = await artifactClient.uploadArtifact(artifactName, [file], dir, {
+      // From here on an artifact of this name may exist (an upload that failed may have created it).
+      mayExist = true;
+      ({ id } = await artifacts.uploadArtifact(artifactName, [file], dir, {
         retentionDays: options.retentionDays,
       }));
     } catch (error) {

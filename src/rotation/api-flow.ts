@@ -31,6 +31,14 @@ const toRotation: Action[] = [
   { step: 'confirm' },
 ];
 
+/**
+ * A token-endpoint acceptance of the staged secret made by this run this
+ * recently stands for the verify step: asking again moments later (the
+ * publish in between) only adds a request. Verify guards a secret replaced or
+ * revoked in Setup during a long publish; past this age it asks again.
+ */
+export const VERIFY_REUSE_MS = 30_000;
+
 /** Stop after staging in `stage` mode; otherwise go on to the end. */
 function afterStaging(mode: Config['mode']): Action[] {
   return mode === 'stage' ? [] : toRotation;
@@ -53,6 +61,8 @@ export class ApiRotation extends Flow {
   private othersAsked = false;
   /** This run wrote the staged secret to every destination: the evidence activation and confirmation need. */
   private delivered = false;
+  /** When the token endpoint last accepted the staged secret in this run (clock ms). */
+  private stagedAcceptedAt: number | undefined;
 
   constructor(ctx: RunContext, management: ManagementPort) {
     super(ctx);
@@ -363,6 +373,8 @@ export class ApiRotation extends Flow {
           'Nothing else was changed. Fix access to the escrow and run again; a new secret is staged after the 5-minute window.',
       );
     }
+    // Saved before publishing: a rerun that does not receive the escrow learns only from this record that
+    // destinations may hold the staged secret, and puts the active one back (the platforms alone would block it).
     await ctx.save('staged');
   }
 
@@ -385,6 +397,7 @@ export class ApiRotation extends Flow {
     await ctx.step('await-usable', describe['await-usable'], () =>
       awaitUsable(this.stagedSecret().secret, usableAt, ctx.deadline, this.deps),
     );
+    this.stagedAcceptedAt = this.deps.clock.now();
     return false;
   }
 
@@ -394,17 +407,26 @@ export class ApiRotation extends Flow {
       await ctx.writeDestinations(this.stagedSecret().secret, 'publish');
       this.delivered = true;
     } catch (error) {
-      // Keep the destinations done, so a rerun knows they may hold the staged secret.
-      if (!this.activated) await ctx.save('staged');
+      // Keep the destinations done (saved when the run ends); the fresh escrow tells a rerun the same.
+      if (!this.activated) ctx.mark('staged');
       throw error;
     }
     if (!this.activated) {
       ctx.rotation().publishedAt = ctx.now().toISOString();
-      await ctx.save('published');
+      // Every rerun writes every destination again before it activates: no save needed.
+      ctx.mark('published');
     }
   }
 
   private async verify(): Promise<void> {
+    const { clock, log } = this.deps;
+    const acceptedAt = this.stagedAcceptedAt;
+    if (acceptedAt !== undefined && clock.now() - acceptedAt <= VERIFY_REUSE_MS) {
+      log.info(
+        `The token endpoint accepted the staged secret ${Math.round((clock.now() - acceptedAt) / 1000)} s ago, in this run; not asked again.`,
+      );
+      return;
+    }
     const check = await this.deps.tokens.check(this.stagedSecret().secret, { fresh: true });
     if (!check.accepted) {
       throw new ActionError(
@@ -511,7 +533,8 @@ export class ApiRotation extends Flow {
     this.result.activatedAt = activated.activatedAt;
     this.result.expiresAt = activated.expiresAt;
     this.deps.onWorkingSecret?.(this.stagedSecret().secret);
-    await this.ctx.save('activated');
+    // The staged record and Marketing Cloud's status (nothing staged, activated since the staging) tell a rerun this.
+    this.ctx.mark('activated');
   }
 
   /** Marketing Cloud's status after the switch, or an error when it does not show this staging activated. */

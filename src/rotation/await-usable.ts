@@ -1,11 +1,12 @@
 // Waits for a staged secret to become usable: sleeps until Marketing Cloud's
-// usableAt (plus a margin for clock skew), then polls the token endpoint with
-// growing intervals until the secret is accepted or the deadline passes.
+// usableAt, then polls the token endpoint with growing intervals until the
+// secret is accepted or the deadline passes. No margin is slept before the
+// first poll: a clock behind Marketing Cloud's costs one rejected poll and a
+// 1 s retry, where a fixed margin would cost every run its length.
 import { ActionError } from '../errors.ts';
 import type { Sleep } from '../retry.ts';
 import type { Clock, Log, TokenPort } from './ports.ts';
 
-export const USABLE_MARGIN_MS = 500;
 const PROGRESS_EVERY_MS = 30_000;
 const POLL_FIRST_MS = 1_000;
 const POLL_MAX_MS = 15_000;
@@ -31,11 +32,7 @@ export async function awaitUsable(
   deadline: number,
   deps: AwaitUsableDeps,
 ): Promise<void> {
-  await sleepUntil(
-    Math.min(usableAt.getTime() + USABLE_MARGIN_MS, deadline),
-    deps,
-    'the staged secret to become usable',
-  );
+  await sleepUntil(Math.min(usableAt.getTime(), deadline), deps, 'the staged secret to become usable');
   let interval = POLL_FIRST_MS;
   let lastProgress = deps.clock.now();
   for (let attempt = 1; ; attempt++) {

@@ -13,6 +13,17 @@ export interface EngineOutcome {
   error?: Error;
 }
 
+/** A failed run still saves the phase it reached; a failure to do so is a note, not a second error. */
+async function flushAfterFailure(ctx: RunContext): Promise<void> {
+  try {
+    await ctx.flush();
+  } catch (error) {
+    ctx.result.notes.push(
+      `The rotation state could not be saved after the failure (${error instanceof Error ? error.message : String(error)}); the next run resumes from what Marketing Cloud and GitHub show.`,
+    );
+  }
+}
+
 export async function runEngine(deps: EngineDeps): Promise<EngineOutcome> {
   const ctx = new RunContext(deps);
   try {
@@ -22,11 +33,13 @@ export async function runEngine(deps: EngineDeps): Promise<EngineOutcome> {
       if (!deps.management) throw new Error('engine: the management API flow needs a management client');
       await new ApiRotation(ctx, deps.management).run();
     }
+    await ctx.flush();
     await ctx.refresh();
     return { result: ctx.result };
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
     ctx.result.headline = `Failed: ${err.message}`;
+    await flushAfterFailure(ctx);
     return { result: ctx.result, error: err };
   }
 }

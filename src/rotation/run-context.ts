@@ -120,6 +120,8 @@ export class RunContext {
   private loadedAt: Date | undefined;
   /** A state was saved by this run. */
   private saved = false;
+  /** The phase marked but not yet saved (see `mark`). */
+  private pending: Phase | undefined;
   /** Each destination's `updated_at` as first read in this run, before this run wrote any. */
   private destinationTimes: Map<string, Date | undefined> | undefined;
 
@@ -287,12 +289,13 @@ export class RunContext {
     return this.record;
   }
 
-  async save(
+  /** The state at this point of the run, with `phase`. */
+  private stateAt(
     phase: Phase,
     extra: Partial<Pick<RotationState, 'history' | 'lastActivatedAt'>> = {},
-  ): Promise<void> {
+  ): RotationState {
     const { cfg } = this;
-    const state: RotationState = {
+    return {
       schemaVersion: STATE_SCHEMA_VERSION,
       clientId: cfg.clientId,
       phase,
@@ -304,10 +307,36 @@ export class RunContext {
       activeSecret: this.activeSecret ?? this.state?.activeSecret,
       history: extra.history ?? this.state?.history ?? [],
     };
-    await this.write(state);
+  }
+
+  /** Saves the state now: for a step whose crash the platforms would not tell a rerun about. */
+  async save(
+    phase: Phase,
+    extra: Partial<Pick<RotationState, 'history' | 'lastActivatedAt'>> = {},
+  ): Promise<void> {
+    await this.write(this.stateAt(phase, extra));
+  }
+
+  /**
+   * Records the phase reached, saved when the run ends (`flush`): for a step
+   * whose crash the platforms tell a rerun about (docs/DESIGN.md, "Saves").
+   * A save of the run, or a later mark, supersedes it.
+   */
+  mark(phase: Phase): void {
+    this.pending = phase;
+    this.result.phase = phase;
+  }
+
+  /** Saves the phase last marked, if no save came after it. */
+  async flush(): Promise<void> {
+    const phase = this.pending;
+    if (phase === undefined) return;
+    this.pending = undefined;
+    await this.save(phase);
   }
 
   private async write(state: RotationState): Promise<void> {
+    this.pending = undefined;
     const { artifactId } = await this.deps.store.save(state);
     this.saved = true;
     this.state = state;

@@ -29,6 +29,8 @@ class FakeMc implements TokenPort, ManagementPort {
   lastGeneratedAt: Date | null = null;
   lastActivatedAt: Date | null = null;
   readonly events: string[];
+  /** Every secret the token endpoint was asked about, in order. */
+  readonly checks: string[] = [];
   private readonly clock: { t: number };
   private n = 0;
   constructor(clock: { t: number }, events: string[]) {
@@ -37,6 +39,7 @@ class FakeMc implements TokenPort, ManagementPort {
     this.events = events;
   }
   async check(secret: string) {
+    this.checks.push(secret);
     return secret === this.active.secret || secret === this.staged?.secret
       ? ({ accepted: true } as const)
       : ({ accepted: false, reason: 'invalid_client' } as const);
@@ -83,6 +86,9 @@ class FakeMc implements TokenPort, ManagementPort {
 
 class FakeSecrets implements SecretsPort {
   readonly values = new Map<string, { value: string; at: Date }>();
+  /** How long each publish takes on the clock, and whether it fails. */
+  publishMs = 0;
+  failPublish = false;
   private readonly clock: { t: number };
   private readonly events: string[];
   constructor(clock: { t: number }, events: string[]) {
@@ -91,6 +97,9 @@ class FakeSecrets implements SecretsPort {
   }
   async prepare() {}
   async publish(destinations: Destination[], plaintext: string) {
+    this.clock.t += this.publishMs;
+    if (this.failPublish && !destinations.includes(ESCROW))
+      return destinations.map((destination) => ({ destination, ok: false, error: `${destination.id}: 503` }));
     for (const d of destinations) {
       this.values.set(d.id, { value: plaintext, at: new Date(this.clock.t) });
       this.events.push(`write ${d.id}`);
@@ -351,5 +360,41 @@ describe('state refresh', () => {
         runId: 7,
         updatedAt: new Date(t).toISOString(),
       });
+  });
+});
+
+describe('saves and checks a rotation makes', () => {
+  it('saves the state twice: staged before publishing, and idle when the rotation is complete', async () => {
+    const w = world('rotate', 'api');
+    expect((await w.run()).error).toBeUndefined();
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'idle']);
+    expect(w.store.saved[1]?.history).toHaveLength(1);
+  });
+
+  it('a run that fails after staging saves the phase it reached, with its record', async () => {
+    const w = world('rotate', 'api');
+    w.secrets.failPublish = true;
+    expect((await w.run()).error?.message).toMatch(/Could not write 2 of 2 destinations/);
+    // Staged before publishing; then, at the end of the failed run, with the destinations it wrote.
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'staged']);
+    expect(w.store.saved[1]?.rotation?.stagedByRun).toBe(7);
+  });
+
+  it('stage mode saves the staged phase when it stops', async () => {
+    const w = world('stage', 'api');
+    expect((await w.run()).error).toBeUndefined();
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged']);
+  });
+
+  it('verify takes the acceptance await-usable just got, and asks again after a long publish', async () => {
+    const quick = world('rotate', 'api');
+    expect((await quick.run()).error).toBeUndefined();
+    // await-usable, then confirm after activation: verify did not ask.
+    expect(quick.mc.checks.filter((s) => s === 'NEW1')).toHaveLength(2);
+
+    const slow = world('rotate', 'api');
+    slow.secrets.publishMs = 31_000;
+    expect((await slow.run({ maxWaitSeconds: 600 })).error).toBeUndefined();
+    expect(slow.mc.checks.filter((s) => s === 'NEW1')).toHaveLength(3);
   });
 });
