@@ -1,0 +1,1383 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  STATE_SCHEMA_VERSION
+} from "./chunk-S4R6Z6IO.js";
+import {
+  ActionError,
+  DestinationError,
+  MarketingCloudError
+} from "./chunk-2KZIXZWN.js";
+import "./chunk-QTXGKDSB.js";
+import "./chunk-HANBNIMK.js";
+
+// src/rotation/assess.ts
+function sameInstant(a, b) {
+  return Math.abs(new Date(a).getTime() - new Date(b).getTime()) < 1e3;
+}
+var ESCROW_SKEW_MS = 6e4;
+function candidates(facts) {
+  const list = facts.escrowed ? [facts.escrowed, facts.current] : [facts.current];
+  return list.filter((s, i) => list.findIndex((t) => t.fingerprint === s.fingerprint) === i);
+}
+function stateContradicts(facts) {
+  const { status, state } = facts;
+  const record = state && state.phase !== "idle" ? state.rotation : null;
+  if (!record) return void 0;
+  const stagedAt = new Date(record.stagedAt);
+  if (status.lastGeneratedAt === null || status.lastGeneratedAt.getTime() < stagedAt.getTime() - 1e3) {
+    return `it records a secret staged at ${record.stagedAt}, but Marketing Cloud last generated one ` + (status.lastGeneratedAt ? `at ${status.lastGeneratedAt.toISOString()}` : "never");
+  }
+  const held = candidates(facts).some((s) => s.fingerprint === record.stagedFingerprint);
+  const claimsActivation = state?.phase === "activated" || status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= stagedAt.getTime();
+  if (!status.staged && !held && claimsActivation && facts.current.accepted) {
+    return `it says the secret staged at ${record.stagedAt} was activated, but Marketing Cloud has nothing staged and accepts client-secret, a different secret`;
+  }
+  return void 0;
+}
+function assess(facts) {
+  const { status, state } = facts;
+  const record = state && state.phase !== "idle" ? state.rotation ?? void 0 : void 0;
+  const byFingerprint = (fp) => candidates(facts).find((s) => s.fingerprint === fp);
+  if (status.staged) {
+    const staged = status.staged;
+    const escrowFresh = facts.escrowUpdatedAt !== void 0 && facts.escrowUpdatedAt.getTime() >= staged.createdAt.getTime() - ESCROW_SKEW_MS;
+    if (record && sameInstant(record.stagedAt, staged.createdAt)) {
+      const held = byFingerprint(record.stagedFingerprint);
+      if (held) {
+        return {
+          kind: "in-progress",
+          staged: held,
+          record,
+          phase: state?.phase === "published" ? "published" : "staged"
+        };
+      }
+      const active = candidates(facts).find((s) => s.accepted && s.fingerprint !== record.stagedFingerprint);
+      return {
+        kind: "staged-not-in-hand",
+        mayBeHeld: true,
+        active,
+        why: "the staged secret recorded in the state was not passed in (staged-client-secret) and no input matches it",
+        escrowed: escrowFresh
+      };
+    }
+    const escrowed = facts.escrowed;
+    const isCurrent = escrowed?.fingerprint === facts.current.fingerprint;
+    const writtenSinceActivation = status.lastActivatedAt === null || facts.escrowUpdatedAt !== void 0 && facts.escrowUpdatedAt > status.lastActivatedAt;
+    if (escrowFresh && escrowed && (!isCurrent || writtenSinceActivation)) {
+      return {
+        kind: "in-progress",
+        staged: escrowed,
+        record: {
+          stagedFingerprint: escrowed.fingerprint,
+          previousFingerprint: facts.current.accepted && !isCurrent ? facts.current.fingerprint : void 0,
+          stagedAt: staged.createdAt.toISOString(),
+          usableAt: staged.usableAt.toISOString(),
+          expiresAt: staged.expiresAt.toISOString(),
+          escrowId: "",
+          publishedTo: [],
+          stagedByRun: 0
+        },
+        phase: "staged"
+      };
+    }
+    if (escrowFresh) {
+      return {
+        kind: "blocked",
+        why: "Marketing Cloud has a staged secret and the escrow secret was written after it was staged, but this run did not receive it as a different value from client-secret. Pass the escrow secret as the `staged-client-secret` input and run again. If another run of this workflow is rotating this client right now, let it finish instead.",
+        escrowed: true
+      };
+    }
+    return {
+      kind: "staged-not-in-hand",
+      mayBeHeld: false,
+      active: facts.current.accepted ? facts.current : void 0,
+      why: "Marketing Cloud has a staged secret that was never escrowed by this action (a run stopped right after staging, or it was generated in Setup)"
+    };
+  }
+  if (record) {
+    const activatedSince = status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= new Date(record.stagedAt).getTime();
+    const held = byFingerprint(record.stagedFingerprint);
+    if (activatedSince && held) {
+      return {
+        kind: "activated",
+        secret: held,
+        record,
+        published: state?.phase === "published" || state?.phase === "activated"
+      };
+    }
+    if (activatedSince) {
+      return {
+        kind: "blocked",
+        why: "The staged secret was activated, but this run holds neither it nor a copy: pass the escrow secret (`staged-client-secret`) or the new secret as `client-secret` so it can be delivered and confirmed."
+      };
+    }
+    if (state?.phase === "published" || record.publishedTo.length > 0 || state?.phase === "staged") {
+      return {
+        kind: "staged-not-in-hand",
+        mayBeHeld: true,
+        active: candidates(facts).find((s) => s.accepted && s.fingerprint !== record.stagedFingerprint),
+        why: "the secret staged by an earlier run is no longer staged in Marketing Cloud and was not activated (it expired or was revoked)"
+      };
+    }
+  }
+  if (facts.escrowed?.accepted && facts.escrowUpdatedAt !== void 0 && (!facts.current.accepted || facts.current.fingerprint === facts.escrowed.fingerprint)) {
+    return {
+      kind: "activated",
+      secret: facts.escrowed,
+      record: {
+        stagedFingerprint: facts.escrowed.fingerprint,
+        stagedAt: (status.lastGeneratedAt ?? status.active.createdAt).toISOString(),
+        usableAt: (status.lastGeneratedAt ?? status.active.createdAt).toISOString(),
+        expiresAt: status.active.expiresAt.toISOString(),
+        escrowId: "",
+        publishedTo: [],
+        stagedByRun: 0
+      },
+      published: false
+    };
+  }
+  return { kind: "idle" };
+}
+
+// src/rotation/await-usable.ts
+var PROGRESS_EVERY_MS = 3e4;
+var POLL_FIRST_MS = 1e3;
+var POLL_MAX_MS = 15e3;
+async function sleepUntil(until, deps, what) {
+  for (let left = until - deps.clock.now(); left > 0; left = until - deps.clock.now()) {
+    deps.log.info(`Waiting ${Math.ceil(left / 1e3)} s more for ${what}.`);
+    await deps.sleep(Math.min(left, PROGRESS_EVERY_MS));
+  }
+}
+async function awaitUsable(secret, usableAt, deadline, deps) {
+  await sleepUntil(Math.min(usableAt.getTime(), deadline), deps, "the staged secret to become usable");
+  let interval = POLL_FIRST_MS;
+  let lastProgress = deps.clock.now();
+  for (let attempt = 1; ; attempt++) {
+    const check = await deps.tokens.check(secret, { fresh: true });
+    if (check.accepted) {
+      deps.log.info(`The staged secret is accepted by the token endpoint (attempt ${attempt}).`);
+      return;
+    }
+    const now = deps.clock.now();
+    if (now + interval > deadline) {
+      throw new ActionError(
+        "max-wait-seconds",
+        `The staged secret was still rejected by the token endpoint (${check.reason}) when max-wait-seconds ran out. Nothing was published or activated; run again later and the rotation resumes from the staged secret.`
+      );
+    }
+    if (now + interval - lastProgress > PROGRESS_EVERY_MS) {
+      deps.log.info(`Still waiting: the token endpoint rejects the staged secret (${check.reason}).`);
+      lastProgress = now;
+    }
+    await deps.sleep(interval);
+    interval = Math.min(POLL_MAX_MS, Math.round(interval * 1.5));
+  }
+}
+
+// src/rotation/fingerprint.ts
+import { createHash } from "node:crypto";
+function fingerprint(clientId, secret) {
+  return createHash("sha256").update(`sfmc-secret-rotation/v1\0${clientId}\0${secret}`, "utf8").digest("hex").slice(0, 16);
+}
+
+// src/rotation/result.ts
+function emptyResult(mode) {
+  return {
+    mode,
+    headline: "",
+    phase: "idle",
+    rotated: false,
+    destinations: [],
+    destinationsUpdated: [],
+    steps: [],
+    plan: [],
+    notes: []
+  };
+}
+
+// src/rotation/run-context.ts
+var DAY_MS = 864e5;
+var HISTORY_LIMIT = 50;
+var SKEW_MS = 6e4;
+function inHand(clientId, secret, accepted) {
+  return { secret, fingerprint: fingerprint(clientId, secret), accepted };
+}
+function rejectedClientSecret(cfg, why, extra = "") {
+  return new ActionError(
+    "client-secret",
+    `Marketing Cloud rejects client-secret for client ${cfg.clientId} (${why}). Pass the secret your workflow holds now (for example \${{ secrets.${cfg.destinations[0]?.name} }}), and check client-id and account-id; nothing was changed.` + extra
+  );
+}
+var RUN_BUDGET_BEYOND_WAIT_MS = 6e5;
+var RunContext = class {
+  deps;
+  cfg;
+  result;
+  /** The newest state, as loaded and then as saved by this run. */
+  state;
+  /** The rotation in progress, written into the state on each save. */
+  record;
+  /** When waiting must end (max-wait-seconds from the start of the run). */
+  deadline;
+  /** After this no step starts (RUN_BUDGET_BEYOND_WAIT_MS beyond the deadline). */
+  budgetEnds;
+  /** The active secret and when it was generated, as this run learned it; saved with the state. */
+  activeSecret;
+  /** When the loaded state was saved (the older of the artifact's creation and the state's time). */
+  loadedAt;
+  /** A state was saved by this run. */
+  saved = false;
+  /** The phase marked but not yet saved (see `mark`). */
+  pending;
+  /** Each destination's `updated_at` as first read in this run, before this run wrote any. */
+  destinationTimes;
+  constructor(deps) {
+    this.deps = deps;
+    this.cfg = deps.config;
+    this.deadline = deps.clock.now() + this.cfg.maxWaitSeconds * 1e3;
+    this.budgetEnds = this.deadline + RUN_BUDGET_BEYOND_WAIT_MS;
+    this.result = emptyResult(this.cfg.mode);
+  }
+  now() {
+    return new Date(this.deps.clock.now());
+  }
+  /**
+   * The secret in hand and whether the token endpoint accepts it; one already
+   * checked in this run (same fingerprint) is not asked about again.
+   */
+  async held(secret, known, options) {
+    if (!secret) return void 0;
+    const held = inHand(this.cfg.clientId, secret, false);
+    const same = known.find((k) => k.fingerprint === held.fingerprint);
+    held.accepted = same ? same.accepted : (await this.deps.tokens.check(secret, options)).accepted;
+    return held;
+  }
+  /**
+   * Records the active secret's age and dates in the result (and, given its
+   * fingerprint, in the state saved next); true when a rotation is due.
+   */
+  recordAge(createdAt, source, expiresAt, fp) {
+    if (fp) this.activeSecret = { fingerprint: fp, createdAt: createdAt.toISOString() };
+    this.result.secretAge = { createdAt, source };
+    this.result.expiresAt = expiresAt;
+    this.result.nextRotationAt = new Date(createdAt.getTime() + this.cfg.rotateAfterDays * DAY_MS);
+    return this.deps.clock.now() >= this.result.nextRotationAt.getTime();
+  }
+  notDue() {
+    return `No rotation due; the next one is due ${this.result.nextRotationAt?.toISOString() ?? "later"}.`;
+  }
+  /** The headline of `status` and `plan`: status also names the phase. */
+  reportHeadline(text) {
+    this.result.headline = `${this.cfg.mode === "status" ? `Phase ${this.result.phase}. ` : ""}${text}`;
+  }
+  async step(name, detail, fn) {
+    this.withinBudget(name);
+    const record = {
+      step: name,
+      startedAt: this.now(),
+      endedAt: this.now(),
+      outcome: "done",
+      detail
+    };
+    this.result.steps.push(record);
+    this.deps.log.info(`[${name}] ${detail}`);
+    try {
+      return await this.deps.log.group(`${name} details`, fn);
+    } catch (error) {
+      record.outcome = "failed";
+      throw error;
+    } finally {
+      record.endedAt = this.now();
+    }
+  }
+  /** Stops before a step once the run's time budget is spent; the step and all after it are left to the next run. */
+  withinBudget(name) {
+    if (name === "load" || name === "preflight" || this.deps.clock.now() <= this.budgetEnds) return;
+    const budget = Math.round((this.budgetEnds - (this.deadline - this.cfg.maxWaitSeconds * 1e3)) / 1e3);
+    throw new ActionError(
+      "time budget",
+      `This run used its time budget (max-wait-seconds + ${RUN_BUDGET_BEYOND_WAIT_MS / 1e3} s = ${budget} s) before the ${name} step: GitHub or Marketing Cloud answered slowly. It stopped there, a safe point: nothing of that step was done. Run again; the rotation resumes where it stopped.`
+    );
+  }
+  /** Records a step that was not run, and why. */
+  skip(name, detail) {
+    this.result.steps.push({
+      step: name,
+      startedAt: this.now(),
+      endedAt: this.now(),
+      outcome: "skipped",
+      detail
+    });
+  }
+  /** The load step: the newest state of this client, if any. */
+  async load() {
+    const loaded = await this.step("load", "find the newest state artifact", () => this.deps.store.load());
+    if (loaded.state && loaded.state.clientId !== this.cfg.clientId) {
+      this.result.notes.push(
+        `The state artifact belongs to client ${loaded.state.clientId}; it was ignored.`
+      );
+    } else {
+      this.state = loaded.state;
+      const times = [loaded.savedAt, loaded.state && new Date(loaded.state.updatedAt)].filter(
+        (t) => t !== void 0
+      );
+      this.loadedAt = times.length > 0 ? new Date(Math.min(...times.map((t) => t.getTime()))) : void 0;
+    }
+    if (loaded.note) this.result.notes.push(`State: ${loaded.note}.`);
+    this.result.phase = this.state?.phase ?? "idle";
+  }
+  /**
+   * The stored state contradicts what the platforms show: say so, and go on
+   * as if there were none (the state may tell where to resume, never block).
+   */
+  setAside(why) {
+    this.distrust(
+      `The stored rotation state was set aside: ${why}. This run continues from what Marketing Cloud and GitHub show.`
+    );
+    this.state = void 0;
+    this.record = void 0;
+    this.result.phase = "idle";
+  }
+  /** A warning in the log and a note in the summary, about state this run did not believe. */
+  distrust(text) {
+    this.deps.log.warning(text);
+    this.result.notes.push(text);
+  }
+  /** When the state says the secret with this fingerprint was generated: as the active one, or from a rotation in its history. */
+  stateAgeOf(fp) {
+    const { state } = this;
+    if (state?.activeSecret?.fingerprint === fp) return new Date(state.activeSecret.createdAt);
+    const rotation = state?.history.findLast((h) => h.fingerprint === fp);
+    return rotation ? new Date(rotation.stagedAt) : void 0;
+  }
+  /** Each destination's `updated_at`, read once per run (so before this run writes any). */
+  async destinationsWrittenAt() {
+    if (!this.destinationTimes) {
+      const times = /* @__PURE__ */ new Map();
+      for (const d of this.cfg.destinations) times.set(d.id, await this.deps.secrets.updatedAt(d));
+      this.destinationTimes = times;
+    }
+    return this.destinationTimes;
+  }
+  /** Destinations with no secret, or one last written before `since` (less the skew): they cannot hold a secret staged then. */
+  async writtenBefore(since) {
+    const times = await this.destinationsWrittenAt();
+    return [...times].filter(([, at]) => at === void 0 || at.getTime() < since.getTime() - SKEW_MS).map(([id]) => id);
+  }
+  /** The rotation record, once a rotation is under way. */
+  rotation() {
+    if (!this.record) throw new Error("engine: no rotation record");
+    return this.record;
+  }
+  /** The state at this point of the run, with `phase`. */
+  stateAt(phase, extra = {}) {
+    const { cfg } = this;
+    return {
+      schemaVersion: STATE_SCHEMA_VERSION,
+      clientId: cfg.clientId,
+      phase,
+      updatedAt: this.now().toISOString(),
+      runId: cfg.runId,
+      runAttempt: cfg.runAttempt,
+      rotation: phase === "idle" ? null : this.record ?? null,
+      lastActivatedAt: extra.lastActivatedAt ?? this.state?.lastActivatedAt ?? null,
+      activeSecret: this.activeSecret ?? this.state?.activeSecret,
+      history: extra.history ?? this.state?.history ?? []
+    };
+  }
+  /** Saves the state now: for a step whose crash the platforms would not tell a rerun about. */
+  async save(phase, extra = {}) {
+    await this.write(this.stateAt(phase, extra));
+  }
+  /**
+   * Records the phase reached, saved when the run ends (`flush`): for a step
+   * whose crash the platforms tell a rerun about (docs/DESIGN.md, "Saves").
+   * A save of the run, or a later mark, supersedes it.
+   */
+  mark(phase) {
+    this.pending = phase;
+    this.result.phase = phase;
+  }
+  /** Saves the phase last marked, if no save came after it. */
+  async flush() {
+    const phase = this.pending;
+    if (phase === void 0) return;
+    this.pending = void 0;
+    await this.save(phase);
+  }
+  async write(state) {
+    this.pending = void 0;
+    const { artifactId } = await this.deps.store.save(state);
+    this.saved = true;
+    this.state = state;
+    this.result.phase = state.phase;
+    this.result.stateArtifactId = artifactId;
+  }
+  /**
+   * Artifacts expire (90 days at most in public repositories), and a run saves
+   * only when something changes: a run that saved nothing and finds the state
+   * older than half its retention saves it again, so a schedule never loses it.
+   */
+  async refresh() {
+    const { state, loadedAt, cfg } = this;
+    if (cfg.mode === "plan" || cfg.mode === "status" || this.saved || !state || !loadedAt) return;
+    const ageDays = (this.deps.clock.now() - loadedAt.getTime()) / DAY_MS;
+    if (ageDays < cfg.stateRetentionDays / 2) return;
+    await this.write({
+      ...state,
+      updatedAt: this.now().toISOString(),
+      runId: cfg.runId,
+      runAttempt: cfg.runAttempt,
+      activeSecret: this.activeSecret ?? state.activeSecret
+    });
+    this.result.notes.push(
+      `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`
+    );
+  }
+  /** Saves `idle` with the finished rotation appended to the history. */
+  async saveCompleted(secret, activatedAt) {
+    const record = this.rotation();
+    const history = [
+      ...this.state?.history ?? [],
+      {
+        fingerprint: secret.fingerprint,
+        previousFingerprint: record.previousFingerprint,
+        stagedAt: record.stagedAt,
+        activatedAt,
+        confirmedAt: this.now().toISOString(),
+        runId: this.cfg.runId
+      }
+    ].slice(-HISTORY_LIMIT);
+    this.record = void 0;
+    this.result.rotated = true;
+    this.result.headline = `Rotated: the new secret is active and delivered to ${this.cfg.destinations.length} destination(s).`;
+    this.result.activatedAt = new Date(activatedAt);
+    await this.save("idle", { history, lastActivatedAt: activatedAt });
+  }
+  /**
+   * Writes the secret to every destination. `publish` records progress in the
+   * rotation record; `restore` puts the active secret back. Any failure
+   * throws, naming the destinations, after the other writes were made.
+   */
+  async writeDestinations(secret, kind) {
+    const outcomes = await this.deps.secrets.publish(this.cfg.destinations, secret);
+    this.result.destinations = outcomes.map(
+      (o) => ({
+        destination: o.destination,
+        outcome: o.ok ? "updated" : "failed",
+        error: o.error
+      })
+    );
+    if (kind === "publish") {
+      const record = this.rotation();
+      const done = new Set(record.publishedTo);
+      for (const o of outcomes) if (o.ok) done.add(o.destination.id);
+      record.publishedTo = [...done];
+      this.result.destinationsUpdated = outcomes.filter((o) => o.ok).map((o) => o.destination.id);
+    }
+    const failed = outcomes.filter((o) => !o.ok);
+    if (failed.length > 0) {
+      throw new DestinationError(
+        failed[0]?.destination.id ?? "destinations",
+        `Could not write ${failed.length} of ${outcomes.length} destinations; nothing was activated. ` + failed.map((o) => o.error ?? o.destination.id).join(" ") + " Fix this and run again: the rotation resumes."
+      );
+    }
+    return outcomes;
+  }
+};
+var Flow = class {
+  ctx;
+  constructor(ctx) {
+    this.ctx = ctx;
+  }
+  get cfg() {
+    return this.ctx.cfg;
+  }
+  get deps() {
+    return this.ctx.deps;
+  }
+  get result() {
+    return this.ctx.result;
+  }
+};
+
+// src/rotation/api-flow.ts
+var describe = {
+  restore: "put the active secret back in every destination",
+  stage: "generate a new staged secret and write it to the escrow",
+  "await-usable": "wait until the staged secret is usable and the token endpoint accepts it",
+  publish: "seal and write the staged secret to every destination",
+  verify: "request a token with the staged secret",
+  activate: "activate the staged secret in Marketing Cloud",
+  confirm: "check the new secret is accepted and the old one rejected, delete the escrow secret"
+};
+var toRotation = [
+  { step: "await-usable" },
+  { step: "publish" },
+  { step: "verify" },
+  { step: "activate" },
+  { step: "confirm" }
+];
+var VERIFY_REUSE_MS = 3e4;
+function afterStaging(mode) {
+  return mode === "stage" ? [] : toRotation;
+}
+var ApiRotation = class extends Flow {
+  management;
+  staged;
+  current;
+  escrowed;
+  status;
+  /** The escrow secret's `updated_at` when preflight read it. */
+  escrowUpdatedAt;
+  /** The staged secret was activated, in this run or an earlier one. */
+  activated = false;
+  /** No state, yet an escrow secret exists: a rotation may be activated but not confirmed. */
+  unconfirmed = false;
+  /** Whether another live run holds this rotation was asked already. */
+  othersAsked = false;
+  /** This run wrote the staged secret to every destination: the evidence activation and confirmation need. */
+  delivered = false;
+  /** When the token endpoint last accepted the staged secret in this run (clock ms). */
+  stagedAcceptedAt;
+  constructor(ctx, management) {
+    super(ctx);
+    this.management = management;
+  }
+  async run() {
+    const { ctx } = this;
+    await ctx.load();
+    const situation = await ctx.step(
+      "preflight",
+      "check inputs, GitHub access and Marketing Cloud",
+      () => this.preflight()
+    );
+    if (situation === "superseded") return;
+    const due = this.describeAge();
+    const actions = this.planOrReport(situation, due);
+    this.result.plan = actions.map((a) => `${a.step}: ${describe[a.step]}${"why" in a ? ` (${a.why})` : ""}`);
+    if (this.cfg.mode === "plan" || this.cfg.mode === "status") {
+      this.result.stagedAt ??= this.status.staged?.createdAt;
+      this.ctx.reportHeadline(this.headlineFor(situation, actions));
+      if (this.cfg.mode === "plan") {
+        this.result.destinations = this.cfg.destinations.map((destination) => ({
+          destination,
+          outcome: actions.some((a) => a.step === "publish" || a.step === "restore") ? "would-update" : "unchanged"
+        }));
+      }
+      return;
+    }
+    for (const action of actions) {
+      const stop = await this.execute(action);
+      if (stop) break;
+    }
+    this.result.headline ||= this.headlineFor(situation, actions);
+  }
+  /** `superseded`: this run was queued before the last rotation finished and holds the secret it replaced. */
+  async preflight() {
+    const { deps, cfg } = this;
+    if (cfg.mode !== "status") await deps.secrets.prepare([...cfg.destinations, cfg.escrow]);
+    const currentCheck = await deps.tokens.check(cfg.clientSecret);
+    this.current = inHand(cfg.clientId, cfg.clientSecret, currentCheck.accepted);
+    this.escrowed = await this.ctx.held(cfg.stagedClientSecret, [this.current]);
+    const working = [this.current, this.escrowed].find((s) => s?.accepted);
+    if (working) deps.onWorkingSecret?.(working.secret);
+    if (!currentCheck.accepted && !this.escrowed) {
+      const replacedBy = this.replacedBy(this.current);
+      if (replacedBy) {
+        this.result.headline = `Nothing to do: run ${replacedBy.runId} rotated this secret (confirmed at ${replacedBy.confirmedAt}) after this run was queued, so this run received the secret it replaced.`;
+        return "superseded";
+      }
+      throw rejectedClientSecret(cfg, currentCheck.reason, this.rotatedSinceQueued());
+    }
+    this.status = await this.management.status();
+    const escrowUpdatedAt = this.status.staged || this.escrowed || cfg.mode === "stage" ? await deps.secrets.updatedAt(cfg.escrow) : void 0;
+    this.escrowUpdatedAt = escrowUpdatedAt;
+    const facts = {
+      state: this.ctx.state,
+      status: this.status,
+      current: this.current,
+      escrowed: this.escrowed,
+      escrowUpdatedAt
+    };
+    const contradiction = stateContradicts(facts);
+    if (contradiction) {
+      this.ctx.setAside(contradiction);
+      facts.state = void 0;
+    }
+    this.unconfirmed = !this.ctx.state && escrowUpdatedAt !== void 0;
+    const situation = assess(facts);
+    if (situation.kind === "in-progress" || situation.kind === "activated") {
+      this.ctx.record = situation.record;
+      this.staged = situation.kind === "in-progress" ? situation.staged : situation.secret;
+      this.result.stagedAt = new Date(situation.record.stagedAt);
+      this.activated = situation.kind === "activated";
+      if (cfg.mode !== "status") await this.doubtClaims(situation);
+    }
+    return situation;
+  }
+  /**
+   * The state's word on progress is a hint: every step it claims is done
+   * again or checked (publish writes every destination before activation and
+   * confirmation). Where the platforms show less than it claims, say so.
+   */
+  async doubtClaims(situation) {
+    const phase = this.ctx.state?.phase;
+    if (phase === "activated" && situation.kind === "in-progress") {
+      this.ctx.distrust(
+        "The stored state says the staged secret was activated, but Marketing Cloud still has it staged; that claim was ignored."
+      );
+    }
+    if (phase !== "published" && phase !== "activated") return;
+    const stale = await this.ctx.writtenBefore(new Date(situation.record.stagedAt));
+    if (stale.length > 0) {
+      this.ctx.distrust(
+        `The stored state says every destination holds the staged secret, but ${stale.join(", ")} ${stale.length === 1 ? "was" : "were"} not written since it was staged; that claim was ignored, and this run writes every destination before it activates or confirms.`
+      );
+    }
+  }
+  /** The completed rotation that replaced this secret, when the state says one did. */
+  replacedBy(secret) {
+    const { state } = this.ctx;
+    const last = state?.phase === "idle" ? state.history.at(-1) : void 0;
+    return last?.previousFingerprint === secret.fingerprint ? last : void 0;
+  }
+  /** Why client-secret may be stale: a run queued behind another (GitHub reads secrets when a run is queued). */
+  rotatedSinceQueued() {
+    const last = this.ctx.state?.history.at(-1);
+    if (!last) return "";
+    return ` The state shows a rotation confirmed at ${last.confirmedAt} by run ${last.runId}: if this run was queued before that rotation finished (for example behind it in a concurrency group), it received the secret that rotation replaced, and there is nothing left to do.`;
+  }
+  /**
+   * Fills the active secret's age and dates in the result, and says whether
+   * a rotation is due: Marketing Cloud's word, or the state's for the same
+   * secret when that is older (a stale or forged record errs early, never late).
+   */
+  describeAge() {
+    const { active } = this.status;
+    const activeInHand = [this.current, this.escrowed].find(
+      (s) => s?.accepted && s.fingerprint !== this.staged?.fingerprint
+    );
+    const recorded = activeInHand && this.ctx.stateAgeOf(activeInHand.fingerprint);
+    const lifetime = active.expiresAt.getTime() - active.createdAt.getTime();
+    if (recorded && recorded < active.createdAt) {
+      return this.ctx.recordAge(
+        recorded,
+        "state",
+        new Date(recorded.getTime() + lifetime),
+        activeInHand?.fingerprint
+      );
+    }
+    return this.ctx.recordAge(
+      active.createdAt,
+      "management-api",
+      active.expiresAt,
+      activeInHand?.fingerprint
+    );
+  }
+  /** In status mode a situation that would stop a rotation is reported, not raised. */
+  planOrReport(situation, due) {
+    if (this.cfg.mode !== "status") return this.plan(situation, due);
+    try {
+      return this.plan(situation, due);
+    } catch (error) {
+      this.result.notes.push(error.message);
+      return [];
+    }
+  }
+  plan(situation, due) {
+    const { mode } = this.cfg;
+    switch (situation.kind) {
+      case "blocked":
+        if (mode === "stage" && situation.escrowed) return [];
+        throw new ActionError("staged-client-secret", situation.why);
+      case "idle":
+        if (mode === "activate") {
+          throw new ActionError(
+            "mode",
+            "mode `activate` continues a staged rotation, but nothing is staged in Marketing Cloud for this client. Run with mode `stage` (or `rotate`) first."
+          );
+        }
+        if ((mode === "auto" || mode === "status") && !due) return [];
+        if (mode === "stage" && this.unconfirmed) return [];
+        return [
+          { step: "stage", why: mode === "auto" ? "the active secret is due for rotation" : `mode ${mode}` },
+          ...afterStaging(mode)
+        ];
+      // Whatever the state says was published, this run writes every
+      // destination itself (idempotent) before it activates or confirms.
+      case "in-progress":
+        if (mode === "stage") return [];
+        return toRotation;
+      case "activated":
+        if (mode === "stage") return [];
+        return [{ step: "publish" }, { step: "confirm" }];
+      case "staged-not-in-hand": {
+        if (mode === "stage" && situation.escrowed) return [];
+        if (mode === "activate") {
+          throw new ActionError(
+            "staged-client-secret",
+            `Nothing to activate that this run can deliver: ${situation.why}. Pass the escrow secret as \`staged-client-secret\`, or run with mode \`stage\` or \`rotate\` to stage a new secret.`
+          );
+        }
+        const restage = { step: "stage", why: `re-stage: ${situation.why}` };
+        if (!situation.mayBeHeld) return [restage, ...afterStaging(mode)];
+        if (!situation.active) {
+          throw new ActionError(
+            "client-secret",
+            `${situation.why}, and some destinations may already hold it. This run also does not hold the active secret, so it cannot put it back safely. Pass the escrow secret as \`staged-client-secret\`, or pass the active secret as \`client-secret\`, and run again.`
+          );
+        }
+        return [
+          { step: "restore", active: situation.active, why: situation.why },
+          restage,
+          ...afterStaging(mode)
+        ];
+      }
+    }
+  }
+  headlineFor(situation, actions) {
+    const verb = this.cfg.mode === "plan" ? "Would" : "Will";
+    if (actions.length > 0) return `${verb} ${actions.map((a) => a.step).join(", ")}.`;
+    if (situation.kind === "in-progress" || this.cfg.mode === "stage")
+      return "A staged secret is escrowed; a later run (mode activate or auto) finishes the rotation.";
+    return this.ctx.notDue();
+  }
+  /** Runs one action; returns true when the run should stop here. */
+  async execute(action) {
+    const { ctx } = this;
+    switch (action.step) {
+      case "restore":
+        await this.noOtherRunAtWork();
+        await this.unchangedSincePreflight();
+        await ctx.step(
+          "publish",
+          `put the active secret back: ${action.why}`,
+          () => ctx.writeDestinations(action.active.secret, "restore")
+        );
+        await this.deps.secrets.remove(this.cfg.escrow);
+        ctx.record = void 0;
+        await ctx.save("idle");
+        return false;
+      case "stage":
+        if (this.status.staged) await this.noOtherRunAtWork();
+        await ctx.step("stage", describe.stage, () => this.stage());
+        return false;
+      case "await-usable":
+        return this.awaitUsable();
+      case "publish":
+        await ctx.step("publish", describe.publish, () => this.publish());
+        return false;
+      case "verify":
+        await ctx.step("verify", describe.verify, () => this.verify());
+        return false;
+      case "activate":
+        await ctx.step("activate", describe.activate, () => this.activate());
+        return false;
+      case "confirm":
+        await ctx.step("confirm", describe.confirm, () => this.confirm());
+        return false;
+    }
+  }
+  stagedSecret() {
+    if (!this.staged) throw new Error("engine: no staged secret in hand");
+    return this.staged;
+  }
+  async stage() {
+    const { deps, cfg, ctx } = this;
+    await deps.secrets.probeWrite(cfg.escrow);
+    const staged = await this.management.stage(cfg.description, () => this.unchangedSincePreflight());
+    deps.log.setSecret(staged.clientSecret);
+    const held = inHand(cfg.clientId, staged.clientSecret, false);
+    this.staged = held;
+    const previous = [this.current, this.escrowed].find(
+      (s) => s?.accepted && s.fingerprint !== held.fingerprint
+    );
+    ctx.record = {
+      stagedFingerprint: held.fingerprint,
+      previousFingerprint: previous?.fingerprint,
+      stagedAt: staged.createdAt.toISOString(),
+      usableAt: staged.usableAt.toISOString(),
+      expiresAt: staged.expiresAt.toISOString(),
+      escrowId: cfg.escrow.id,
+      publishedTo: [],
+      stagedByRun: cfg.runId
+    };
+    this.result.stagedAt = staged.createdAt;
+    const [escrow] = await deps.secrets.publish([cfg.escrow], staged.clientSecret);
+    if (!escrow?.ok) {
+      throw new DestinationError(
+        cfg.escrow.id,
+        `A secret was staged in Marketing Cloud but could not be written to the escrow ${cfg.escrow.id}: ${(escrow?.error ?? "unknown error").replace(/\.?$/, ".")} Nothing else was changed. Fix access to the escrow and run again; a new secret is staged after the 5-minute window.`
+      );
+    }
+    await ctx.save("staged");
+  }
+  async awaitUsable() {
+    const { ctx } = this;
+    const record = ctx.rotation();
+    const usableAt = new Date(record.usableAt);
+    if (this.cfg.mode === "auto" && usableAt.getTime() > ctx.deadline) {
+      this.result.headline = `Staged and escrowed; the secret becomes usable at ${record.usableAt}, after max-wait-seconds, so a later run continues.`;
+      ctx.skip("await-usable", `usable at ${record.usableAt}; beyond max-wait-seconds`);
+      return true;
+    }
+    if (usableAt.getTime() > ctx.deadline) {
+      throw new ActionError(
+        "max-wait-seconds",
+        `The staged secret becomes usable at ${record.usableAt}, after max-wait-seconds (${this.cfg.maxWaitSeconds}) runs out. It is staged and escrowed; run again after that time and the rotation resumes.`
+      );
+    }
+    await ctx.step(
+      "await-usable",
+      describe["await-usable"],
+      () => awaitUsable(this.stagedSecret().secret, usableAt, ctx.deadline, this.deps)
+    );
+    this.stagedAcceptedAt = this.deps.clock.now();
+    return false;
+  }
+  async publish() {
+    const { ctx } = this;
+    try {
+      await ctx.writeDestinations(this.stagedSecret().secret, "publish");
+      this.delivered = true;
+    } catch (error) {
+      if (!this.activated) ctx.mark("staged");
+      throw error;
+    }
+    if (!this.activated) {
+      ctx.rotation().publishedAt = ctx.now().toISOString();
+      ctx.mark("published");
+    }
+  }
+  async verify() {
+    const { clock, log } = this.deps;
+    const acceptedAt = this.stagedAcceptedAt;
+    if (acceptedAt !== void 0 && clock.now() - acceptedAt <= VERIFY_REUSE_MS) {
+      log.info(
+        `The token endpoint accepted the staged secret ${Math.round((clock.now() - acceptedAt) / 1e3)} s ago, in this run; not asked again.`
+      );
+      return;
+    }
+    const check = await this.deps.tokens.check(this.stagedSecret().secret, { fresh: true });
+    if (!check.accepted) {
+      throw new ActionError(
+        "staged-client-secret",
+        `The token endpoint now rejects the staged secret (${check.reason}); it was not activated. It may have been replaced in Setup or revoked. Run again: the active secret is put back and a new one is staged.`
+      );
+    }
+  }
+  /**
+   * Generating replaces the staged secret, and putting the active secret back
+   * undoes a publication, so right before either make sure nobody generated,
+   * activated or escrowed a secret since preflight: another run of the
+   * workflow (without a concurrency group), or a person in Setup.
+   */
+  async unchangedSincePreflight() {
+    const { deps, cfg } = this;
+    const before = this.status;
+    const now = await this.management.status();
+    const changes = [];
+    if (now.lastGeneratedAt?.getTime() !== before.lastGeneratedAt?.getTime())
+      changes.push(`a secret was generated at ${now.lastGeneratedAt?.toISOString()}`);
+    if (now.lastActivatedAt?.getTime() !== before.lastActivatedAt?.getTime())
+      changes.push(`a secret was activated at ${now.lastActivatedAt?.toISOString()}`);
+    if (before.staged) {
+      const escrowAt = await deps.secrets.updatedAt(cfg.escrow);
+      if (escrowAt && !(this.escrowUpdatedAt && escrowAt <= this.escrowUpdatedAt))
+        changes.push(`the escrow ${cfg.escrow.id} was written at ${escrowAt.toISOString()}`);
+    }
+    if (changes.length === 0) return;
+    throw new ActionError(
+      "concurrency",
+      `Since this run checked Marketing Cloud, ${changes.join(" and ")}: another run of this workflow, or someone in Setup, is rotating client ${cfg.clientId}. This run stopped there: it staged nothing and replaced nothing. Let that rotation finish. ${this.groupAdvice()}`
+    );
+  }
+  groupAdvice() {
+    return `To keep runs from overlapping, give the workflow a concurrency group per client id (for example \`concurrency: sfmc-rotation-${this.cfg.clientId}\`).`;
+  }
+  /**
+   * A run that received its inputs before another run escrowed its staged
+   * secret finds that staging not in hand; restoring or re-staging would
+   * undo what the other run is publishing. So ask GitHub whether the run
+   * that staged (or last saved the state) is still at work, and stop if it
+   * is. Asked once: a re-stage after a restore needs no second look.
+   */
+  async noOtherRunAtWork() {
+    const { deps, cfg, ctx } = this;
+    if (!deps.runs || this.othersAsked) return;
+    this.othersAsked = true;
+    const state = ctx.state;
+    const others = /* @__PURE__ */ new Set([state?.rotation?.stagedByRun, state?.runId]);
+    for (const runId of others) {
+      if (!runId || runId === cfg.runId) continue;
+      const active = await deps.runs.isActive(runId);
+      if (active === void 0) {
+        this.result.notes.push(
+          `Could not ask GitHub whether run ${runId}, which saved the rotation state, is still running (the state-token needs \`actions: read\`); went ahead as if it had ended.`
+        );
+      } else if (active) {
+        throw new ActionError(
+          "concurrency",
+          `Another run of this workflow, run ${runId}, is rotating client ${cfg.clientId} right now. This run stopped before changing anything: let that run finish. ${this.groupAdvice()}`
+        );
+      }
+    }
+  }
+  /**
+   * Activation answered 409 (nothing staged). If this run's staged secret was
+   * activated meanwhile (by another run, or in Setup), carry on to confirm it.
+   */
+  async activatedElsewhere(error) {
+    if (!(error instanceof MarketingCloudError && error.status === 409)) throw error;
+    const status = await this.management.status();
+    const stagedAt = new Date(this.ctx.rotation().stagedAt).getTime();
+    if (status.staged || !status.lastActivatedAt || status.lastActivatedAt.getTime() < stagedAt) throw error;
+    const check = await this.deps.tokens.check(this.stagedSecret().secret, { fresh: true });
+    if (!check.accepted) throw error;
+    this.result.notes.push(
+      `The staged secret was already activated at ${status.lastActivatedAt.toISOString()} (by another run, or in Setup); this run did not activate it again.`
+    );
+    return { activatedAt: status.lastActivatedAt, expiresAt: status.active.expiresAt };
+  }
+  async activate() {
+    if (!this.delivered) throw new Error("engine: activation before this run wrote every destination");
+    const activated = await this.management.activate().catch((error) => this.activatedElsewhere(error));
+    this.ctx.rotation().activatedAt = activated.activatedAt.toISOString();
+    this.activated = true;
+    this.result.activatedAt = activated.activatedAt;
+    this.result.expiresAt = activated.expiresAt;
+    this.deps.onWorkingSecret?.(this.stagedSecret().secret);
+    this.ctx.mark("activated");
+  }
+  /** Marketing Cloud's status after the switch, or an error when it does not show this staging activated. */
+  async switched() {
+    const record = this.ctx.rotation();
+    const stagedAt = new Date(record.stagedAt).getTime();
+    const status = await this.management.status();
+    const stillStaged = status.staged !== null && Math.abs(status.staged.createdAt.getTime() - stagedAt) < 1e3;
+    const activatedSince = status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= stagedAt - 1e3;
+    if (stillStaged || !activatedSince) {
+      throw new ActionError(
+        "Marketing Cloud",
+        `Marketing Cloud does not show the secret staged at ${record.stagedAt} as activated, so the escrow ${this.cfg.escrow.id} was kept. Run again (mode activate or rotate) to activate it.`
+      );
+    }
+    return status;
+  }
+  async confirm() {
+    const { deps, cfg, ctx } = this;
+    if (!this.delivered) throw new Error("engine: confirmation before this run wrote every destination");
+    const secret = this.stagedSecret();
+    const record = ctx.rotation();
+    const status = await this.switched();
+    const check = await deps.tokens.check(secret.secret, { fresh: true });
+    if (!check.accepted) {
+      throw new ActionError(
+        "client-id",
+        `After activation the token endpoint rejects the new secret (${check.reason}). Check the package in Setup.`
+      );
+    }
+    const old = [this.current, this.escrowed].find((s) => s && s.fingerprint !== secret.fingerprint);
+    if (old) {
+      const oldCheck = await deps.tokens.check(old.secret, { fresh: true });
+      this.result.notes.push(
+        oldCheck.accepted ? "The previous secret is still accepted by the token endpoint after activation; check the package in Setup." : "The previous secret is now rejected by the token endpoint, as expected."
+      );
+    } else {
+      this.result.notes.push(
+        "The previous secret was not in hand in this run, so its rejection was not checked."
+      );
+    }
+    await deps.secrets.remove(cfg.escrow);
+    const activatedAt = record.activatedAt ?? status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
+    const stagedAt = new Date(record.stagedAt);
+    const createdAt = stagedAt < status.active.createdAt ? stagedAt : status.active.createdAt;
+    const lifetime = status.active.expiresAt.getTime() - status.active.createdAt.getTime();
+    ctx.recordAge(createdAt, "management-api", new Date(createdAt.getTime() + lifetime), secret.fingerprint);
+    await ctx.saveCompleted(secret, activatedAt);
+  }
+};
+
+// src/rotation/setup-flow.ts
+var SECRET_LIFETIME_DAYS = 180;
+var WAITING_FOR_ACTIVATION = "Distributed; waiting for activation in Setup.";
+var SetupRotation = class extends Flow {
+  current;
+  escrowed;
+  previous;
+  async run() {
+    const { ctx, cfg } = this;
+    await ctx.load();
+    const claimed = await ctx.step(
+      "preflight",
+      "check inputs, GitHub access and Marketing Cloud",
+      () => this.preflight()
+    );
+    const situation = await this.doubtClaims(claimed);
+    const due = await this.describeAge(situation);
+    const plan = this.plan(situation, due);
+    this.result.plan = plan;
+    if (cfg.mode === "plan" || cfg.mode === "status") {
+      const next = plan.length > 0 ? `${cfg.mode === "plan" ? "Would" : "Next"}: ${plan.join("; ")}.` : ctx.notDue();
+      ctx.reportHeadline(next);
+      return;
+    }
+    switch (situation.kind) {
+      case "idle":
+        if (due || cfg.mode !== "auto") await this.remind();
+        else this.result.headline = ctx.notDue();
+        return;
+      case "distribute":
+        return this.distribute(situation.staged);
+      case "activated-early":
+        return this.deliverAfterEarlyActivation(situation.staged);
+      case "distributed":
+        return this.confirmOrRemind(situation.staged, situation.old);
+      case "staged-broken":
+        return this.recoverBroken(situation.old);
+    }
+  }
+  async preflight() {
+    const { deps, cfg, ctx } = this;
+    if (cfg.mode !== "status")
+      await deps.secrets.prepare([...cfg.destinations, cfg.escrow, cfg.previousEscrow]);
+    const check = (secret, known) => ctx.held(secret, known, { fresh: true });
+    this.current = await check(cfg.clientSecret, []);
+    this.escrowed = await check(cfg.stagedClientSecret, [this.current]);
+    this.previous = await check(cfg.previousClientSecret, [
+      this.current,
+      ...this.escrowed ? [this.escrowed] : []
+    ]);
+    const working = [this.current, this.escrowed, this.previous].find((s) => s?.accepted);
+    if (!working) {
+      throw rejectedClientSecret(cfg, "no secret passed in is accepted");
+    }
+    deps.onWorkingSecret?.(working.secret);
+    const record = ctx.state && ctx.state.phase !== "idle" ? ctx.state.rotation ?? void 0 : void 0;
+    const held = [this.escrowed, this.current].filter((s) => s !== void 0);
+    if (record) {
+      ctx.record = record;
+      this.result.stagedAt = new Date(record.stagedAt);
+      const staged = held.find((s) => s.fingerprint === record.stagedFingerprint);
+      const old = [this.previous, this.current].find(
+        (s) => s && s.fingerprint === record.previousFingerprint
+      );
+      if (staged && ctx.state?.phase === "published") {
+        return staged.accepted ? { kind: "distributed", staged, old } : { kind: "staged-broken", staged, old };
+      }
+      if (staged) return this.freshStaging(staged);
+    }
+    if (this.escrowed && this.escrowed.fingerprint !== this.current.fingerprint) {
+      const escrowedAt = await deps.secrets.updatedAt(cfg.escrow) ?? ctx.now();
+      ctx.record = {
+        stagedFingerprint: this.escrowed.fingerprint,
+        previousFingerprint: this.current.accepted ? this.current.fingerprint : void 0,
+        stagedAt: escrowedAt.toISOString(),
+        usableAt: escrowedAt.toISOString(),
+        expiresAt: new Date(escrowedAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS).toISOString(),
+        escrowId: cfg.escrow.id,
+        publishedTo: [],
+        stagedByRun: cfg.runId
+      };
+      this.result.stagedAt = escrowedAt;
+      return this.freshStaging(this.escrowed);
+    }
+    ctx.record = void 0;
+    return { kind: "idle" };
+  }
+  /**
+   * The state's `published` is a hint: the staged secret is distributed only
+   * if every destination was written after it was escrowed (GitHub's word).
+   * Otherwise distribute it again, so the person is never told to activate a
+   * secret the destinations do not hold.
+   */
+  async doubtClaims(situation) {
+    if (situation.kind !== "distributed" && situation.kind !== "staged-broken") return situation;
+    const { ctx, deps, cfg } = this;
+    const escrowedAt = await deps.secrets.updatedAt(cfg.escrow);
+    const recorded = new Date(ctx.rotation().stagedAt);
+    const since = escrowedAt && escrowedAt > recorded ? escrowedAt : recorded;
+    const stale = await ctx.writtenBefore(since);
+    if (stale.length === 0) return situation;
+    ctx.distrust(
+      `The stored state says every destination holds the staged secret, but ${stale.join(", ")} ${stale.length === 1 ? "was" : "were"} not written since it was escrowed; that claim was ignored.`
+    );
+    return this.freshStaging(situation.staged);
+  }
+  freshStaging(staged) {
+    return !this.current.accepted && staged.accepted && staged.fingerprint !== this.current.fingerprint ? { kind: "activated-early", staged } : { kind: "distribute", staged };
+  }
+  /** The secret Marketing Cloud has active, among those in hand, as far as this run can tell. */
+  activeOf(situation) {
+    switch (situation.kind) {
+      case "idle":
+        return [this.current, this.previous].find((s) => s?.accepted);
+      case "distribute":
+        return this.current.accepted ? this.current : void 0;
+      case "activated-early":
+        return situation.staged;
+      case "distributed":
+        return situation.old?.accepted ? situation.old : situation.old && situation.staged;
+      case "staged-broken":
+        return situation.old;
+    }
+  }
+  /**
+   * The active secret's age, the oldest of what the state recorded for it and
+   * each destination's `updated_at` (read before this run writes any): this
+   * run's own writes never make it look younger, and a stale or forged record
+   * can make a reminder early, never late.
+   */
+  async describeAge(situation) {
+    const { ctx } = this;
+    const active = this.activeOf(situation);
+    const sources = [];
+    const recorded = active && ctx.stateAgeOf(active.fingerprint);
+    if (recorded) sources.push({ at: recorded, source: "state" });
+    for (const at of (await ctx.destinationsWrittenAt()).values())
+      if (at) sources.push({ at, source: "destination" });
+    const oldest = sources.reduce(
+      (a, b) => a && a.at <= b.at ? a : b,
+      void 0
+    );
+    if (!oldest) {
+      this.result.notes.push(
+        "The active secret\u2019s age is unknown: the state records none for it and no destination has a secret."
+      );
+      return true;
+    }
+    return ctx.recordAge(
+      oldest.at,
+      oldest.source,
+      new Date(oldest.at.getTime() + SECRET_LIFETIME_DAYS * DAY_MS),
+      active?.fingerprint
+    );
+  }
+  plan(situation, due) {
+    switch (situation.kind) {
+      case "idle":
+        return due || this.cfg.mode !== "auto" && this.cfg.mode !== "status" && this.cfg.mode !== "plan" ? ["remind: ask for a staged secret to be generated in Setup and escrowed"] : [];
+      case "distribute":
+        return [
+          "await-usable: wait until the token endpoint accepts the staged secret",
+          "publish: seal and write it to every destination; keep the active one in the previous-secret escrow",
+          "verify: request a token with it",
+          "remind: ask for it to be activated in Setup"
+        ];
+      case "activated-early":
+        return [
+          "publish: write the activated secret to every destination at once",
+          "confirm: delete the escrow secrets"
+        ];
+      case "distributed":
+        return [
+          "confirm: if the previous secret is now rejected, delete the escrow secrets; else remind to activate"
+        ];
+      case "staged-broken":
+        return [
+          "restore: put the previous secret back in every destination",
+          "remind: ask for a new staged secret"
+        ];
+    }
+  }
+  instructions() {
+    const { cfg } = this;
+    const escrow = cfg.escrow;
+    return `In Marketing Cloud Setup open Installed Packages \u2192 the package with client id ${cfg.clientId} \u2192 API Integration \u2192 Staged Secret \u2192 Generate, copy the secret, and save it as the GitHub secret ${escrow.name} at ${escrow.id} (repository Settings \u2192 Secrets and variables \u2192 Actions, or \`gh secret set ${escrow.name}\`). The next run distributes it to every destination once Marketing Cloud accepts it (5 minutes after it was generated).`;
+  }
+  activateClicks() {
+    return `In Setup open Installed Packages \u2192 the package with client id ${this.cfg.clientId} \u2192 API Integration \u2192 Staged Secret \u2192 Activate.`;
+  }
+  async remind() {
+    const text = this.instructions();
+    this.deps.log.notice(`A rotation of the Marketing Cloud secret is due. ${text}`);
+    this.result.headline = "A rotation is due: a staged secret must be generated in Setup and escrowed.";
+    this.result.notes.push(text);
+    await this.reminderIssue(
+      `Rotate the Marketing Cloud secret of client ${this.cfg.clientId}`,
+      `The active secret of the installed package with client id ${this.cfg.clientId} is due for rotation (next rotation due ${this.result.nextRotationAt?.toISOString() ?? "now"}).
+
+${text}`
+    );
+  }
+  /** The run's headline, and a text for the person: a notice in the log and a note in the summary. */
+  tell(headline, text) {
+    this.deps.log.notice(text);
+    this.result.headline = headline;
+    this.result.notes.push(text);
+  }
+  async reminderIssue(title, body) {
+    if (!this.cfg.reminderIssue || !this.deps.reminders) return;
+    const issue = await this.deps.reminders.open(title, body);
+    this.result.notes.push(`Reminder issue: #${issue.number} ${issue.url}`);
+  }
+  async distribute(staged) {
+    const { ctx, deps, cfg } = this;
+    if (!staged.accepted) {
+      await ctx.step(
+        "await-usable",
+        "wait until the token endpoint accepts the staged secret",
+        () => awaitUsable(staged.secret, new Date(ctx.rotation().usableAt), ctx.deadline, deps).catch(
+          (error) => {
+            throw new ActionError(
+              "staged-client-secret",
+              `The staged secret in ${cfg.escrow.id} is not accepted by the token endpoint. If it was generated less than 5 minutes ago, run again later. If another secret was generated since, save the newest one as ${cfg.escrow.name}. Nothing was overwritten. (${error.message})`
+            );
+          }
+        )
+      );
+    }
+    await deps.secrets.probeWrite(cfg.previousEscrow);
+    await ctx.save("staged");
+    await ctx.step("publish", "seal and write the staged secret to every destination", async () => {
+      if (this.current.accepted) {
+        const [kept] = await deps.secrets.publish([cfg.previousEscrow], this.current.secret);
+        if (!kept?.ok)
+          throw new ActionError(cfg.previousEscrow.id, kept?.error ?? "could not keep the previous secret");
+      }
+      try {
+        await ctx.writeDestinations(staged.secret, "publish");
+      } catch (error) {
+        await ctx.save("staged");
+        throw error;
+      }
+    });
+    await ctx.step("verify", "request a token with the staged secret", async () => {
+      const check = await deps.tokens.check(staged.secret, { fresh: true });
+      if (!check.accepted) {
+        throw new ActionError(
+          "staged-client-secret",
+          `The token endpoint stopped accepting the staged secret (${check.reason}) while it was distributed. Run again: the previous secret is put back.`
+        );
+      }
+    });
+    ctx.rotation().publishedAt = ctx.now().toISOString();
+    await ctx.save("published");
+    const text = `Every destination now holds the staged secret and Marketing Cloud accepts it. Now activate it: ${this.activateClicks()} The next run confirms the switch and deletes the escrow secrets.`;
+    this.tell("Distributed: activate the staged secret in Setup; the next run confirms.", text);
+    await this.reminderIssue(`Activate the Marketing Cloud secret of client ${cfg.clientId}`, text);
+  }
+  async deliverAfterEarlyActivation(staged) {
+    const { ctx, cfg } = this;
+    const done = new Set(ctx.rotation().publishedTo);
+    const stale = cfg.destinations.filter((d) => !done.has(d.id)).map((d) => d.id);
+    this.deps.log.warning(
+      `The staged secret was activated before every destination held it; these hold a rejected secret and are written now: ${stale.join(", ")}.`
+    );
+    this.result.notes.push(
+      `Activated too early; destinations that held a rejected secret: ${stale.join(", ")}.`
+    );
+    await ctx.step(
+      "publish",
+      "write the activated secret to every destination at once",
+      () => ctx.writeDestinations(staged.secret, "publish")
+    );
+    await this.confirm(staged, ctx.now(), true);
+  }
+  async confirmOrRemind(staged, old) {
+    const { deps } = this;
+    if (!old) {
+      const text = `Waiting for the staged secret to be activated in Setup. This run cannot tell whether it was: pass the previous secret (${this.cfg.previousEscrow.name}) as \`previous-client-secret\`.`;
+      this.tell(WAITING_FOR_ACTIVATION, text);
+      return;
+    }
+    const oldCheck = await deps.tokens.check(old.secret, { fresh: true });
+    if (oldCheck.accepted) {
+      const text = `The previous secret is still accepted: the staged secret has not been activated yet. ${this.activateClicks()}`;
+      this.tell(WAITING_FOR_ACTIVATION, text);
+      await this.reminderIssue(`Activate the Marketing Cloud secret of client ${this.cfg.clientId}`, text);
+      return;
+    }
+    this.result.notes.push(
+      "The previous secret is now rejected by the token endpoint: the staged secret was activated."
+    );
+    await this.confirm(staged, this.ctx.now());
+  }
+  /**
+   * Deletes the escrows once the new secret is accepted and this run wrote it
+   * to every destination (`written`: just now, before this step), whatever
+   * the state said was distributed.
+   */
+  async confirm(staged, activatedAt, written = false) {
+    const { ctx, deps, cfg } = this;
+    await ctx.step("confirm", "verify the new secret and delete the escrow secrets", async () => {
+      const check = await deps.tokens.check(staged.secret, { fresh: true });
+      if (!check.accepted) {
+        throw new ActionError(
+          "staged-client-secret",
+          `The token endpoint rejects the new secret (${check.reason}).`
+        );
+      }
+      if (!written) await ctx.writeDestinations(staged.secret, "publish");
+      await deps.secrets.remove(cfg.escrow);
+      await deps.secrets.remove(cfg.previousEscrow);
+      const stagedAt = new Date(ctx.rotation().stagedAt);
+      ctx.recordAge(
+        stagedAt,
+        "state",
+        new Date(stagedAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS),
+        staged.fingerprint
+      );
+      await ctx.saveCompleted(staged, activatedAt.toISOString());
+      if (cfg.reminderIssue && deps.reminders) {
+        const closed = await deps.reminders.close(`Rotation confirmed at ${activatedAt.toISOString()}.`);
+        if (closed) this.result.notes.push(`Reminder issue #${closed.number} closed.`);
+      }
+    });
+  }
+  async recoverBroken(old) {
+    const { ctx } = this;
+    if (!old?.accepted) {
+      throw new ActionError(
+        "staged-client-secret",
+        "The distributed staged secret is no longer accepted (another was generated in Setup, or it was revoked), and the previous secret is not in hand to put back. Generate a new staged secret in Setup, save it in the escrow, and run again."
+      );
+    }
+    await ctx.step(
+      "publish",
+      "put the previous (still active) secret back in every destination",
+      () => ctx.writeDestinations(old.secret, "restore")
+    );
+    ctx.record = void 0;
+    await ctx.save("idle");
+    throw new ActionError(
+      "staged-client-secret",
+      "The distributed staged secret stopped working before it was activated (another was generated in Setup, or it was revoked). The previous secret, still active, was put back in every destination. " + this.instructions()
+    );
+  }
+};
+
+// src/rotation/engine.ts
+async function flushAfterFailure(ctx) {
+  try {
+    await ctx.flush();
+  } catch (error) {
+    ctx.result.notes.push(
+      `The rotation state could not be saved after the failure (${error instanceof Error ? error.message : String(error)}); the next run resumes from what Marketing Cloud and GitHub show.`
+    );
+  }
+}
+async function runEngine(deps) {
+  const ctx = new RunContext(deps);
+  try {
+    if (deps.config.management === "setup") {
+      await new SetupRotation(ctx).run();
+    } else {
+      if (!deps.management) throw new Error("engine: the management API flow needs a management client");
+      await new ApiRotation(ctx, deps.management).run();
+    }
+    await ctx.flush();
+    await ctx.refresh();
+    return { result: ctx.result };
+  } catch (error) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    ctx.result.headline = `Failed: ${err.message}`;
+    await flushAfterFailure(ctx);
+    return { result: ctx.result, error: err };
+  }
+}
+export {
+  runEngine
+};

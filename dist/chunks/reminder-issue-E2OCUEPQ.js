@@ -1,0 +1,142 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  httpFailure,
+  isNetworkFailure,
+  retriedFailure
+} from "./chunk-BUL4OXJC.js";
+import {
+  quotable
+} from "./chunk-RXMIYXFI.js";
+import {
+  DestinationError
+} from "./chunk-2KZIXZWN.js";
+import {
+  external_exports
+} from "./chunk-QTXGKDSB.js";
+import "./chunk-HANBNIMK.js";
+
+// src/github/reminder-issue.ts
+var REMINDER_LABEL = "sfmc-secret-rotation";
+var SUBJECT = "reminder-issue";
+var LIST = "GET /repos/{owner}/{repo}/issues";
+var CREATE = "POST /repos/{owner}/{repo}/issues";
+var UPDATE = "PATCH /repos/{owner}/{repo}/issues/{issue_number}";
+var COMMENT = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments";
+var issueSchema = external_exports.object({
+  number: external_exports.number().int(),
+  html_url: external_exports.string(),
+  title: external_exports.string(),
+  body: external_exports.string().nullish(),
+  // The issues list also holds pull requests, which carry this field.
+  pull_request: external_exports.unknown().optional()
+});
+function parse(schema, data) {
+  const result = schema.safeParse(data);
+  if (!result.success) throw new Error("GitHub answered with an unexpected issue");
+  return result.data;
+}
+function createReminderIssues(options) {
+  const { octokit, owner, repo } = options;
+  const repository = `${owner}/${repo}`;
+  const marker = `<!-- sfmc-secret-rotation client=${options.clientId} -->`;
+  const withMarker = (body) => `${body}
+
+${marker}`;
+  async function call(route, params) {
+    return (await octokit.request(route, { owner, repo, ...params })).data;
+  }
+  async function openIssues() {
+    const data = await octokit.paginate(LIST, {
+      owner,
+      repo,
+      state: "open",
+      labels: REMINDER_LABEL,
+      per_page: 100
+    });
+    const issues = parse(external_exports.array(issueSchema), data);
+    return issues.filter((i) => i.pull_request === void 0 && i.body?.includes(marker));
+  }
+  async function post(title, body, retries) {
+    const data = await call(CREATE, {
+      title,
+      body: withMarker(body),
+      labels: [REMINDER_LABEL],
+      ...retries !== void 0 && { request: { retries } }
+    });
+    return parse(issueSchema, data);
+  }
+  async function create(title, body) {
+    try {
+      return await post(title, body, 0);
+    } catch (error) {
+      if (!retriedFailure(error)) throw error;
+      const [earlier] = await openIssues();
+      return earlier ?? await post(title, body);
+    }
+  }
+  async function update(issue, title, body) {
+    if (issue.title === title && issue.body === withMarker(body)) return issue;
+    const data = await call(UPDATE, { issue_number: issue.number, title, body: withMarker(body) });
+    return parse(issueSchema, data);
+  }
+  function explain(action, error) {
+    const failure = httpFailure(error);
+    const where = `while ${action} in ${repository}`;
+    if (!failure) {
+      const detail = error instanceof Error ? error.message : String(error);
+      return new DestinationError(
+        SUBJECT,
+        isNetworkFailure(error) ? `Could not reach GitHub ${where} (${detail}); check the network and GITHUB_API_URL, then rerun.` : `The reminder issue failed ${where}: ${detail}`
+      );
+    }
+    const retried = retriedFailure(error);
+    if (failure.status === 401) {
+      return new DestinationError(
+        SUBJECT,
+        `GitHub answered 401 ${where}: the github-token is invalid or expired; pass a valid token.`
+      );
+    }
+    if (retried) {
+      return new DestinationError(
+        SUBJECT,
+        `GitHub still failed after retries ${where} (${retried}); rerun the workflow later.`
+      );
+    }
+    if (failure.status === 403 || failure.status === 404) {
+      return new DestinationError(
+        SUBJECT,
+        `GitHub answered ${failure.status} ${where}: the github-token needs the repository permission "Issues: write" (GitHub App: \`issues: write\`) on ${repository}, or turn reminder-issue off.`
+      );
+    }
+    const quoted = failure.message ? `: ${quotable(failure.message, [])}` : "";
+    return new DestinationError(SUBJECT, `GitHub answered ${failure.status} ${where}${quoted}`);
+  }
+  return {
+    async open(title, body) {
+      try {
+        const [existing] = await openIssues();
+        const issue = existing ? await update(existing, title, body) : await create(title, body);
+        return { number: issue.number, url: issue.html_url };
+      } catch (error) {
+        throw explain("opening the reminder issue", error);
+      }
+    },
+    async close(comment) {
+      try {
+        const issues = await openIssues();
+        for (const issue of issues) {
+          await call(COMMENT, { issue_number: issue.number, body: comment });
+          await call(UPDATE, { issue_number: issue.number, state: "closed", state_reason: "completed" });
+        }
+        const [newest] = issues;
+        return newest && { number: newest.number };
+      } catch (error) {
+        throw explain("closing the reminder issue", error);
+      }
+    }
+  };
+}
+export {
+  REMINDER_LABEL,
+  createReminderIssues
+};
