@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/rotation/fingerprint.ts';
 import type { RotationState } from '../../src/rotation/state.ts';
-import { forgeFrom, plantState } from '../support/forge.ts';
+import { forgeFrom, plantState, stateOf } from '../support/forge.ts';
 import { OutageOracle, type WatchedDestination } from '../support/outage-oracle.ts';
 import {
   ENV_DESTINATION,
@@ -46,18 +46,7 @@ afterEach(async () => {
 });
 
 const warning = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('::warning'));
-const idleState = (extra: Partial<RotationState>): RotationState => ({
-  schemaVersion: 1,
-  clientId: world.clientId,
-  phase: 'idle',
-  updatedAt: new Date().toISOString(),
-  runId: 1,
-  runAttempt: 1,
-  rotation: null,
-  lastActivatedAt: null,
-  history: [],
-  ...extra,
-});
+const idleState = (extra: Partial<RotationState>): RotationState => stateOf(world, extra);
 /** A forged `published`: the staged rotation, every destination claimed done. */
 const published = (s: RotationState): RotationState => ({
   ...s,

@@ -27,7 +27,8 @@ import type { ReliabilityCase } from './types.ts';
 export const WINDOW_MS = 600;
 /**
  * How long after a run starts or generates it the staged secret becomes usable, in the cases killed inside
- * that wait: far longer than a loaded machine takes to reach the wait, and within max-wait-seconds (30 s).
+ * that wait: far longer than a loaded machine takes to reach the wait, and well within the cases'
+ * max-wait-seconds (60 s).
  * The delay is undone once the run was killed, so the reruns wait only for the platform's own window.
  */
 const USABLE_DELAY_MS = 12_000;
@@ -103,7 +104,7 @@ interface JobWiring {
  * environment, where its secrets shadow repository ones of the same name.
  */
 function wiring(job: Job): JobWiring {
-  const common = { destinations: THREE_DESTINATIONS, 'max-wait-seconds': '20' };
+  const common = { destinations: THREE_DESTINATIONS, 'max-wait-seconds': '60' };
   switch (job) {
     case 'rotate':
       return {

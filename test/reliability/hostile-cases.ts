@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fingerprint } from '../../src/rotation/fingerprint.ts';
 import type { RotationState } from '../../src/rotation/state.ts';
-import { forgeFrom, plantState } from '../support/forge.ts';
+import { forgeFrom, plantState, stateOf } from '../support/forge.ts';
 import type { WatchedDestination } from '../support/outage-oracle.ts';
 import { firstError } from '../support/runner.ts';
 import {
@@ -40,22 +40,6 @@ const claimActivated = (s: RotationState): RotationState => ({
     activatedAt: new Date().toISOString(),
   },
 });
-
-function state(world: World, extra: Partial<RotationState>): RotationState {
-  const now = new Date().toISOString();
-  return {
-    schemaVersion: 1,
-    clientId: world.clientId,
-    phase: 'idle',
-    updatedAt: now,
-    runId: 1,
-    runAttempt: 1,
-    rotation: null,
-    lastActivatedAt: null,
-    history: [],
-    ...extra,
-  };
-}
 
 /** A rotation record of a secret nobody holds, staged at `stagedAt`. */
 function unknownRotation(stagedAt: Date): RotationState['rotation'] {
@@ -123,7 +107,7 @@ function blockingCase(what: string, phase: 'activated' | 'published', stagedAt: 
         await sleep(WINDOW_MS + 100);
         for (const { scope } of watched) world.gh.seedSecret(scope, SECRET, clientSecret);
         world.mc.setupActivate(world.clientId);
-        await plantState(world, state(world, { phase, rotation: unknownRotation(stagedAt()) }));
+        await plantState(world, stateOf(world, { phase, rotation: unknownRotation(stagedAt()) }));
         const run = await world.run({ inputs: { mode: 'auto', destinations: THREE_DESTINATIONS } });
         const problems = exited(run, 0, 'the run', firstError(run));
         if (!/set aside/.test(run.summary)) problems.push('the run did not say it set the state aside');
@@ -156,7 +140,7 @@ function setupCases(): ReliabilityCase[] {
           const fp = fingerprint(world.clientId, world.initialSecret);
           await plantState(
             world,
-            state(world, { lastActivatedAt: today, activeSecret: { fingerprint: fp, createdAt: today } }),
+            stateOf(world, { lastActivatedAt: today, activeSecret: { fingerprint: fp, createdAt: today } }),
           );
           const result = await run(world);
           const problems = exited(result, 0, 'the run', firstError(result));
@@ -174,7 +158,7 @@ function setupCases(): ReliabilityCase[] {
           const now = new Date().toISOString();
           await plantState(
             world,
-            state(world, {
+            stateOf(world, {
               phase: 'published',
               rotation: {
                 stagedFingerprint: fingerprint(world.clientId, clientSecret),

@@ -77,3 +77,19 @@ export async function forgeFrom(
   if (!state) throw new Error('forge: no state to start from');
   return plantState(world, change(structuredClone(state)));
 }
+
+/** A state document of this world's client, idle unless `extra` says otherwise, saved now. */
+export function stateOf(world: World, extra: Partial<RotationState> = {}): RotationState {
+  return {
+    schemaVersion: 1,
+    clientId: world.clientId,
+    phase: 'idle',
+    updatedAt: new Date().toISOString(),
+    runId: 1,
+    runAttempt: 1,
+    rotation: null,
+    lastActivatedAt: null,
+    history: [],
+    ...extra,
+  };
+}

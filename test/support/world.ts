@@ -168,7 +168,8 @@ export class World {
       'state-token': this.stateToken,
       'secret-name': SECRET,
       destinations: `repo:${OWNER}/${REPO}`,
-      'max-wait-seconds': '30',
+      // Long enough that a loaded machine never runs out of it before the platform's short test window ends.
+      'max-wait-seconds': '90',
     };
   }
 
