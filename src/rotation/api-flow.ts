@@ -1,7 +1,7 @@
 // The rotation through the management API: load, preflight, then the steps
 // of DESIGN.md that the situation and the mode call for.
-import type { Config } from '../config.ts';
 import { ActionError, DestinationError, MarketingCloudError } from '../errors.ts';
+import { finishes, type ModeRule } from '../modes.ts';
 import { assess, type Facts, type InHand, type Situation, stateContradicts } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
 import type { ManagementPort, SecretStatus } from './ports.ts';
@@ -39,9 +39,9 @@ const toRotation: Action[] = [
  */
 export const VERIFY_REUSE_MS = 30_000;
 
-/** Stop after staging in `stage` mode; otherwise go on to the end. */
-function afterStaging(mode: Config['mode']): Action[] {
-  return mode === 'stage' ? [] : toRotation;
+/** Stop after staging when the mode does not finish (the stage job); otherwise go on to the end. */
+function afterStaging(rules: ModeRule): Action[] {
+  return finishes(rules) ? toRotation : [];
 }
 
 /** The flow when the management API stages and activates. */
@@ -80,10 +80,10 @@ export class ApiRotation extends Flow {
     const actions = this.planOrReport(situation, due);
     this.result.plan = actions.map((a) => `${a.step}: ${describe[a.step]}${'why' in a ? ` (${a.why})` : ''}`);
 
-    if (this.cfg.mode === 'plan' || this.cfg.mode === 'status') {
+    if (this.rules.effect !== 'act') {
       this.result.stagedAt ??= this.status.staged?.createdAt;
       this.ctx.reportHeadline(this.headlineFor(situation, actions));
-      if (this.cfg.mode === 'plan') {
+      if (this.rules.effect === 'dry-run') {
         this.result.destinations = this.cfg.destinations.map((destination) => ({
           destination,
           outcome: actions.some((a) => a.step === 'publish' || a.step === 'restore')
@@ -103,7 +103,7 @@ export class ApiRotation extends Flow {
   /** `superseded`: this run was queued before the last rotation finished and holds the secret it replaced. */
   private async preflight(): Promise<Situation | 'superseded'> {
     const { deps, cfg } = this;
-    if (cfg.mode !== 'status') await deps.secrets.prepare([...cfg.destinations, cfg.escrow]);
+    if (this.rules.effect !== 'report') await deps.secrets.prepare([...cfg.destinations, cfg.escrow]);
 
     const currentCheck = await deps.tokens.check(cfg.clientSecret);
     this.current = inHand(cfg.clientId, cfg.clientSecret, currentCheck.accepted);
@@ -123,9 +123,9 @@ export class ApiRotation extends Flow {
       throw rejectedClientSecret(cfg, currentCheck.reason, this.rotatedSinceQueued());
     }
     this.status = await this.management.status();
-    // `stage` mode looks even when idle: an escrow left without state marks an unconfirmed rotation.
+    // The stage job looks even when idle: an escrow left without state marks an unconfirmed rotation.
     const escrowUpdatedAt =
-      this.status.staged || this.escrowed || cfg.mode === 'stage'
+      this.status.staged || this.escrowed || !finishes(this.rules)
         ? await deps.secrets.updatedAt(cfg.escrow)
         : undefined;
     this.escrowUpdatedAt = escrowUpdatedAt;
@@ -148,7 +148,7 @@ export class ApiRotation extends Flow {
       this.staged = situation.kind === 'in-progress' ? situation.staged : situation.secret;
       this.result.stagedAt = new Date(situation.record.stagedAt);
       this.activated = situation.kind === 'activated';
-      if (cfg.mode !== 'status') await this.doubtClaims(situation);
+      if (this.rules.effect !== 'report') await this.doubtClaims(situation);
     }
     return situation;
   }
@@ -224,7 +224,7 @@ export class ApiRotation extends Flow {
 
   /** In status mode a situation that would stop a rotation is reported, not raised. */
   private planOrReport(situation: Situation, due: boolean): Action[] {
-    if (this.cfg.mode !== 'status') return this.plan(situation, due);
+    if (this.rules.effect !== 'report') return this.plan(situation, due);
     try {
       return this.plan(situation, due);
     } catch (error) {
@@ -234,14 +234,16 @@ export class ApiRotation extends Flow {
   }
 
   private plan(situation: Situation, due: boolean): Action[] {
+    const { rules } = this;
     const { mode } = this.cfg;
+    const stopsAtStaging = !finishes(rules);
     switch (situation.kind) {
       case 'blocked':
         // The stage job has no access to the escrow; the activate job receives it.
-        if (mode === 'stage' && situation.escrowed) return [];
+        if (stopsAtStaging && situation.escrowed) return [];
         throw new ActionError('staged-client-secret', situation.why);
       case 'idle':
-        if (mode === 'activate') {
+        if (rules.whenIdle === 'fail') {
           throw new ActionError(
             'mode',
             'mode `activate` continues a staged rotation, but nothing is staged in Marketing Cloud for this client. ' +
@@ -249,24 +251,30 @@ export class ApiRotation extends Flow {
           );
         }
         // `status` reports what a scheduled `auto` run would do.
-        if ((mode === 'auto' || mode === 'status') && !due) return [];
+        if (rules.whenIdle === 'start-when-due' && !due) return [];
         // Staging again would start a second rotation before the activate job confirms this one.
-        if (mode === 'stage' && this.unconfirmed) return [];
+        if (stopsAtStaging && this.unconfirmed) return [];
         return [
-          { step: 'stage', why: mode === 'auto' ? 'the active secret is due for rotation' : `mode ${mode}` },
-          ...afterStaging(mode),
+          {
+            step: 'stage',
+            why:
+              rules.effect === 'act' && rules.whenIdle === 'start-when-due'
+                ? 'the active secret is due for rotation'
+                : `mode ${mode}`,
+          },
+          ...afterStaging(rules),
         ];
       // Whatever the state says was published, this run writes every
       // destination itself (idempotent) before it activates or confirms.
       case 'in-progress':
-        if (mode === 'stage') return [];
+        if (stopsAtStaging) return [];
         return toRotation;
       case 'activated':
-        if (mode === 'stage') return [];
+        if (stopsAtStaging) return [];
         return [{ step: 'publish' }, { step: 'confirm' }];
       case 'staged-not-in-hand': {
-        if (mode === 'stage' && situation.escrowed) return [];
-        if (mode === 'activate') {
+        if (stopsAtStaging && situation.escrowed) return [];
+        if (rules.whenIdle === 'fail') {
           throw new ActionError(
             'staged-client-secret',
             `Nothing to activate that this run can deliver: ${situation.why}. Pass the escrow secret as ` +
@@ -274,7 +282,7 @@ export class ApiRotation extends Flow {
           );
         }
         const restage: Action = { step: 'stage', why: `re-stage: ${situation.why}` };
-        if (!situation.mayBeHeld) return [restage, ...afterStaging(mode)];
+        if (!situation.mayBeHeld) return [restage, ...afterStaging(rules)];
         if (!situation.active) {
           throw new ActionError(
             'client-secret',
@@ -286,16 +294,16 @@ export class ApiRotation extends Flow {
         return [
           { step: 'restore', active: situation.active, why: situation.why },
           restage,
-          ...afterStaging(mode),
+          ...afterStaging(rules),
         ];
       }
     }
   }
 
   private headlineFor(situation: Situation, actions: Action[]): string {
-    const verb = this.cfg.mode === 'plan' ? 'Would' : 'Will';
+    const verb = this.rules.effect === 'dry-run' ? 'Would' : 'Will';
     if (actions.length > 0) return `${verb} ${actions.map((a) => a.step).join(', ')}.`;
-    if (situation.kind === 'in-progress' || this.cfg.mode === 'stage')
+    if (situation.kind === 'in-progress' || !finishes(this.rules))
       return 'A staged secret is escrowed; a later run (mode activate or auto) finishes the rotation.';
     return this.ctx.notDue();
   }
@@ -382,7 +390,9 @@ export class ApiRotation extends Flow {
     const { ctx } = this;
     const record = ctx.rotation();
     const usableAt = new Date(record.usableAt);
-    if (this.cfg.mode === 'auto' && usableAt.getTime() > ctx.deadline) {
+    const { rules } = this;
+    const laterRun = rules.effect === 'act' && rules.notUsableInTime === 'later-run';
+    if (laterRun && usableAt.getTime() > ctx.deadline) {
       this.result.headline = `Staged and escrowed; the secret becomes usable at ${record.usableAt}, after max-wait-seconds, so a later run continues.`;
       ctx.skip('await-usable', `usable at ${record.usableAt}; beyond max-wait-seconds`);
       return true;
