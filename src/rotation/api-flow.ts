@@ -1,10 +1,10 @@
 // The rotation through the management API: load, preflight, then the steps
 // of DESIGN.md that the situation and the mode call for.
-import { ActionError, DestinationError, MarketingCloudError } from '../errors.ts';
+import { ActionError, DestinationError } from '../errors.ts';
 import { finishes, type ModeRule } from '../modes.ts';
 import { assess, type Facts, type InHand, type Situation, stateContradicts } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
-import type { ManagementPort, SecretStatus } from './ports.ts';
+import { type ManagementPort, NothingStagedError, type SecretStatus } from './ports.ts';
 import { Flow, inHand, type RunContext, rejectedClientSecret } from './run-context.ts';
 import type { RotationState } from './state.ts';
 
@@ -516,11 +516,11 @@ export class ApiRotation extends Flow {
   }
 
   /**
-   * Activation answered 409 (nothing staged). If this run's staged secret was
+   * Activation found nothing staged. If this run's staged secret was
    * activated meanwhile (by another run, or in Setup), carry on to confirm it.
    */
   private async activatedElsewhere(error: unknown): Promise<{ activatedAt: Date; expiresAt: Date }> {
-    if (!(error instanceof MarketingCloudError && error.status === 409)) throw error;
+    if (!(error instanceof NothingStagedError)) throw error;
     const status = await this.management.status();
     const stagedAt = new Date(this.ctx.rotation().stagedAt).getTime();
     if (status.staged || !status.lastActivatedAt || status.lastActivatedAt.getTime() < stagedAt) throw error;
