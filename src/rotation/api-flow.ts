@@ -1,35 +1,13 @@
-// The rotation through the management API: load, preflight, then the steps
-// of DESIGN.md that the situation and the mode call for.
+// The rotation through the management API: load, preflight, then carry out
+// the actions api-plan.ts decides on for the situation and the mode.
 import { ActionError, DestinationError } from '../errors.ts';
-import { finishes, type ModeRule } from '../modes.ts';
+import { finishes } from '../modes.ts';
+import { type Action, describeActions, describeStep, planApi } from './api-plan.ts';
 import { assess, type Facts, type InHand, type Situation, stateContradicts } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
 import { type ManagementPort, NothingStagedError, type SecretStatus } from './ports.ts';
 import { Flow, inHand, type RunContext, rejectedClientSecret } from './run-context.ts';
 import type { RotationState } from './state.ts';
-
-type Action =
-  | { step: 'restore'; active: InHand; why: string }
-  | { step: 'stage'; why: string }
-  | { step: 'await-usable' | 'publish' | 'verify' | 'activate' | 'confirm' };
-
-const describe: Record<Action['step'], string> = {
-  restore: 'put the active secret back in every destination',
-  stage: 'generate a new staged secret and write it to the escrow',
-  'await-usable': 'wait until the staged secret is usable and the token endpoint accepts it',
-  publish: 'seal and write the staged secret to every destination',
-  verify: 'request a token with the staged secret',
-  activate: 'activate the staged secret in Marketing Cloud',
-  confirm: 'check the new secret is accepted and the old one rejected, delete the escrow secret',
-};
-
-const toRotation: Action[] = [
-  { step: 'await-usable' },
-  { step: 'publish' },
-  { step: 'verify' },
-  { step: 'activate' },
-  { step: 'confirm' },
-];
 
 /**
  * A token-endpoint acceptance of the staged secret made by this run this
@@ -38,11 +16,6 @@ const toRotation: Action[] = [
  * revoked in Setup during a long publish; past this age it asks again.
  */
 export const VERIFY_REUSE_MS = 30_000;
-
-/** Stop after staging when the mode does not finish (the stage job); otherwise go on to the end. */
-function afterStaging(rules: ModeRule): Action[] {
-  return finishes(rules) ? toRotation : [];
-}
 
 /** The flow when the management API stages and activates. */
 export class ApiRotation extends Flow {
@@ -78,7 +51,7 @@ export class ApiRotation extends Flow {
     if (situation === 'superseded') return;
     const due = this.describeAge();
     const actions = this.planOrReport(situation, due);
-    this.result.plan = actions.map((a) => `${a.step}: ${describe[a.step]}${'why' in a ? ` (${a.why})` : ''}`);
+    this.result.plan = describeActions(actions);
 
     if (this.rules.effect !== 'act') {
       this.result.stagedAt ??= this.status.staged?.createdAt;
@@ -224,79 +197,13 @@ export class ApiRotation extends Flow {
 
   /** In status mode a situation that would stop a rotation is reported, not raised. */
   private planOrReport(situation: Situation, due: boolean): Action[] {
-    if (this.rules.effect !== 'report') return this.plan(situation, due);
+    const input = { situation, mode: this.cfg.mode, due, unconfirmed: this.unconfirmed };
+    if (this.rules.effect !== 'report') return planApi(input);
     try {
-      return this.plan(situation, due);
+      return planApi(input);
     } catch (error) {
       this.result.notes.push((error as Error).message);
       return [];
-    }
-  }
-
-  private plan(situation: Situation, due: boolean): Action[] {
-    const { rules } = this;
-    const { mode } = this.cfg;
-    const stopsAtStaging = !finishes(rules);
-    switch (situation.kind) {
-      case 'blocked':
-        // The stage job has no access to the escrow; the activate job receives it.
-        if (stopsAtStaging && situation.escrowed) return [];
-        throw new ActionError('staged-client-secret', situation.why);
-      case 'idle':
-        if (rules.whenIdle === 'fail') {
-          throw new ActionError(
-            'mode',
-            'mode `activate` continues a staged rotation, but nothing is staged in Marketing Cloud for this client. ' +
-              'Run with mode `stage` (or `rotate`) first.',
-          );
-        }
-        // `status` reports what a scheduled `auto` run would do.
-        if (rules.whenIdle === 'start-when-due' && !due) return [];
-        // Staging again would start a second rotation before the activate job confirms this one.
-        if (stopsAtStaging && this.unconfirmed) return [];
-        return [
-          {
-            step: 'stage',
-            why:
-              rules.effect === 'act' && rules.whenIdle === 'start-when-due'
-                ? 'the active secret is due for rotation'
-                : `mode ${mode}`,
-          },
-          ...afterStaging(rules),
-        ];
-      // Whatever the state says was published, this run writes every
-      // destination itself (idempotent) before it activates or confirms.
-      case 'in-progress':
-        if (stopsAtStaging) return [];
-        return toRotation;
-      case 'activated':
-        if (stopsAtStaging) return [];
-        return [{ step: 'publish' }, { step: 'confirm' }];
-      case 'staged-not-in-hand': {
-        if (stopsAtStaging && situation.escrowed) return [];
-        if (rules.whenIdle === 'fail') {
-          throw new ActionError(
-            'staged-client-secret',
-            `Nothing to activate that this run can deliver: ${situation.why}. Pass the escrow secret as ` +
-              '`staged-client-secret`, or run with mode `stage` or `rotate` to stage a new secret.',
-          );
-        }
-        const restage: Action = { step: 'stage', why: `re-stage: ${situation.why}` };
-        if (!situation.mayBeHeld) return [restage, ...afterStaging(rules)];
-        if (!situation.active) {
-          throw new ActionError(
-            'client-secret',
-            `${situation.why}, and some destinations may already hold it. This run also does not hold the active ` +
-              'secret, so it cannot put it back safely. Pass the escrow secret as `staged-client-secret`, or pass the ' +
-              'active secret as `client-secret`, and run again.',
-          );
-        }
-        return [
-          { step: 'restore', active: situation.active, why: situation.why },
-          restage,
-          ...afterStaging(rules),
-        ];
-      }
     }
   }
 
@@ -327,21 +234,21 @@ export class ApiRotation extends Flow {
       case 'stage':
         // Generating replaces a staging another run may be publishing (a restore before this one already asked).
         if (this.status.staged) await this.noOtherRunAtWork();
-        await ctx.step('stage', describe.stage, () => this.stage());
+        await ctx.step('stage', describeStep.stage, () => this.stage());
         return false;
       case 'await-usable':
         return this.awaitUsable();
       case 'publish':
-        await ctx.step('publish', describe.publish, () => this.publish());
+        await ctx.step('publish', describeStep.publish, () => this.publish());
         return false;
       case 'verify':
-        await ctx.step('verify', describe.verify, () => this.verify());
+        await ctx.step('verify', describeStep.verify, () => this.verify());
         return false;
       case 'activate':
-        await ctx.step('activate', describe.activate, () => this.activate());
+        await ctx.step('activate', describeStep.activate, () => this.activate());
         return false;
       case 'confirm':
-        await ctx.step('confirm', describe.confirm, () => this.confirm());
+        await ctx.step('confirm', describeStep.confirm, () => this.confirm());
         return false;
     }
   }
@@ -404,7 +311,7 @@ export class ApiRotation extends Flow {
           'It is staged and escrowed; run again after that time and the rotation resumes.',
       );
     }
-    await ctx.step('await-usable', describe['await-usable'], () =>
+    await ctx.step('await-usable', describeStep['await-usable'], () =>
       awaitUsable(this.stagedSecret().secret, usableAt, ctx.deadline, this.deps),
     );
     this.stagedAcceptedAt = this.deps.clock.now();
