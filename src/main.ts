@@ -70,31 +70,9 @@ async function writeResult(core: Core, result: RunResult, secrets: string[]): Pr
   await core.summary.addRaw(scrub(summaryMarkdown(result), secrets)).write();
 }
 
-export async function main({ core, env, sleep = realSleep, now = Date.now }: MainDeps): Promise<void> {
-  const secrets = SECRET_INPUTS.map((name) => core.getInput(name)).filter((v) => v !== '');
-  for (const secret of secrets) core.setSecret(secret);
-
-  let config: Config;
-  try {
-    config = parseInputs((name) => core.getInput(name), env);
-  } catch (error) {
-    report(core, error, secrets);
-    return;
-  }
-
-  // Loaded only once the inputs are valid (dist/chunks/): a run that fails
-  // on them starts in a fraction of the time. @actions/artifact is loaded by
-  // the state store only when it saves.
-  const [
-    { createGitHubClient },
-    { createReminderIssues },
-    { createSecretsClient },
-    { createArtifactStateStore },
-    { createWorkflowRuns },
-    { createManagementClient },
-    { TokenClient },
-    { runEngine },
-  ] = await Promise.all([
+/** The adapters, loaded only once the inputs are valid (dist/chunks/): a run that fails on them starts in a fraction of the time. */
+async function loadAdapters() {
+  const [github, reminders, secrets, store, runs, management, token, engine] = await Promise.all([
     import('./github/octokit.ts'),
     import('./github/reminder-issue.ts'),
     import('./github/secrets-client.ts'),
@@ -104,17 +82,35 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
     import('./marketing-cloud/token-client.ts'),
     import('./rotation/engine.ts'),
   ]);
+  return {
+    ...github,
+    ...reminders,
+    ...secrets,
+    ...store,
+    ...runs,
+    ...management,
+    ...token,
+    ...engine,
+  };
+}
+type Adapters = Awaited<ReturnType<typeof loadAdapters>>;
 
-  // A self-managed package authenticates to the management API with
-  // whichever of its secrets Marketing Cloud accepts now.
-  let workingSecret = config.clientSecret;
-  const adminCredential = (): Credential =>
-    config.admin ?? { clientId: config.clientId, clientSecret: workingSecret };
-  const log = safeLog(core);
-  const onRetry: OnRetry = (info) =>
-    log.info(`Retrying ${info.route} (attempt ${info.attempt + 1}) in ${info.delayMs} ms: ${info.reason}`);
+interface Wiring {
+  adapters: Adapters;
+  config: Config;
+  core: Core;
+  /** Every secret to scrub from messages; access tokens are added as they are issued. */
+  secrets: string[];
+  log: ReturnType<typeof safeLog>;
+  sleep: Sleep;
+  now: () => number;
+  onRetry: OnRetry;
+}
 
-  const tokens = new TokenClient({
+/** The token endpoint, and the management API when `management` is `api`. */
+function marketingCloudPorts(w: Wiring, adminCredential: () => Credential) {
+  const { adapters, config, core, secrets, sleep, now, onRetry } = w;
+  const tokens = new adapters.TokenClient({
     tokenUrl: config.tokenUrl,
     accountId: config.accountId,
     sleep,
@@ -129,7 +125,7 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
   // parseInputs sets managementUrl exactly when management is `api`.
   const management =
     config.management === 'api' && config.managementUrl !== undefined
-      ? createManagementClient({
+      ? adapters.createManagementClient({
           tokens,
           adminCredential,
           baseUrl: config.managementUrl,
@@ -138,46 +134,70 @@ export async function main({ core, env, sleep = realSleep, now = Date.now }: Mai
           onRetry,
         })
       : undefined;
+  return { tokens: tokens.portFor(config.clientId), management };
+}
+
+/** GitHub secrets, the reminder issue, workflow runs and the state store; `workDir` holds the state's files. */
+function gitHubPorts(w: Wiring, workDir: string) {
+  const { adapters, config, log, sleep } = w;
+  const { owner, repo } = config.repository;
   const octokitFor = (token: string) =>
-    createGitHubClient({ token, baseUrl: config.apiUrl, timeoutMs: config.githubTimeoutMs, log });
+    adapters.createGitHubClient({ token, baseUrl: config.apiUrl, timeoutMs: config.githubTimeoutMs, log });
   const octokit = octokitFor(config.githubToken);
   const stateOctokit = octokitFor(config.stateToken);
+  return {
+    secrets: adapters.createSecretsClient({ octokit, log, concurrency: GITHUB_WRITE_CONCURRENCY }),
+    reminders: config.reminderIssue
+      ? adapters.createReminderIssues({ octokit, owner, repo, clientId: config.clientId })
+      : undefined,
+    runs: adapters.createWorkflowRuns({ octokit: stateOctokit, owner, repo, log }),
+    store: adapters.createArtifactStateStore({
+      artifactName: config.stateArtifactName,
+      retentionDays: config.stateRetentionDays,
+      runAttempt: config.runAttempt,
+      owner,
+      repo,
+      apiUrl: config.apiUrl,
+      stateToken: config.stateToken,
+      octokit: stateOctokit,
+      // @actions/artifact is loaded only when the state store saves.
+      artifactClient: async () => new (await import('@actions/artifact')).DefaultArtifactClient(),
+      timeoutMs: config.githubTimeoutMs,
+      workDir,
+      log,
+      sleep,
+    }),
+  };
+}
+
+export async function main({ core, env, sleep = realSleep, now = Date.now }: MainDeps): Promise<void> {
+  const secrets = SECRET_INPUTS.map((name) => core.getInput(name)).filter((v) => v !== '');
+  for (const secret of secrets) core.setSecret(secret);
+
+  let config: Config;
+  try {
+    config = parseInputs((name) => core.getInput(name), env);
+  } catch (error) {
+    report(core, error, secrets);
+    return;
+  }
+  const adapters = await loadAdapters();
+  const log = safeLog(core);
+  const onRetry: OnRetry = (info) =>
+    log.info(`Retrying ${info.route} (attempt ${info.attempt + 1}) in ${info.delayMs} ms: ${info.reason}`);
+  const wiring: Wiring = { adapters, config, core, secrets, log, sleep, now, onRetry };
+
+  // A self-managed package authenticates to the management API with
+  // whichever of its secrets Marketing Cloud accepts now.
+  let workingSecret = config.clientSecret;
+  const adminCredential = (): Credential =>
+    config.admin ?? { clientId: config.clientId, clientSecret: workingSecret };
   const workDir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'sfmc-rotation-'));
   try {
-    const outcome = await runEngine({
+    const outcome = await adapters.runEngine({
       config,
-      tokens: tokens.portFor(config.clientId),
-      management,
-      secrets: createSecretsClient({ octokit, log, concurrency: GITHUB_WRITE_CONCURRENCY }),
-      reminders: config.reminderIssue
-        ? createReminderIssues({
-            octokit,
-            owner: config.repository.owner,
-            repo: config.repository.repo,
-            clientId: config.clientId,
-          })
-        : undefined,
-      runs: createWorkflowRuns({
-        octokit: stateOctokit,
-        owner: config.repository.owner,
-        repo: config.repository.repo,
-        log,
-      }),
-      store: createArtifactStateStore({
-        artifactName: config.stateArtifactName,
-        retentionDays: config.stateRetentionDays,
-        runAttempt: config.runAttempt,
-        owner: config.repository.owner,
-        repo: config.repository.repo,
-        apiUrl: config.apiUrl,
-        stateToken: config.stateToken,
-        octokit: stateOctokit,
-        artifactClient: async () => new (await import('@actions/artifact')).DefaultArtifactClient(),
-        timeoutMs: config.githubTimeoutMs,
-        workDir,
-        log,
-        sleep,
-      }),
+      ...marketingCloudPorts(wiring, adminCredential),
+      ...gitHubPorts(wiring, workDir),
       clock: { now },
       sleep,
       log,

@@ -1,7 +1,6 @@
 // What each mode may do under each way of managing secrets (`management`),
-// one row per pair. inputs.ts checks inputs against these tables; the engine
-// (src/rotation/) still compares mode names, and each row below says which of
-// its comparisons the row stands for.
+// one row per pair. inputs.ts checks inputs against these tables, and the
+// engine (src/rotation/) reads its row (`RunContext.rules`), never a mode's name.
 
 export const modes = ['auto', 'rotate', 'stage', 'activate', 'status', 'plan'] as const;
 export type Mode = (typeof modes)[number];
@@ -48,18 +47,26 @@ export type ModeRule =
 const act = (whenIdle: WhenIdle, finishes = true, notUsableInTime: 'fail' | 'later-run' = 'fail') =>
   ({ effect: 'act', whenIdle, finishes, notUsableInTime }) as const;
 
+/**
+ * Whether a run goes on past staging. `plan` and `status` list the steps of
+ * one that does: they have no `finishes` of their own.
+ */
+export function finishes(rule: ModeRule): boolean {
+  return rule.effect !== 'act' || rule.finishes;
+}
+
 export const modeRules = {
   api: {
-    // api-flow.ts: `mode === 'auto' && usableAt > deadline` leaves the wait to a later run.
+    // A secret usable only after max-wait-seconds is left to a later run (api-flow.ts awaitUsable).
     auto: act('start-when-due', true, 'later-run'),
     rotate: act('start'),
-    // api-flow.ts `afterStaging` and every `mode === 'stage'`: the stage job of a two-job workflow
-    // stops once staged, never continues a staged rotation and never stages a second one while an
-    // escrow is left unconfirmed (the activate job holds the escrow).
+    // The stage job of a two-job workflow (`finishes: false`) stops once staged, never continues a
+    // staged rotation and never stages a second one while an escrow is left unconfirmed (the
+    // activate job holds the escrow).
     stage: act('start', false),
-    // api-flow.ts `plan`: `activate` with nothing staged fails.
+    // `activate` with nothing staged (or a staging not in hand) fails.
     activate: act('fail'),
-    // api-flow.ts `planOrReport`, `(mode === 'auto' || mode === 'status') && !due`.
+    // `report`: what would stop a run is reported, not raised; the steps listed are a scheduled `auto` run's.
     status: { effect: 'report', whenIdle: 'start-when-due' },
     // `plan` lists the steps `rotate` would take: it stages even when not due.
     plan: { effect: 'dry-run', whenIdle: 'start' },
@@ -69,7 +76,7 @@ export const modeRules = {
     // and a staged secret in hand is always carried on (distributed, then confirmed).
     auto: act('start-when-due'),
     // `rotate`, `stage` and `activate` act as `auto` but remind even when no rotation is due
-    // (`due || cfg.mode !== 'auto'`); `activate` with nothing staged reminds rather than fails.
+    // (`whenIdle: 'start'`); `activate` with nothing staged reminds rather than fails.
     rotate: act('start'),
     stage: act('start'),
     activate: act('start'),

@@ -9,6 +9,7 @@ import {
 } from '../src/marketing-cloud/management-client.ts';
 import { TokenClient, type TokenClientOptions } from '../src/marketing-cloud/token-client.ts';
 import { type RetryInfo, type RetryPolicy, realSleep } from '../src/retry.ts';
+import { NothingStagedError } from '../src/rotation/ports.ts';
 import {
   ERROR_CODES,
   MarketingCloudEmulator,
@@ -513,11 +514,14 @@ describe('management client', () => {
     const { mc, management, slept } = await managementSetup({ windowMs: 5_000 });
 
     const nothing = await rejection(management.activate());
+    // The engine learns "nothing staged" from the port's own error class, never from the status.
+    expect(nothing).toBeInstanceOf(NothingStagedError);
     expect(nothing.status).toBe(409);
     expect(nothing.message).toContain('There is no staged secret to activate');
 
     const staged = await management.stage('x');
     const early = await rejection(management.activate());
+    expect(early).not.toBeInstanceOf(NothingStagedError);
     expect(early.status).toBe(425);
     expect(early.message).toContain('is not usable yet');
     expect(early.message).toContain(staged.usableAt.toISOString());

@@ -41,6 +41,43 @@ function parse<T>(schema: z.ZodType<T>, data: unknown): T {
   return result.data;
 }
 
+/** A DestinationError naming what failed and what to do; issue texts hold no secret. */
+function explain(repository: string, action: string, error: unknown): DestinationError {
+  const failure = httpFailure(error);
+  const where = `while ${action} in ${repository}`;
+  if (!failure) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return new DestinationError(
+      SUBJECT,
+      isNetworkFailure(error)
+        ? `Could not reach GitHub ${where} (${detail}); check the network and GITHUB_API_URL, then rerun.`
+        : `The reminder issue failed ${where}: ${detail}`,
+    );
+  }
+  const retried = retriedFailure(error);
+  if (failure.status === 401) {
+    return new DestinationError(
+      SUBJECT,
+      `GitHub answered 401 ${where}: the github-token is invalid or expired; pass a valid token.`,
+    );
+  }
+  if (retried) {
+    return new DestinationError(
+      SUBJECT,
+      `GitHub still failed after retries ${where} (${retried}); rerun the workflow later.`,
+    );
+  }
+  if (failure.status === 403 || failure.status === 404) {
+    return new DestinationError(
+      SUBJECT,
+      `GitHub answered ${failure.status} ${where}: the github-token needs the repository permission ` +
+        `"Issues: write" (GitHub App: \`issues: write\`) on ${repository}, or turn reminder-issue off.`,
+    );
+  }
+  const quoted = failure.message ? `: ${quotable(failure.message, [])}` : '';
+  return new DestinationError(SUBJECT, `GitHub answered ${failure.status} ${where}${quoted}`);
+}
+
 export function createReminderIssues(options: ReminderIssuesOptions): ReminderPort {
   const { octokit, owner, repo } = options;
   const repository = `${owner}/${repo}`;
@@ -95,43 +132,6 @@ export function createReminderIssues(options: ReminderIssuesOptions): ReminderPo
     return parse(issueSchema, data);
   }
 
-  /** A DestinationError naming what failed and what to do; issue texts hold no secret. */
-  function explain(action: string, error: unknown): DestinationError {
-    const failure = httpFailure(error);
-    const where = `while ${action} in ${repository}`;
-    if (!failure) {
-      const detail = error instanceof Error ? error.message : String(error);
-      return new DestinationError(
-        SUBJECT,
-        isNetworkFailure(error)
-          ? `Could not reach GitHub ${where} (${detail}); check the network and GITHUB_API_URL, then rerun.`
-          : `The reminder issue failed ${where}: ${detail}`,
-      );
-    }
-    const retried = retriedFailure(error);
-    if (failure.status === 401) {
-      return new DestinationError(
-        SUBJECT,
-        `GitHub answered 401 ${where}: the github-token is invalid or expired; pass a valid token.`,
-      );
-    }
-    if (retried) {
-      return new DestinationError(
-        SUBJECT,
-        `GitHub still failed after retries ${where} (${retried}); rerun the workflow later.`,
-      );
-    }
-    if (failure.status === 403 || failure.status === 404) {
-      return new DestinationError(
-        SUBJECT,
-        `GitHub answered ${failure.status} ${where}: the github-token needs the repository permission ` +
-          `"Issues: write" (GitHub App: \`issues: write\`) on ${repository}, or turn reminder-issue off.`,
-      );
-    }
-    const quoted = failure.message ? `: ${quotable(failure.message, [])}` : '';
-    return new DestinationError(SUBJECT, `GitHub answered ${failure.status} ${where}${quoted}`);
-  }
-
   return {
     async open(title, body) {
       try {
@@ -139,7 +139,7 @@ export function createReminderIssues(options: ReminderIssuesOptions): ReminderPo
         const issue = existing ? await update(existing, title, body) : await create(title, body);
         return { number: issue.number, url: issue.html_url };
       } catch (error) {
-        throw explain('opening the reminder issue', error);
+        throw explain(repository, 'opening the reminder issue', error);
       }
     },
 
@@ -154,7 +154,7 @@ export function createReminderIssues(options: ReminderIssuesOptions): ReminderPo
         const [newest] = issues;
         return newest && { number: newest.number };
       } catch (error) {
-        throw explain('closing the reminder issue', error);
+        throw explain(repository, 'closing the reminder issue', error);
       }
     },
   };

@@ -51,9 +51,11 @@ function selectedRepositories(destination: Destination): { org: string; names: s
   return { org: destination.org, names: destination.repositories };
 }
 
-export function createSecretsClient(options: SecretsClientOptions): SecretsPort {
-  const { octokit, log } = options;
-  const concurrency = Math.max(1, options.concurrency ?? 4);
+/**
+ * Public keys and repository ids, each fetched at most once per run and
+ * shared by every destination that needs it.
+ */
+function gitHubLookups(octokit: Octokit, log: SecretsClientOptions['log']) {
   const publicKeys = new Map<string, Promise<PublicKey>>();
   const repositoryIds = new Map<string, Promise<number>>();
 
@@ -144,23 +146,91 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
     return selected && Promise.all(selected.names.map((name) => repositoryId(selected.org, name)));
   }
 
-  function secretParams(destination: Destination): Record<string, string> {
-    return { ...scopeParams(scopeOf(destination)), secret_name: destination.name };
-  }
+  return { call, publicKey, repositoryId, selectedRepositoryIds };
+}
 
-  async function put(
-    destination: Destination,
-    key: PublicKey,
-    sealed: string,
-    repositoryIdList: number[] | undefined,
-  ): Promise<void> {
-    const body: Record<string, unknown> = { encrypted_value: sealed, key_id: key.key_id };
-    if (atOrganization(destination)) {
-      body.visibility = destination.visibility;
-      if (repositoryIdList) body.selected_repository_ids = repositoryIdList;
+/**
+ * Preflight: every scope's public key and every selected repository's id,
+ * fetched in parallel; the first failure, in the destinations' order, names
+ * its destination.
+ */
+async function prepareAll(github: Lookups, destinations: Destination[], concurrency: number): Promise<void> {
+  const { publicKey, repositoryId, selectedRepositoryIds } = github;
+  const lookups = new Map<string, () => Promise<unknown>>();
+  for (const destination of destinations) {
+    const scope = scopeOf(destination);
+    lookups.set(scopeKey(scope), () => publicKey(scope));
+    const selected = selectedRepositories(destination);
+    for (const name of selected?.names ?? []) {
+      const org = selected?.org ?? '';
+      lookups.set(`repository ${org}/${name}`.toLowerCase(), () => repositoryId(org, name));
     }
-    await call(scopeRoutes[scopeOf(destination).level].put, { ...secretParams(destination), ...body });
   }
+  // Failures are reported below, per destination and in order.
+  await mapLimit([...lookups.values()], concurrency, (lookup) => lookup().catch(() => undefined));
+  for (const destination of destinations) {
+    try {
+      await publicKey(scopeOf(destination));
+    } catch (error) {
+      throw new DestinationError(
+        destination.id,
+        explainFailure(destination, 'reading the public key', error),
+      );
+    }
+    try {
+      await selectedRepositoryIds(destination);
+    } catch (error) {
+      throw new DestinationError(
+        destination.id,
+        explainFailure(destination, 'resolving repository names', error),
+      );
+    }
+  }
+}
+
+/** Seals the value once per public key; each sealed value joins `secrets` (kept out of messages). */
+function sealOncePerKey(plaintext: string, secrets: string[]): (key: PublicKey) => Promise<string> {
+  const sealed = new Map<string, Promise<string>>();
+  return (key) => {
+    let value = sealed.get(key.key);
+    if (!value) {
+      value = seal(plaintext, key.key).then((v) => {
+        secrets.push(v);
+        return v;
+      });
+      sealed.set(key.key, value);
+    }
+    return value;
+  };
+}
+
+type Lookups = ReturnType<typeof gitHubLookups>;
+
+function secretParams(destination: Destination): Record<string, string> {
+  return { ...scopeParams(scopeOf(destination)), secret_name: destination.name };
+}
+
+/** One PUT of the sealed value, with an organization secret's visibility and repositories. */
+async function put(
+  call: Lookups['call'],
+  destination: Destination,
+  key: PublicKey,
+  sealed: string,
+  repositoryIdList: number[] | undefined,
+): Promise<void> {
+  const body: Record<string, unknown> = { encrypted_value: sealed, key_id: key.key_id };
+  if (atOrganization(destination)) {
+    body.visibility = destination.visibility;
+    if (repositoryIdList) body.selected_repository_ids = repositoryIdList;
+  }
+  await call(scopeRoutes[scopeOf(destination).level].put, { ...secretParams(destination), ...body });
+}
+
+export function createSecretsClient(options: SecretsClientOptions): SecretsPort {
+  const { octokit, log } = options;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const github = gitHubLookups(octokit, log);
+  const { call, publicKey, selectedRepositoryIds } = github;
 
   /** Seals for the scope's key and writes; a key GitHub replaced meanwhile is fetched and used once. */
   async function write(
@@ -172,7 +242,7 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
     const used = publicKey(scope);
     const key = await used;
     try {
-      await put(destination, key, await sealFor(key), ids);
+      await put(call, destination, key, await sealFor(key), ids);
     } catch (error) {
       // GitHub answers 422 when key_id is no longer the scope's key.
       if (httpFailure(error)?.status !== 422) throw error;
@@ -181,7 +251,7 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
       log.info(
         `${destination.id}: GitHub replaced public key ${key.key_id} with ${fresh.key_id}; sealing again`,
       );
-      await put(destination, fresh, await sealFor(fresh), ids);
+      await put(call, destination, fresh, await sealFor(fresh), ids);
     }
     log.debug(`${destination.id}: wrote ${destination.name}`);
   }
@@ -204,54 +274,12 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
   }
 
   return {
-    async prepare(destinations) {
-      const lookups = new Map<string, () => Promise<unknown>>();
-      for (const destination of destinations) {
-        const scope = scopeOf(destination);
-        lookups.set(scopeKey(scope), () => publicKey(scope));
-        const selected = selectedRepositories(destination);
-        for (const name of selected?.names ?? []) {
-          const org = selected?.org ?? '';
-          lookups.set(`repository ${org}/${name}`.toLowerCase(), () => repositoryId(org, name));
-        }
-      }
-      // Failures are reported below, per destination and in order.
-      await mapLimit([...lookups.values()], concurrency, (lookup) => lookup().catch(() => undefined));
-      for (const destination of destinations) {
-        try {
-          await publicKey(scopeOf(destination));
-        } catch (error) {
-          throw new DestinationError(
-            destination.id,
-            explainFailure(destination, 'reading the public key', error),
-          );
-        }
-        try {
-          await selectedRepositoryIds(destination);
-        } catch (error) {
-          throw new DestinationError(
-            destination.id,
-            explainFailure(destination, 'resolving repository names', error),
-          );
-        }
-      }
-    },
+    prepare: (destinations) => prepareAll(github, destinations, concurrency),
 
     async publish(destinations, plaintext) {
-      // One sealing per public key; every value produced is kept out of messages.
+      // Every value produced is kept out of messages.
       const secrets = [plaintext];
-      const sealed = new Map<string, Promise<string>>();
-      const sealFor = (key: PublicKey): Promise<string> => {
-        let value = sealed.get(key.key);
-        if (!value) {
-          value = seal(plaintext, key.key).then((v) => {
-            secrets.push(v);
-            return v;
-          });
-          sealed.set(key.key, value);
-        }
-        return value;
-      };
+      const sealFor = sealOncePerKey(plaintext, secrets);
       return mapLimit(destinations, concurrency, (destination) => publishOne(destination, sealFor, secrets));
     },
 

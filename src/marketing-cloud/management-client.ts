@@ -7,7 +7,12 @@ import type { Credential } from '../config.ts';
 import { MarketingCloudError } from '../errors.ts';
 import { quotable } from '../redact.ts';
 import { parseRetryAfter } from '../retry.ts';
-import type { ManagementPort, SecretStatus, StagedSecret } from '../rotation/ports.ts';
+import {
+  type ManagementPort,
+  NothingStagedError,
+  type SecretStatus,
+  type StagedSecret,
+} from '../rotation/ports.ts';
 import {
   describeIssues,
   exhaustedAdvice,
@@ -176,9 +181,11 @@ export function createManagementClient(options: ManagementClientOptions): Manage
           `Client id ${clientId} was not found by the management service (${detail} from ${url}). Check client-id.`,
         );
       case 409:
-        return fail(
+        // The contract's 409 is activation with nothing staged; the engine learns it as a domain error.
+        return new NothingStagedError(
           'client-id',
           `There is no staged secret to activate for client id ${clientId} (${detail}). Stage a new secret first.`,
+          reply.status,
         );
       case 425: {
         const afterMs = parseRetryAfter(reply.headers.get('retry-after'), http.now());

@@ -1,35 +1,13 @@
-// The rotation through the management API: load, preflight, then the steps
-// of DESIGN.md that the situation and the mode call for.
-import type { Config } from '../config.ts';
-import { ActionError, DestinationError, MarketingCloudError } from '../errors.ts';
+// The rotation through the management API: load, preflight, then carry out
+// the actions api-plan.ts decides on for the situation and the mode.
+import { ActionError, DestinationError } from '../errors.ts';
+import { finishes } from '../modes.ts';
+import { type Action, describeActions, describeStep, planApi } from './api-plan.ts';
 import { assess, type Facts, type InHand, type Situation, stateContradicts } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
-import type { ManagementPort, SecretStatus } from './ports.ts';
+import { type ManagementPort, NothingStagedError, type SecretStatus } from './ports.ts';
 import { Flow, inHand, type RunContext, rejectedClientSecret } from './run-context.ts';
 import type { RotationState } from './state.ts';
-
-type Action =
-  | { step: 'restore'; active: InHand; why: string }
-  | { step: 'stage'; why: string }
-  | { step: 'await-usable' | 'publish' | 'verify' | 'activate' | 'confirm' };
-
-const describe: Record<Action['step'], string> = {
-  restore: 'put the active secret back in every destination',
-  stage: 'generate a new staged secret and write it to the escrow',
-  'await-usable': 'wait until the staged secret is usable and the token endpoint accepts it',
-  publish: 'seal and write the staged secret to every destination',
-  verify: 'request a token with the staged secret',
-  activate: 'activate the staged secret in Marketing Cloud',
-  confirm: 'check the new secret is accepted and the old one rejected, delete the escrow secret',
-};
-
-const toRotation: Action[] = [
-  { step: 'await-usable' },
-  { step: 'publish' },
-  { step: 'verify' },
-  { step: 'activate' },
-  { step: 'confirm' },
-];
 
 /**
  * A token-endpoint acceptance of the staged secret made by this run this
@@ -38,11 +16,6 @@ const toRotation: Action[] = [
  * revoked in Setup during a long publish; past this age it asks again.
  */
 export const VERIFY_REUSE_MS = 30_000;
-
-/** Stop after staging in `stage` mode; otherwise go on to the end. */
-function afterStaging(mode: Config['mode']): Action[] {
-  return mode === 'stage' ? [] : toRotation;
-}
 
 /** The flow when the management API stages and activates. */
 export class ApiRotation extends Flow {
@@ -78,12 +51,12 @@ export class ApiRotation extends Flow {
     if (situation === 'superseded') return;
     const due = this.describeAge();
     const actions = this.planOrReport(situation, due);
-    this.result.plan = actions.map((a) => `${a.step}: ${describe[a.step]}${'why' in a ? ` (${a.why})` : ''}`);
+    this.result.plan = describeActions(actions);
 
-    if (this.cfg.mode === 'plan' || this.cfg.mode === 'status') {
+    if (this.rules.effect !== 'act') {
       this.result.stagedAt ??= this.status.staged?.createdAt;
       this.ctx.reportHeadline(this.headlineFor(situation, actions));
-      if (this.cfg.mode === 'plan') {
+      if (this.rules.effect === 'dry-run') {
         this.result.destinations = this.cfg.destinations.map((destination) => ({
           destination,
           outcome: actions.some((a) => a.step === 'publish' || a.step === 'restore')
@@ -103,7 +76,7 @@ export class ApiRotation extends Flow {
   /** `superseded`: this run was queued before the last rotation finished and holds the secret it replaced. */
   private async preflight(): Promise<Situation | 'superseded'> {
     const { deps, cfg } = this;
-    if (cfg.mode !== 'status') await deps.secrets.prepare([...cfg.destinations, cfg.escrow]);
+    if (this.rules.effect !== 'report') await deps.secrets.prepare([...cfg.destinations, cfg.escrow]);
 
     const currentCheck = await deps.tokens.check(cfg.clientSecret);
     this.current = inHand(cfg.clientId, cfg.clientSecret, currentCheck.accepted);
@@ -123,9 +96,9 @@ export class ApiRotation extends Flow {
       throw rejectedClientSecret(cfg, currentCheck.reason, this.rotatedSinceQueued());
     }
     this.status = await this.management.status();
-    // `stage` mode looks even when idle: an escrow left without state marks an unconfirmed rotation.
+    // The stage job looks even when idle: an escrow left without state marks an unconfirmed rotation.
     const escrowUpdatedAt =
-      this.status.staged || this.escrowed || cfg.mode === 'stage'
+      this.status.staged || this.escrowed || !finishes(this.rules)
         ? await deps.secrets.updatedAt(cfg.escrow)
         : undefined;
     this.escrowUpdatedAt = escrowUpdatedAt;
@@ -148,7 +121,7 @@ export class ApiRotation extends Flow {
       this.staged = situation.kind === 'in-progress' ? situation.staged : situation.secret;
       this.result.stagedAt = new Date(situation.record.stagedAt);
       this.activated = situation.kind === 'activated';
-      if (cfg.mode !== 'status') await this.doubtClaims(situation);
+      if (this.rules.effect !== 'report') await this.doubtClaims(situation);
     }
     return situation;
   }
@@ -224,78 +197,20 @@ export class ApiRotation extends Flow {
 
   /** In status mode a situation that would stop a rotation is reported, not raised. */
   private planOrReport(situation: Situation, due: boolean): Action[] {
-    if (this.cfg.mode !== 'status') return this.plan(situation, due);
+    const input = { situation, mode: this.cfg.mode, due, unconfirmed: this.unconfirmed };
+    if (this.rules.effect !== 'report') return planApi(input);
     try {
-      return this.plan(situation, due);
+      return planApi(input);
     } catch (error) {
       this.result.notes.push((error as Error).message);
       return [];
     }
   }
 
-  private plan(situation: Situation, due: boolean): Action[] {
-    const { mode } = this.cfg;
-    switch (situation.kind) {
-      case 'blocked':
-        // The stage job has no access to the escrow; the activate job receives it.
-        if (mode === 'stage' && situation.escrowed) return [];
-        throw new ActionError('staged-client-secret', situation.why);
-      case 'idle':
-        if (mode === 'activate') {
-          throw new ActionError(
-            'mode',
-            'mode `activate` continues a staged rotation, but nothing is staged in Marketing Cloud for this client. ' +
-              'Run with mode `stage` (or `rotate`) first.',
-          );
-        }
-        // `status` reports what a scheduled `auto` run would do.
-        if ((mode === 'auto' || mode === 'status') && !due) return [];
-        // Staging again would start a second rotation before the activate job confirms this one.
-        if (mode === 'stage' && this.unconfirmed) return [];
-        return [
-          { step: 'stage', why: mode === 'auto' ? 'the active secret is due for rotation' : `mode ${mode}` },
-          ...afterStaging(mode),
-        ];
-      // Whatever the state says was published, this run writes every
-      // destination itself (idempotent) before it activates or confirms.
-      case 'in-progress':
-        if (mode === 'stage') return [];
-        return toRotation;
-      case 'activated':
-        if (mode === 'stage') return [];
-        return [{ step: 'publish' }, { step: 'confirm' }];
-      case 'staged-not-in-hand': {
-        if (mode === 'stage' && situation.escrowed) return [];
-        if (mode === 'activate') {
-          throw new ActionError(
-            'staged-client-secret',
-            `Nothing to activate that this run can deliver: ${situation.why}. Pass the escrow secret as ` +
-              '`staged-client-secret`, or run with mode `stage` or `rotate` to stage a new secret.',
-          );
-        }
-        const restage: Action = { step: 'stage', why: `re-stage: ${situation.why}` };
-        if (!situation.mayBeHeld) return [restage, ...afterStaging(mode)];
-        if (!situation.active) {
-          throw new ActionError(
-            'client-secret',
-            `${situation.why}, and some destinations may already hold it. This run also does not hold the active ` +
-              'secret, so it cannot put it back safely. Pass the escrow secret as `staged-client-secret`, or pass the ' +
-              'active secret as `client-secret`, and run again.',
-          );
-        }
-        return [
-          { step: 'restore', active: situation.active, why: situation.why },
-          restage,
-          ...afterStaging(mode),
-        ];
-      }
-    }
-  }
-
   private headlineFor(situation: Situation, actions: Action[]): string {
-    const verb = this.cfg.mode === 'plan' ? 'Would' : 'Will';
+    const verb = this.rules.effect === 'dry-run' ? 'Would' : 'Will';
     if (actions.length > 0) return `${verb} ${actions.map((a) => a.step).join(', ')}.`;
-    if (situation.kind === 'in-progress' || this.cfg.mode === 'stage')
+    if (situation.kind === 'in-progress' || !finishes(this.rules))
       return 'A staged secret is escrowed; a later run (mode activate or auto) finishes the rotation.';
     return this.ctx.notDue();
   }
@@ -319,21 +234,21 @@ export class ApiRotation extends Flow {
       case 'stage':
         // Generating replaces a staging another run may be publishing (a restore before this one already asked).
         if (this.status.staged) await this.noOtherRunAtWork();
-        await ctx.step('stage', describe.stage, () => this.stage());
+        await ctx.step('stage', describeStep.stage, () => this.stage());
         return false;
       case 'await-usable':
         return this.awaitUsable();
       case 'publish':
-        await ctx.step('publish', describe.publish, () => this.publish());
+        await ctx.step('publish', describeStep.publish, () => this.publish());
         return false;
       case 'verify':
-        await ctx.step('verify', describe.verify, () => this.verify());
+        await ctx.step('verify', describeStep.verify, () => this.verify());
         return false;
       case 'activate':
-        await ctx.step('activate', describe.activate, () => this.activate());
+        await ctx.step('activate', describeStep.activate, () => this.activate());
         return false;
       case 'confirm':
-        await ctx.step('confirm', describe.confirm, () => this.confirm());
+        await ctx.step('confirm', describeStep.confirm, () => this.confirm());
         return false;
     }
   }
@@ -382,7 +297,9 @@ export class ApiRotation extends Flow {
     const { ctx } = this;
     const record = ctx.rotation();
     const usableAt = new Date(record.usableAt);
-    if (this.cfg.mode === 'auto' && usableAt.getTime() > ctx.deadline) {
+    const { rules } = this;
+    const laterRun = rules.effect === 'act' && rules.notUsableInTime === 'later-run';
+    if (laterRun && usableAt.getTime() > ctx.deadline) {
       this.result.headline = `Staged and escrowed; the secret becomes usable at ${record.usableAt}, after max-wait-seconds, so a later run continues.`;
       ctx.skip('await-usable', `usable at ${record.usableAt}; beyond max-wait-seconds`);
       return true;
@@ -394,7 +311,7 @@ export class ApiRotation extends Flow {
           'It is staged and escrowed; run again after that time and the rotation resumes.',
       );
     }
-    await ctx.step('await-usable', describe['await-usable'], () =>
+    await ctx.step('await-usable', describeStep['await-usable'], () =>
       awaitUsable(this.stagedSecret().secret, usableAt, ctx.deadline, this.deps),
     );
     this.stagedAcceptedAt = this.deps.clock.now();
@@ -506,11 +423,11 @@ export class ApiRotation extends Flow {
   }
 
   /**
-   * Activation answered 409 (nothing staged). If this run's staged secret was
+   * Activation found nothing staged. If this run's staged secret was
    * activated meanwhile (by another run, or in Setup), carry on to confirm it.
    */
   private async activatedElsewhere(error: unknown): Promise<{ activatedAt: Date; expiresAt: Date }> {
-    if (!(error instanceof MarketingCloudError && error.status === 409)) throw error;
+    if (!(error instanceof NothingStagedError)) throw error;
     const status = await this.management.status();
     const stagedAt = new Date(this.ctx.rotation().stagedAt).getTime();
     if (status.staged || !status.lastActivatedAt || status.lastActivatedAt.getTime() < stagedAt) throw error;

@@ -94,88 +94,105 @@ export function stateContradicts(facts: Facts): string | undefined {
 export function assess(facts: Facts): Situation {
   const { status, state } = facts;
   const record = state && state.phase !== 'idle' ? (state.rotation ?? undefined) : undefined;
-  const byFingerprint = (fp: string) => candidates(facts).find((s) => s.fingerprint === fp);
+  return status.staged ? whileStaged(facts, status.staged, record) : whileNothingStaged(facts, record);
+}
 
-  if (status.staged) {
-    const staged = status.staged;
-    // Trust the escrow only if it was written after the staging began.
-    const escrowFresh =
-      facts.escrowUpdatedAt !== undefined &&
-      facts.escrowUpdatedAt.getTime() >= staged.createdAt.getTime() - ESCROW_SKEW_MS;
-    if (record && sameInstant(record.stagedAt, staged.createdAt)) {
-      const held = byFingerprint(record.stagedFingerprint);
-      if (held) {
-        return {
-          kind: 'in-progress',
-          staged: held,
-          record,
-          phase: state?.phase === 'published' ? 'published' : 'staged',
-        };
-      }
-      // Publishing starts only after the state says `staged`, so some
-      // destinations may hold the staged secret.
-      const active = candidates(facts).find((s) => s.accepted && s.fingerprint !== record.stagedFingerprint);
-      return {
-        kind: 'staged-not-in-hand',
-        mayBeHeld: true,
-        active,
-        why: 'the staged secret recorded in the state was not passed in (staged-client-secret) and no input matches it',
-        escrowed: escrowFresh,
-      };
-    }
-    // No record of this staging. An escrow equal to client-secret is the
-    // staged secret already published to the destination client-secret comes
-    // from, unless it was written before the last activation (then it is the
-    // active secret, left from an earlier rotation).
-    const escrowed = facts.escrowed;
-    const isCurrent = escrowed?.fingerprint === facts.current.fingerprint;
-    const writtenSinceActivation =
-      status.lastActivatedAt === null ||
-      (facts.escrowUpdatedAt !== undefined && facts.escrowUpdatedAt > status.lastActivatedAt);
-    if (escrowFresh && escrowed && (!isCurrent || writtenSinceActivation)) {
+function byFingerprint(facts: Facts, fp: string): InHand | undefined {
+  return candidates(facts).find((s) => s.fingerprint === fp);
+}
+
+type StagedOnMc = NonNullable<Facts['status']['staged']>;
+
+/** Marketing Cloud has a staged secret: the state's, one escrowed without state, or one nobody escrowed. */
+function whileStaged(facts: Facts, staged: StagedOnMc, record: RotationRecord | undefined): Situation {
+  const { state } = facts;
+  // Trust the escrow only if it was written after the staging began.
+  const escrowFresh =
+    facts.escrowUpdatedAt !== undefined &&
+    facts.escrowUpdatedAt.getTime() >= staged.createdAt.getTime() - ESCROW_SKEW_MS;
+  if (record && sameInstant(record.stagedAt, staged.createdAt)) {
+    const held = byFingerprint(facts, record.stagedFingerprint);
+    if (held) {
       return {
         kind: 'in-progress',
-        staged: escrowed,
-        record: {
-          stagedFingerprint: escrowed.fingerprint,
-          previousFingerprint: facts.current.accepted && !isCurrent ? facts.current.fingerprint : undefined,
-          stagedAt: staged.createdAt.toISOString(),
-          usableAt: staged.usableAt.toISOString(),
-          expiresAt: staged.expiresAt.toISOString(),
-          escrowId: '',
-          publishedTo: [],
-          stagedByRun: 0,
-        },
-        phase: 'staged',
+        staged: held,
+        record,
+        phase: state?.phase === 'published' ? 'published' : 'staged',
       };
     }
-    if (escrowFresh) {
-      return {
-        kind: 'blocked',
-        why:
-          'Marketing Cloud has a staged secret and the escrow secret was written after it was staged, but this run ' +
-          'did not receive it as a different value from client-secret. Pass the escrow secret as the ' +
-          '`staged-client-secret` input and run again. If another run of this workflow is rotating this client ' +
-          'right now, let it finish instead.',
-        escrowed: true,
-      };
-    }
-    // The escrow predates this staging (or is absent): no run of this action
-    // got far enough to publish it, so no destination holds it.
+    // Publishing starts only after the state says `staged`, so some
+    // destinations may hold the staged secret.
+    const active = candidates(facts).find((s) => s.accepted && s.fingerprint !== record.stagedFingerprint);
     return {
       kind: 'staged-not-in-hand',
-      mayBeHeld: false,
-      active: facts.current.accepted ? facts.current : undefined,
-      why: 'Marketing Cloud has a staged secret that was never escrowed by this action (a run stopped right after staging, or it was generated in Setup)',
+      mayBeHeld: true,
+      active,
+      why: 'the staged secret recorded in the state was not passed in (staged-client-secret) and no input matches it',
+      escrowed: escrowFresh,
     };
   }
+  return unrecordedStaging(facts, staged, escrowFresh);
+}
 
-  // Nothing staged on Marketing Cloud.
+/**
+ * No record of this staging. An escrow equal to client-secret is the staged
+ * secret already published to the destination client-secret comes from,
+ * unless it was written before the last activation (then it is the active
+ * secret, left from an earlier rotation).
+ */
+function unrecordedStaging(facts: Facts, staged: StagedOnMc, escrowFresh: boolean): Situation {
+  const { status } = facts;
+  const escrowed = facts.escrowed;
+  const isCurrent = escrowed?.fingerprint === facts.current.fingerprint;
+  const writtenSinceActivation =
+    status.lastActivatedAt === null ||
+    (facts.escrowUpdatedAt !== undefined && facts.escrowUpdatedAt > status.lastActivatedAt);
+  if (escrowFresh && escrowed && (!isCurrent || writtenSinceActivation)) {
+    return {
+      kind: 'in-progress',
+      staged: escrowed,
+      record: {
+        stagedFingerprint: escrowed.fingerprint,
+        previousFingerprint: facts.current.accepted && !isCurrent ? facts.current.fingerprint : undefined,
+        stagedAt: staged.createdAt.toISOString(),
+        usableAt: staged.usableAt.toISOString(),
+        expiresAt: staged.expiresAt.toISOString(),
+        escrowId: '',
+        publishedTo: [],
+        stagedByRun: 0,
+      },
+      phase: 'staged',
+    };
+  }
+  if (escrowFresh) {
+    return {
+      kind: 'blocked',
+      why:
+        'Marketing Cloud has a staged secret and the escrow secret was written after it was staged, but this run ' +
+        'did not receive it as a different value from client-secret. Pass the escrow secret as the ' +
+        '`staged-client-secret` input and run again. If another run of this workflow is rotating this client ' +
+        'right now, let it finish instead.',
+      escrowed: true,
+    };
+  }
+  // The escrow predates this staging (or is absent): no run of this action
+  // got far enough to publish it, so no destination holds it.
+  return {
+    kind: 'staged-not-in-hand',
+    mayBeHeld: false,
+    active: facts.current.accepted ? facts.current : undefined,
+    why: 'Marketing Cloud has a staged secret that was never escrowed by this action (a run stopped right after staging, or it was generated in Setup)',
+  };
+}
+
+/** Nothing staged on Marketing Cloud: the state's staging was activated, or lost, or none is under way. */
+function whileNothingStaged(facts: Facts, record: RotationRecord | undefined): Situation {
+  const { status, state } = facts;
   if (record) {
     const activatedSince =
       status.lastActivatedAt !== null &&
       status.lastActivatedAt.getTime() >= new Date(record.stagedAt).getTime();
-    const held = byFingerprint(record.stagedFingerprint);
+    const held = byFingerprint(facts, record.stagedFingerprint);
     if (activatedSince && held) {
       return {
         kind: 'activated',

@@ -1,6 +1,7 @@
 // The ports the engine depends on. Adapters implement them; main.ts wires
 // them. Nothing here knows HTTP.
 import type { Destination } from '../config.ts';
+import { MarketingCloudError } from '../errors.ts';
 import type { RotationState } from './state.ts';
 
 export interface Clock {
@@ -57,8 +58,16 @@ export interface ManagementPort {
    * it decided to stage.
    */
   stage(description: string, unchanged?: () => Promise<void>): Promise<StagedSecret>;
+  /** Activates the staged secret; throws NothingStagedError when there is none. */
   activate(): Promise<{ activatedAt: Date; expiresAt: Date }>;
 }
+
+/**
+ * Activation found nothing staged: the staging was activated meanwhile (by
+ * another run, or in Setup), or never happened. Its message says what to do
+ * when the caller cannot tell the first case.
+ */
+export class NothingStagedError extends MarketingCloudError {}
 
 export interface PublishOutcome {
   destination: Destination;

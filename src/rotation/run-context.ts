@@ -3,6 +3,7 @@
 // and writing a secret to every destination.
 import type { Config } from '../config.ts';
 import { ActionError, DestinationError } from '../errors.ts';
+import { type ModeRule, modeRules } from '../modes.ts';
 import type { Sleep } from '../retry.ts';
 import type { InHand } from './assess.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -106,6 +107,8 @@ export class RunContext {
   readonly deps: EngineDeps;
   readonly cfg: EngineConfig;
   readonly result: RunResult;
+  /** What the mode may do under this `management` (src/modes.ts); the engine reads this, never the mode's name. */
+  readonly rules: ModeRule;
   /** The newest state, as loaded and then as saved by this run. */
   state: RotationState | undefined;
   /** The rotation in progress, written into the state on each save. */
@@ -128,6 +131,7 @@ export class RunContext {
   constructor(deps: EngineDeps) {
     this.deps = deps;
     this.cfg = deps.config;
+    this.rules = modeRules[this.cfg.management][this.cfg.mode];
     this.deadline = deps.clock.now() + this.cfg.maxWaitSeconds * 1000;
     this.budgetEnds = this.deadline + RUN_BUDGET_BEYOND_WAIT_MS;
     this.result = emptyResult(this.cfg.mode);
@@ -171,7 +175,7 @@ export class RunContext {
 
   /** The headline of `status` and `plan`: status also names the phase. */
   reportHeadline(text: string): void {
-    this.result.headline = `${this.cfg.mode === 'status' ? `Phase ${this.result.phase}. ` : ''}${text}`;
+    this.result.headline = `${this.rules.effect === 'report' ? `Phase ${this.result.phase}. ` : ''}${text}`;
   }
 
   async step<T>(name: StepName, detail: string, fn: () => Promise<T>): Promise<T> {
@@ -351,7 +355,7 @@ export class RunContext {
    */
   async refresh(): Promise<void> {
     const { state, loadedAt, cfg } = this;
-    if (cfg.mode === 'plan' || cfg.mode === 'status' || this.saved || !state || !loadedAt) return;
+    if (this.rules.effect !== 'act' || this.saved || !state || !loadedAt) return;
     const ageDays = (this.deps.clock.now() - loadedAt.getTime()) / DAY_MS;
     if (ageDays < cfg.stateRetentionDays / 2) return;
     await this.write({
@@ -431,6 +435,10 @@ export abstract class Flow {
 
   protected get cfg(): EngineConfig {
     return this.ctx.cfg;
+  }
+
+  protected get rules(): ModeRule {
+    return this.ctx.rules;
   }
 
   protected get deps(): EngineDeps {

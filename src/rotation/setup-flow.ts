@@ -32,7 +32,7 @@ export class SetupRotation extends Flow {
   private previous: InHand | undefined;
 
   async run(): Promise<void> {
-    const { ctx, cfg } = this;
+    const { ctx } = this;
     await ctx.load();
     const claimed = await ctx.step('preflight', 'check inputs, GitHub access and Marketing Cloud', () =>
       this.preflight(),
@@ -41,15 +41,17 @@ export class SetupRotation extends Flow {
     const due = await this.describeAge(situation);
     const plan = this.plan(situation, due);
     this.result.plan = plan;
-    if (cfg.mode === 'plan' || cfg.mode === 'status') {
+    if (this.rules.effect !== 'act') {
       const next =
-        plan.length > 0 ? `${cfg.mode === 'plan' ? 'Would' : 'Next'}: ${plan.join('; ')}.` : ctx.notDue();
+        plan.length > 0
+          ? `${this.rules.effect === 'dry-run' ? 'Would' : 'Next'}: ${plan.join('; ')}.`
+          : ctx.notDue();
       ctx.reportHeadline(next);
       return;
     }
     switch (situation.kind) {
       case 'idle':
-        if (due || cfg.mode !== 'auto') await this.remind();
+        if (due || this.rules.whenIdle === 'start') await this.remind();
         else this.result.headline = ctx.notDue();
         return;
       case 'distribute':
@@ -65,7 +67,7 @@ export class SetupRotation extends Flow {
 
   private async preflight(): Promise<Situation> {
     const { deps, cfg, ctx } = this;
-    if (cfg.mode !== 'status')
+    if (this.rules.effect !== 'report')
       await deps.secrets.prepare([...cfg.destinations, cfg.escrow, cfg.previousEscrow]);
     const check = (secret: string | undefined, known: InHand[]) => ctx.held(secret, known, { fresh: true });
     this.current = (await check(cfg.clientSecret, [])) as InHand;
@@ -196,7 +198,7 @@ export class SetupRotation extends Flow {
   private plan(situation: Situation, due: boolean): string[] {
     switch (situation.kind) {
       case 'idle':
-        return due || (this.cfg.mode !== 'auto' && this.cfg.mode !== 'status' && this.cfg.mode !== 'plan')
+        return due || this.rules.whenIdle === 'start'
           ? ['remind: ask for a staged secret to be generated in Setup and escrowed']
           : [];
       case 'distribute':

@@ -5,13 +5,14 @@ import { describe, expect, it } from 'vitest';
 import type { Destination, Mode } from '../../src/config.ts';
 import { type EngineConfig, runEngine } from '../../src/rotation/engine.ts';
 import { fingerprint } from '../../src/rotation/fingerprint.ts';
-import type {
-  ManagementPort,
-  SecretStatus,
-  SecretsPort,
-  StagedSecret,
-  StateStore,
-  TokenPort,
+import {
+  type ManagementPort,
+  NothingStagedError,
+  type SecretStatus,
+  type SecretsPort,
+  type StagedSecret,
+  type StateStore,
+  type TokenPort,
 } from '../../src/rotation/ports.ts';
 import type { RotationState } from '../../src/rotation/state.ts';
 
@@ -71,8 +72,11 @@ class FakeMc implements TokenPort, ManagementPort {
       expiresAt: new Date(now.getTime() + 180 * DAY),
     };
   }
+  /** Runs before activation: another run, or a person in Setup, may act in between. */
+  beforeActivate = () => {};
   async activate() {
-    if (!this.staged) throw new Error('nothing staged');
+    this.beforeActivate();
+    if (!this.staged) throw new NothingStagedError('client-id', 'There is no staged secret to activate.');
     this.active = this.staged;
     this.staged = null;
     this.lastActivatedAt = new Date(this.clock.t);
@@ -250,6 +254,35 @@ describe('the log', () => {
 });
 
 describe('the API flow takes evidence, not the state’s word', () => {
+  it('confirms a staging activated by someone else between its publish and its activation', async () => {
+    const w = world('rotate', 'api');
+    w.mc.beforeActivate = () => {
+      w.mc.beforeActivate = () => {};
+      if (!w.mc.staged) return;
+      w.mc.active = w.mc.staged;
+      w.mc.staged = null;
+      w.mc.lastActivatedAt = new Date(w.clock.t);
+    };
+    const outcome = await w.run();
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.result.rotated).toBe(true);
+    expect(outcome.result.notes.join('\n')).toMatch(
+      /already activated .* this run did not activate it again/,
+    );
+    expect(w.events).not.toContain('activate');
+  });
+
+  it('fails with the port’s words when nothing is staged and nothing was activated since the staging', async () => {
+    const w = world('rotate', 'api');
+    w.mc.beforeActivate = () => {
+      w.mc.staged = null;
+    };
+    const outcome = await w.run();
+    expect(outcome.error).toBeInstanceOf(NothingStagedError);
+    expect(outcome.error?.message).toBe('There is no staged secret to activate.');
+    expect(w.events).not.toContain('remove escrow');
+  });
+
   it('writes every destination before activating, though the state says published', async () => {
     const w = world('rotate', 'api');
     expect((await w.run({ mode: 'stage' })).error).toBeUndefined();
