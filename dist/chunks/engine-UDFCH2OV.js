@@ -1,14 +1,94 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  finishes,
+  modeRules
+} from "./chunk-UJHOEWOJ.js";
+import {
   STATE_SCHEMA_VERSION
 } from "./chunk-S4R6Z6IO.js";
 import {
+  NothingStagedError
+} from "./chunk-3TFIUFKT.js";
+import {
   ActionError,
-  DestinationError,
-  MarketingCloudError
+  DestinationError
 } from "./chunk-2KZIXZWN.js";
 import "./chunk-QTXGKDSB.js";
 import "./chunk-HANBNIMK.js";
+
+// src/rotation/api-plan.ts
+var describeStep = {
+  restore: "put the active secret back in every destination",
+  stage: "generate a new staged secret and write it to the escrow",
+  "await-usable": "wait until the staged secret is usable and the token endpoint accepts it",
+  publish: "seal and write the staged secret to every destination",
+  verify: "request a token with the staged secret",
+  activate: "activate the staged secret in Marketing Cloud",
+  confirm: "check the new secret is accepted and the old one rejected, delete the escrow secret"
+};
+var toRotation = [
+  { step: "await-usable" },
+  { step: "publish" },
+  { step: "verify" },
+  { step: "activate" },
+  { step: "confirm" }
+];
+function describeActions(actions) {
+  return actions.map((a) => `${a.step}: ${describeStep[a.step]}${"why" in a ? ` (${a.why})` : ""}`);
+}
+function planApi({ situation, mode, due, unconfirmed }) {
+  const rules = modeRules.api[mode];
+  const stopsAtStaging = !finishes(rules);
+  const afterStaging = stopsAtStaging ? [] : toRotation;
+  switch (situation.kind) {
+    case "blocked":
+      if (stopsAtStaging && situation.escrowed) return [];
+      throw new ActionError("staged-client-secret", situation.why);
+    case "idle":
+      if (rules.whenIdle === "fail") {
+        throw new ActionError(
+          "mode",
+          `mode \`${mode}\` continues a staged rotation, but nothing is staged in Marketing Cloud for this client. Run with mode \`stage\` (or \`rotate\`) first.`
+        );
+      }
+      if (rules.whenIdle === "start-when-due" && !due) return [];
+      if (stopsAtStaging && unconfirmed) return [];
+      return [
+        {
+          step: "stage",
+          why: rules.effect === "act" && rules.whenIdle === "start-when-due" ? "the active secret is due for rotation" : `mode ${mode}`
+        },
+        ...afterStaging
+      ];
+    // Whatever the state says was published, this run writes every
+    // destination itself (idempotent) before it activates or confirms.
+    case "in-progress":
+      return stopsAtStaging ? [] : toRotation;
+    case "activated":
+      return stopsAtStaging ? [] : [{ step: "publish" }, { step: "confirm" }];
+    case "staged-not-in-hand":
+      return planStagedNotInHand(situation, mode, afterStaging);
+  }
+}
+function planStagedNotInHand(situation, mode, afterStaging) {
+  const rules = modeRules.api[mode];
+  if (!finishes(rules) && situation.escrowed) return [];
+  if (rules.whenIdle === "fail") {
+    throw new ActionError(
+      "staged-client-secret",
+      `Nothing to activate that this run can deliver: ${situation.why}. Pass the escrow secret as \`staged-client-secret\`, or run with mode \`stage\` or \`rotate\` to stage a new secret.`
+    );
+  }
+  const restage = { step: "stage", why: `re-stage: ${situation.why}` };
+  if (!situation.mayBeHeld) return [restage, ...afterStaging];
+  if (!situation.active) {
+    throw new ActionError(
+      "client-secret",
+      `${situation.why}, and some destinations may already hold it. This run also does not hold the active secret, so it cannot put it back safely. Pass the escrow secret as \`staged-client-secret\`, or pass the active secret as \`client-secret\`, and run again.`
+    );
+  }
+  return [{ step: "restore", active: situation.active, why: situation.why }, restage, ...afterStaging];
+}
 
 // src/rotation/assess.ts
 function sameInstant(a, b) {
@@ -37,66 +117,76 @@ function stateContradicts(facts) {
 function assess(facts) {
   const { status, state } = facts;
   const record = state && state.phase !== "idle" ? state.rotation ?? void 0 : void 0;
-  const byFingerprint = (fp) => candidates(facts).find((s) => s.fingerprint === fp);
-  if (status.staged) {
-    const staged = status.staged;
-    const escrowFresh = facts.escrowUpdatedAt !== void 0 && facts.escrowUpdatedAt.getTime() >= staged.createdAt.getTime() - ESCROW_SKEW_MS;
-    if (record && sameInstant(record.stagedAt, staged.createdAt)) {
-      const held = byFingerprint(record.stagedFingerprint);
-      if (held) {
-        return {
-          kind: "in-progress",
-          staged: held,
-          record,
-          phase: state?.phase === "published" ? "published" : "staged"
-        };
-      }
-      const active = candidates(facts).find((s) => s.accepted && s.fingerprint !== record.stagedFingerprint);
-      return {
-        kind: "staged-not-in-hand",
-        mayBeHeld: true,
-        active,
-        why: "the staged secret recorded in the state was not passed in (staged-client-secret) and no input matches it",
-        escrowed: escrowFresh
-      };
-    }
-    const escrowed = facts.escrowed;
-    const isCurrent = escrowed?.fingerprint === facts.current.fingerprint;
-    const writtenSinceActivation = status.lastActivatedAt === null || facts.escrowUpdatedAt !== void 0 && facts.escrowUpdatedAt > status.lastActivatedAt;
-    if (escrowFresh && escrowed && (!isCurrent || writtenSinceActivation)) {
+  return status.staged ? whileStaged(facts, status.staged, record) : whileNothingStaged(facts, record);
+}
+function byFingerprint(facts, fp) {
+  return candidates(facts).find((s) => s.fingerprint === fp);
+}
+function whileStaged(facts, staged, record) {
+  const { state } = facts;
+  const escrowFresh = facts.escrowUpdatedAt !== void 0 && facts.escrowUpdatedAt.getTime() >= staged.createdAt.getTime() - ESCROW_SKEW_MS;
+  if (record && sameInstant(record.stagedAt, staged.createdAt)) {
+    const held = byFingerprint(facts, record.stagedFingerprint);
+    if (held) {
       return {
         kind: "in-progress",
-        staged: escrowed,
-        record: {
-          stagedFingerprint: escrowed.fingerprint,
-          previousFingerprint: facts.current.accepted && !isCurrent ? facts.current.fingerprint : void 0,
-          stagedAt: staged.createdAt.toISOString(),
-          usableAt: staged.usableAt.toISOString(),
-          expiresAt: staged.expiresAt.toISOString(),
-          escrowId: "",
-          publishedTo: [],
-          stagedByRun: 0
-        },
-        phase: "staged"
+        staged: held,
+        record,
+        phase: state?.phase === "published" ? "published" : "staged"
       };
     }
-    if (escrowFresh) {
-      return {
-        kind: "blocked",
-        why: "Marketing Cloud has a staged secret and the escrow secret was written after it was staged, but this run did not receive it as a different value from client-secret. Pass the escrow secret as the `staged-client-secret` input and run again. If another run of this workflow is rotating this client right now, let it finish instead.",
-        escrowed: true
-      };
-    }
+    const active = candidates(facts).find((s) => s.accepted && s.fingerprint !== record.stagedFingerprint);
     return {
       kind: "staged-not-in-hand",
-      mayBeHeld: false,
-      active: facts.current.accepted ? facts.current : void 0,
-      why: "Marketing Cloud has a staged secret that was never escrowed by this action (a run stopped right after staging, or it was generated in Setup)"
+      mayBeHeld: true,
+      active,
+      why: "the staged secret recorded in the state was not passed in (staged-client-secret) and no input matches it",
+      escrowed: escrowFresh
     };
   }
+  return unrecordedStaging(facts, staged, escrowFresh);
+}
+function unrecordedStaging(facts, staged, escrowFresh) {
+  const { status } = facts;
+  const escrowed = facts.escrowed;
+  const isCurrent = escrowed?.fingerprint === facts.current.fingerprint;
+  const writtenSinceActivation = status.lastActivatedAt === null || facts.escrowUpdatedAt !== void 0 && facts.escrowUpdatedAt > status.lastActivatedAt;
+  if (escrowFresh && escrowed && (!isCurrent || writtenSinceActivation)) {
+    return {
+      kind: "in-progress",
+      staged: escrowed,
+      record: {
+        stagedFingerprint: escrowed.fingerprint,
+        previousFingerprint: facts.current.accepted && !isCurrent ? facts.current.fingerprint : void 0,
+        stagedAt: staged.createdAt.toISOString(),
+        usableAt: staged.usableAt.toISOString(),
+        expiresAt: staged.expiresAt.toISOString(),
+        escrowId: "",
+        publishedTo: [],
+        stagedByRun: 0
+      },
+      phase: "staged"
+    };
+  }
+  if (escrowFresh) {
+    return {
+      kind: "blocked",
+      why: "Marketing Cloud has a staged secret and the escrow secret was written after it was staged, but this run did not receive it as a different value from client-secret. Pass the escrow secret as the `staged-client-secret` input and run again. If another run of this workflow is rotating this client right now, let it finish instead.",
+      escrowed: true
+    };
+  }
+  return {
+    kind: "staged-not-in-hand",
+    mayBeHeld: false,
+    active: facts.current.accepted ? facts.current : void 0,
+    why: "Marketing Cloud has a staged secret that was never escrowed by this action (a run stopped right after staging, or it was generated in Setup)"
+  };
+}
+function whileNothingStaged(facts, record) {
+  const { status, state } = facts;
   if (record) {
     const activatedSince = status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= new Date(record.stagedAt).getTime();
-    const held = byFingerprint(record.stagedFingerprint);
+    const held = byFingerprint(facts, record.stagedFingerprint);
     if (activatedSince && held) {
       return {
         kind: "activated",
@@ -214,6 +304,8 @@ var RunContext = class {
   deps;
   cfg;
   result;
+  /** What the mode may do under this `management` (src/modes.ts); the engine reads this, never the mode's name. */
+  rules;
   /** The newest state, as loaded and then as saved by this run. */
   state;
   /** The rotation in progress, written into the state on each save. */
@@ -235,6 +327,7 @@ var RunContext = class {
   constructor(deps) {
     this.deps = deps;
     this.cfg = deps.config;
+    this.rules = modeRules[this.cfg.management][this.cfg.mode];
     this.deadline = deps.clock.now() + this.cfg.maxWaitSeconds * 1e3;
     this.budgetEnds = this.deadline + RUN_BUDGET_BEYOND_WAIT_MS;
     this.result = emptyResult(this.cfg.mode);
@@ -269,7 +362,7 @@ var RunContext = class {
   }
   /** The headline of `status` and `plan`: status also names the phase. */
   reportHeadline(text) {
-    this.result.headline = `${this.cfg.mode === "status" ? `Phase ${this.result.phase}. ` : ""}${text}`;
+    this.result.headline = `${this.rules.effect === "report" ? `Phase ${this.result.phase}. ` : ""}${text}`;
   }
   async step(name, detail, fn) {
     this.withinBudget(name);
@@ -421,7 +514,7 @@ var RunContext = class {
    */
   async refresh() {
     const { state, loadedAt, cfg } = this;
-    if (cfg.mode === "plan" || cfg.mode === "status" || this.saved || !state || !loadedAt) return;
+    if (this.rules.effect !== "act" || this.saved || !state || !loadedAt) return;
     const ageDays = (this.deps.clock.now() - loadedAt.getTime()) / DAY_MS;
     if (ageDays < cfg.stateRetentionDays / 2) return;
     await this.write({
@@ -494,6 +587,9 @@ var Flow = class {
   get cfg() {
     return this.ctx.cfg;
   }
+  get rules() {
+    return this.ctx.rules;
+  }
   get deps() {
     return this.ctx.deps;
   }
@@ -503,26 +599,7 @@ var Flow = class {
 };
 
 // src/rotation/api-flow.ts
-var describe = {
-  restore: "put the active secret back in every destination",
-  stage: "generate a new staged secret and write it to the escrow",
-  "await-usable": "wait until the staged secret is usable and the token endpoint accepts it",
-  publish: "seal and write the staged secret to every destination",
-  verify: "request a token with the staged secret",
-  activate: "activate the staged secret in Marketing Cloud",
-  confirm: "check the new secret is accepted and the old one rejected, delete the escrow secret"
-};
-var toRotation = [
-  { step: "await-usable" },
-  { step: "publish" },
-  { step: "verify" },
-  { step: "activate" },
-  { step: "confirm" }
-];
 var VERIFY_REUSE_MS = 3e4;
-function afterStaging(mode) {
-  return mode === "stage" ? [] : toRotation;
-}
 var ApiRotation = class extends Flow {
   management;
   staged;
@@ -556,11 +633,11 @@ var ApiRotation = class extends Flow {
     if (situation === "superseded") return;
     const due = this.describeAge();
     const actions = this.planOrReport(situation, due);
-    this.result.plan = actions.map((a) => `${a.step}: ${describe[a.step]}${"why" in a ? ` (${a.why})` : ""}`);
-    if (this.cfg.mode === "plan" || this.cfg.mode === "status") {
+    this.result.plan = describeActions(actions);
+    if (this.rules.effect !== "act") {
       this.result.stagedAt ??= this.status.staged?.createdAt;
       this.ctx.reportHeadline(this.headlineFor(situation, actions));
-      if (this.cfg.mode === "plan") {
+      if (this.rules.effect === "dry-run") {
         this.result.destinations = this.cfg.destinations.map((destination) => ({
           destination,
           outcome: actions.some((a) => a.step === "publish" || a.step === "restore") ? "would-update" : "unchanged"
@@ -577,7 +654,7 @@ var ApiRotation = class extends Flow {
   /** `superseded`: this run was queued before the last rotation finished and holds the secret it replaced. */
   async preflight() {
     const { deps, cfg } = this;
-    if (cfg.mode !== "status") await deps.secrets.prepare([...cfg.destinations, cfg.escrow]);
+    if (this.rules.effect !== "report") await deps.secrets.prepare([...cfg.destinations, cfg.escrow]);
     const currentCheck = await deps.tokens.check(cfg.clientSecret);
     this.current = inHand(cfg.clientId, cfg.clientSecret, currentCheck.accepted);
     this.escrowed = await this.ctx.held(cfg.stagedClientSecret, [this.current]);
@@ -592,7 +669,7 @@ var ApiRotation = class extends Flow {
       throw rejectedClientSecret(cfg, currentCheck.reason, this.rotatedSinceQueued());
     }
     this.status = await this.management.status();
-    const escrowUpdatedAt = this.status.staged || this.escrowed || cfg.mode === "stage" ? await deps.secrets.updatedAt(cfg.escrow) : void 0;
+    const escrowUpdatedAt = this.status.staged || this.escrowed || !finishes(this.rules) ? await deps.secrets.updatedAt(cfg.escrow) : void 0;
     this.escrowUpdatedAt = escrowUpdatedAt;
     const facts = {
       state: this.ctx.state,
@@ -613,7 +690,7 @@ var ApiRotation = class extends Flow {
       this.staged = situation.kind === "in-progress" ? situation.staged : situation.secret;
       this.result.stagedAt = new Date(situation.record.stagedAt);
       this.activated = situation.kind === "activated";
-      if (cfg.mode !== "status") await this.doubtClaims(situation);
+      if (this.rules.effect !== "report") await this.doubtClaims(situation);
     }
     return situation;
   }
@@ -678,69 +755,19 @@ var ApiRotation = class extends Flow {
   }
   /** In status mode a situation that would stop a rotation is reported, not raised. */
   planOrReport(situation, due) {
-    if (this.cfg.mode !== "status") return this.plan(situation, due);
+    const input = { situation, mode: this.cfg.mode, due, unconfirmed: this.unconfirmed };
+    if (this.rules.effect !== "report") return planApi(input);
     try {
-      return this.plan(situation, due);
+      return planApi(input);
     } catch (error) {
       this.result.notes.push(error.message);
       return [];
     }
   }
-  plan(situation, due) {
-    const { mode } = this.cfg;
-    switch (situation.kind) {
-      case "blocked":
-        if (mode === "stage" && situation.escrowed) return [];
-        throw new ActionError("staged-client-secret", situation.why);
-      case "idle":
-        if (mode === "activate") {
-          throw new ActionError(
-            "mode",
-            "mode `activate` continues a staged rotation, but nothing is staged in Marketing Cloud for this client. Run with mode `stage` (or `rotate`) first."
-          );
-        }
-        if ((mode === "auto" || mode === "status") && !due) return [];
-        if (mode === "stage" && this.unconfirmed) return [];
-        return [
-          { step: "stage", why: mode === "auto" ? "the active secret is due for rotation" : `mode ${mode}` },
-          ...afterStaging(mode)
-        ];
-      // Whatever the state says was published, this run writes every
-      // destination itself (idempotent) before it activates or confirms.
-      case "in-progress":
-        if (mode === "stage") return [];
-        return toRotation;
-      case "activated":
-        if (mode === "stage") return [];
-        return [{ step: "publish" }, { step: "confirm" }];
-      case "staged-not-in-hand": {
-        if (mode === "stage" && situation.escrowed) return [];
-        if (mode === "activate") {
-          throw new ActionError(
-            "staged-client-secret",
-            `Nothing to activate that this run can deliver: ${situation.why}. Pass the escrow secret as \`staged-client-secret\`, or run with mode \`stage\` or \`rotate\` to stage a new secret.`
-          );
-        }
-        const restage = { step: "stage", why: `re-stage: ${situation.why}` };
-        if (!situation.mayBeHeld) return [restage, ...afterStaging(mode)];
-        if (!situation.active) {
-          throw new ActionError(
-            "client-secret",
-            `${situation.why}, and some destinations may already hold it. This run also does not hold the active secret, so it cannot put it back safely. Pass the escrow secret as \`staged-client-secret\`, or pass the active secret as \`client-secret\`, and run again.`
-          );
-        }
-        return [
-          { step: "restore", active: situation.active, why: situation.why },
-          restage,
-          ...afterStaging(mode)
-        ];
-      }
-    }
-  }
   headlineFor(situation, actions) {
-    const verb = this.cfg.mode === "plan" ? "Would" : "Will";
+    const verb = this.rules.effect === "dry-run" ? "Would" : "Will";
     if (actions.length > 0) return `${verb} ${actions.map((a) => a.step).join(", ")}.`;
-    if (situation.kind === "in-progress" || this.cfg.mode === "stage")
+    if (situation.kind === "in-progress" || !finishes(this.rules))
       return "A staged secret is escrowed; a later run (mode activate or auto) finishes the rotation.";
     return this.ctx.notDue();
   }
@@ -762,21 +789,21 @@ var ApiRotation = class extends Flow {
         return false;
       case "stage":
         if (this.status.staged) await this.noOtherRunAtWork();
-        await ctx.step("stage", describe.stage, () => this.stage());
+        await ctx.step("stage", describeStep.stage, () => this.stage());
         return false;
       case "await-usable":
         return this.awaitUsable();
       case "publish":
-        await ctx.step("publish", describe.publish, () => this.publish());
+        await ctx.step("publish", describeStep.publish, () => this.publish());
         return false;
       case "verify":
-        await ctx.step("verify", describe.verify, () => this.verify());
+        await ctx.step("verify", describeStep.verify, () => this.verify());
         return false;
       case "activate":
-        await ctx.step("activate", describe.activate, () => this.activate());
+        await ctx.step("activate", describeStep.activate, () => this.activate());
         return false;
       case "confirm":
-        await ctx.step("confirm", describe.confirm, () => this.confirm());
+        await ctx.step("confirm", describeStep.confirm, () => this.confirm());
         return false;
     }
   }
@@ -818,7 +845,9 @@ var ApiRotation = class extends Flow {
     const { ctx } = this;
     const record = ctx.rotation();
     const usableAt = new Date(record.usableAt);
-    if (this.cfg.mode === "auto" && usableAt.getTime() > ctx.deadline) {
+    const { rules } = this;
+    const laterRun = rules.effect === "act" && rules.notUsableInTime === "later-run";
+    if (laterRun && usableAt.getTime() > ctx.deadline) {
       this.result.headline = `Staged and escrowed; the secret becomes usable at ${record.usableAt}, after max-wait-seconds, so a later run continues.`;
       ctx.skip("await-usable", `usable at ${record.usableAt}; beyond max-wait-seconds`);
       return true;
@@ -831,7 +860,7 @@ var ApiRotation = class extends Flow {
     }
     await ctx.step(
       "await-usable",
-      describe["await-usable"],
+      describeStep["await-usable"],
       () => awaitUsable(this.stagedSecret().secret, usableAt, ctx.deadline, this.deps)
     );
     this.stagedAcceptedAt = this.deps.clock.now();
@@ -926,11 +955,11 @@ var ApiRotation = class extends Flow {
     }
   }
   /**
-   * Activation answered 409 (nothing staged). If this run's staged secret was
+   * Activation found nothing staged. If this run's staged secret was
    * activated meanwhile (by another run, or in Setup), carry on to confirm it.
    */
   async activatedElsewhere(error) {
-    if (!(error instanceof MarketingCloudError && error.status === 409)) throw error;
+    if (!(error instanceof NothingStagedError)) throw error;
     const status = await this.management.status();
     const stagedAt = new Date(this.ctx.rotation().stagedAt).getTime();
     if (status.staged || !status.lastActivatedAt || status.lastActivatedAt.getTime() < stagedAt) throw error;
@@ -1008,7 +1037,7 @@ var SetupRotation = class extends Flow {
   escrowed;
   previous;
   async run() {
-    const { ctx, cfg } = this;
+    const { ctx } = this;
     await ctx.load();
     const claimed = await ctx.step(
       "preflight",
@@ -1019,14 +1048,14 @@ var SetupRotation = class extends Flow {
     const due = await this.describeAge(situation);
     const plan = this.plan(situation, due);
     this.result.plan = plan;
-    if (cfg.mode === "plan" || cfg.mode === "status") {
-      const next = plan.length > 0 ? `${cfg.mode === "plan" ? "Would" : "Next"}: ${plan.join("; ")}.` : ctx.notDue();
+    if (this.rules.effect !== "act") {
+      const next = plan.length > 0 ? `${this.rules.effect === "dry-run" ? "Would" : "Next"}: ${plan.join("; ")}.` : ctx.notDue();
       ctx.reportHeadline(next);
       return;
     }
     switch (situation.kind) {
       case "idle":
-        if (due || cfg.mode !== "auto") await this.remind();
+        if (due || this.rules.whenIdle === "start") await this.remind();
         else this.result.headline = ctx.notDue();
         return;
       case "distribute":
@@ -1041,7 +1070,7 @@ var SetupRotation = class extends Flow {
   }
   async preflight() {
     const { deps, cfg, ctx } = this;
-    if (cfg.mode !== "status")
+    if (this.rules.effect !== "report")
       await deps.secrets.prepare([...cfg.destinations, cfg.escrow, cfg.previousEscrow]);
     const check = (secret, known) => ctx.held(secret, known, { fresh: true });
     this.current = await check(cfg.clientSecret, []);
@@ -1158,7 +1187,7 @@ var SetupRotation = class extends Flow {
   plan(situation, due) {
     switch (situation.kind) {
       case "idle":
-        return due || this.cfg.mode !== "auto" && this.cfg.mode !== "status" && this.cfg.mode !== "plan" ? ["remind: ask for a staged secret to be generated in Setup and escrowed"] : [];
+        return due || this.rules.whenIdle === "start" ? ["remind: ask for a staged secret to be generated in Setup and escrowed"] : [];
       case "distribute":
         return [
           "await-usable: wait until the token endpoint accepts the staged secret",

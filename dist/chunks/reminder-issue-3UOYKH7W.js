@@ -35,6 +35,38 @@ function parse(schema, data) {
   if (!result.success) throw new Error("GitHub answered with an unexpected issue");
   return result.data;
 }
+function explain(repository, action, error) {
+  const failure = httpFailure(error);
+  const where = `while ${action} in ${repository}`;
+  if (!failure) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return new DestinationError(
+      SUBJECT,
+      isNetworkFailure(error) ? `Could not reach GitHub ${where} (${detail}); check the network and GITHUB_API_URL, then rerun.` : `The reminder issue failed ${where}: ${detail}`
+    );
+  }
+  const retried = retriedFailure(error);
+  if (failure.status === 401) {
+    return new DestinationError(
+      SUBJECT,
+      `GitHub answered 401 ${where}: the github-token is invalid or expired; pass a valid token.`
+    );
+  }
+  if (retried) {
+    return new DestinationError(
+      SUBJECT,
+      `GitHub still failed after retries ${where} (${retried}); rerun the workflow later.`
+    );
+  }
+  if (failure.status === 403 || failure.status === 404) {
+    return new DestinationError(
+      SUBJECT,
+      `GitHub answered ${failure.status} ${where}: the github-token needs the repository permission "Issues: write" (GitHub App: \`issues: write\`) on ${repository}, or turn reminder-issue off.`
+    );
+  }
+  const quoted = failure.message ? `: ${quotable(failure.message, [])}` : "";
+  return new DestinationError(SUBJECT, `GitHub answered ${failure.status} ${where}${quoted}`);
+}
 function createReminderIssues(options) {
   const { octokit, owner, repo } = options;
   const repository = `${owner}/${repo}`;
@@ -79,38 +111,6 @@ ${marker}`;
     const data = await call(UPDATE, { issue_number: issue.number, title, body: withMarker(body) });
     return parse(issueSchema, data);
   }
-  function explain(action, error) {
-    const failure = httpFailure(error);
-    const where = `while ${action} in ${repository}`;
-    if (!failure) {
-      const detail = error instanceof Error ? error.message : String(error);
-      return new DestinationError(
-        SUBJECT,
-        isNetworkFailure(error) ? `Could not reach GitHub ${where} (${detail}); check the network and GITHUB_API_URL, then rerun.` : `The reminder issue failed ${where}: ${detail}`
-      );
-    }
-    const retried = retriedFailure(error);
-    if (failure.status === 401) {
-      return new DestinationError(
-        SUBJECT,
-        `GitHub answered 401 ${where}: the github-token is invalid or expired; pass a valid token.`
-      );
-    }
-    if (retried) {
-      return new DestinationError(
-        SUBJECT,
-        `GitHub still failed after retries ${where} (${retried}); rerun the workflow later.`
-      );
-    }
-    if (failure.status === 403 || failure.status === 404) {
-      return new DestinationError(
-        SUBJECT,
-        `GitHub answered ${failure.status} ${where}: the github-token needs the repository permission "Issues: write" (GitHub App: \`issues: write\`) on ${repository}, or turn reminder-issue off.`
-      );
-    }
-    const quoted = failure.message ? `: ${quotable(failure.message, [])}` : "";
-    return new DestinationError(SUBJECT, `GitHub answered ${failure.status} ${where}${quoted}`);
-  }
   return {
     async open(title, body) {
       try {
@@ -118,7 +118,7 @@ ${marker}`;
         const issue = existing ? await update(existing, title, body) : await create(title, body);
         return { number: issue.number, url: issue.html_url };
       } catch (error) {
-        throw explain("opening the reminder issue", error);
+        throw explain(repository, "opening the reminder issue", error);
       }
     },
     async close(comment) {
@@ -131,7 +131,7 @@ ${marker}`;
         const [newest] = issues;
         return newest && { number: newest.number };
       } catch (error) {
-        throw explain("closing the reminder issue", error);
+        throw explain(repository, "closing the reminder issue", error);
       }
     }
   };

@@ -3573,9 +3573,7 @@ function selectedRepositories(destination) {
   }
   return { org: destination.org, names: destination.repositories };
 }
-function createSecretsClient(options) {
-  const { octokit, log } = options;
-  const concurrency = Math.max(1, options.concurrency ?? 4);
+function gitHubLookups(octokit, log) {
   const publicKeys = /* @__PURE__ */ new Map();
   const repositoryIds = /* @__PURE__ */ new Map();
   async function call(route, params) {
@@ -3641,24 +3639,77 @@ function createSecretsClient(options) {
     const selected = selectedRepositories(destination);
     return selected && Promise.all(selected.names.map((name) => repositoryId(selected.org, name)));
   }
-  function secretParams(destination) {
-    return { ...scopeParams(scopeOf(destination)), secret_name: destination.name };
-  }
-  async function put(destination, key, sealed, repositoryIdList) {
-    const body = { encrypted_value: sealed, key_id: key.key_id };
-    if (atOrganization(destination)) {
-      body.visibility = destination.visibility;
-      if (repositoryIdList) body.selected_repository_ids = repositoryIdList;
+  return { call, publicKey, repositoryId, selectedRepositoryIds };
+}
+async function prepareAll(github, destinations, concurrency) {
+  const { publicKey, repositoryId, selectedRepositoryIds } = github;
+  const lookups = /* @__PURE__ */ new Map();
+  for (const destination of destinations) {
+    const scope = scopeOf(destination);
+    lookups.set(scopeKey(scope), () => publicKey(scope));
+    const selected = selectedRepositories(destination);
+    for (const name of selected?.names ?? []) {
+      const org = selected?.org ?? "";
+      lookups.set(`repository ${org}/${name}`.toLowerCase(), () => repositoryId(org, name));
     }
-    await call(scopeRoutes[scopeOf(destination).level].put, { ...secretParams(destination), ...body });
   }
+  await mapLimit([...lookups.values()], concurrency, (lookup) => lookup().catch(() => void 0));
+  for (const destination of destinations) {
+    try {
+      await publicKey(scopeOf(destination));
+    } catch (error) {
+      throw new DestinationError(
+        destination.id,
+        explainFailure(destination, "reading the public key", error)
+      );
+    }
+    try {
+      await selectedRepositoryIds(destination);
+    } catch (error) {
+      throw new DestinationError(
+        destination.id,
+        explainFailure(destination, "resolving repository names", error)
+      );
+    }
+  }
+}
+function sealOncePerKey(plaintext, secrets) {
+  const sealed = /* @__PURE__ */ new Map();
+  return (key) => {
+    let value = sealed.get(key.key);
+    if (!value) {
+      value = seal(plaintext, key.key).then((v2) => {
+        secrets.push(v2);
+        return v2;
+      });
+      sealed.set(key.key, value);
+    }
+    return value;
+  };
+}
+function secretParams(destination) {
+  return { ...scopeParams(scopeOf(destination)), secret_name: destination.name };
+}
+async function put(call, destination, key, sealed, repositoryIdList) {
+  const body = { encrypted_value: sealed, key_id: key.key_id };
+  if (atOrganization(destination)) {
+    body.visibility = destination.visibility;
+    if (repositoryIdList) body.selected_repository_ids = repositoryIdList;
+  }
+  await call(scopeRoutes[scopeOf(destination).level].put, { ...secretParams(destination), ...body });
+}
+function createSecretsClient(options) {
+  const { octokit, log } = options;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const github = gitHubLookups(octokit, log);
+  const { call, publicKey, selectedRepositoryIds } = github;
   async function write(destination, sealFor) {
     const scope = scopeOf(destination);
     const ids = await selectedRepositoryIds(destination);
     const used = publicKey(scope);
     const key = await used;
     try {
-      await put(destination, key, await sealFor(key), ids);
+      await put(call, destination, key, await sealFor(key), ids);
     } catch (error) {
       if (httpFailure(error)?.status !== 422) throw error;
       const fresh = await publicKey(scope, used);
@@ -3666,7 +3717,7 @@ function createSecretsClient(options) {
       log.info(
         `${destination.id}: GitHub replaced public key ${key.key_id} with ${fresh.key_id}; sealing again`
       );
-      await put(destination, fresh, await sealFor(fresh), ids);
+      await put(call, destination, fresh, await sealFor(fresh), ids);
     }
     log.debug(`${destination.id}: wrote ${destination.name}`);
   }
@@ -3683,51 +3734,10 @@ function createSecretsClient(options) {
     }
   }
   return {
-    async prepare(destinations) {
-      const lookups = /* @__PURE__ */ new Map();
-      for (const destination of destinations) {
-        const scope = scopeOf(destination);
-        lookups.set(scopeKey(scope), () => publicKey(scope));
-        const selected = selectedRepositories(destination);
-        for (const name of selected?.names ?? []) {
-          const org = selected?.org ?? "";
-          lookups.set(`repository ${org}/${name}`.toLowerCase(), () => repositoryId(org, name));
-        }
-      }
-      await mapLimit([...lookups.values()], concurrency, (lookup) => lookup().catch(() => void 0));
-      for (const destination of destinations) {
-        try {
-          await publicKey(scopeOf(destination));
-        } catch (error) {
-          throw new DestinationError(
-            destination.id,
-            explainFailure(destination, "reading the public key", error)
-          );
-        }
-        try {
-          await selectedRepositoryIds(destination);
-        } catch (error) {
-          throw new DestinationError(
-            destination.id,
-            explainFailure(destination, "resolving repository names", error)
-          );
-        }
-      }
-    },
+    prepare: (destinations) => prepareAll(github, destinations, concurrency),
     async publish(destinations, plaintext) {
       const secrets = [plaintext];
-      const sealed = /* @__PURE__ */ new Map();
-      const sealFor = (key) => {
-        let value = sealed.get(key.key);
-        if (!value) {
-          value = seal(plaintext, key.key).then((v2) => {
-            secrets.push(v2);
-            return v2;
-          });
-          sealed.set(key.key, value);
-        }
-        return value;
-      };
+      const sealFor = sealOncePerKey(plaintext, secrets);
       return mapLimit(destinations, concurrency, (destination) => publishOne(destination, sealFor, secrets));
     },
     async remove(destination) {

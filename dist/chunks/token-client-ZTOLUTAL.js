@@ -161,9 +161,10 @@ var TokenClient = class {
     );
   }
   /**
-   * The admin token is sent to rest_instance_url (unless management-url is
-   * set), so it must be as safe as the action's own URL inputs: https, or http
-   * on loopback. Only the scheme is quoted: the rest is untrusted text.
+   * The action calls only its own URL inputs (management-url is explicit), but
+   * a token answer naming an insecure rest_instance_url is not one Marketing
+   * Cloud gives: https, or http on loopback as the URL inputs allow. Only the
+   * scheme is quoted: the rest is untrusted text.
    */
   checkInstanceUrl(text) {
     const url = new URL(text);

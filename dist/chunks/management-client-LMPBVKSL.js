@@ -1,5 +1,8 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  NothingStagedError
+} from "./chunk-3TFIUFKT.js";
+import {
   describeIssues,
   exhaustedAdvice,
   exhaustedReason,
@@ -114,9 +117,10 @@ function createManagementClient(options) {
           `Client id ${clientId} was not found by the management service (${detail} from ${url}). Check client-id.`
         );
       case 409:
-        return fail(
+        return new NothingStagedError(
           "client-id",
-          `There is no staged secret to activate for client id ${clientId} (${detail}). Stage a new secret first.`
+          `There is no staged secret to activate for client id ${clientId} (${detail}). Stage a new secret first.`,
+          reply.status
         );
       case 425: {
         const afterMs = parseRetryAfter(reply.headers.get("retry-after"), http.now());

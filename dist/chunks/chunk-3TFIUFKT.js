@@ -1,0 +1,12 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  MarketingCloudError
+} from "./chunk-2KZIXZWN.js";
+
+// src/rotation/ports.ts
+var NothingStagedError = class extends MarketingCloudError {
+};
+
+export {
+  NothingStagedError
+};
