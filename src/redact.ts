@@ -28,10 +28,15 @@ const MAX_QUOTED = 300;
  * shortening, so no part of one survives a cut), control characters dropped,
  * length bounded.
  */
+/** `text` cut to at most `max` characters, with `…` where it was cut. */
+export function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 export function quotable(text: string, secrets: Iterable<string | undefined>): string {
   const out = redact(text, secrets)
     // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .trim();
-  return out.length > MAX_QUOTED ? `${out.slice(0, MAX_QUOTED)}…` : out;
+  return cut(out, MAX_QUOTED);
 }

@@ -3,13 +3,14 @@
 // command.js escapeData), so their message cannot start another workflow
 // command; core.info writes raw to stdout, where a line beginning (after
 // spaces) with `::` or `##[` is one. Every message is bounded in length too.
+import { cut } from '../redact.ts';
 import type { Log } from '../rotation/ports.ts';
 
 /** Characters kept of one log line or annotation; the rest is cut with `…`. */
 export const MAX_LOG_MESSAGE = 4000;
 
 export function bounded(text: string, max = MAX_LOG_MESSAGE): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
+  return cut(text, max);
 }
 
 /** Each line that the runner would read as a command gets a visible `| ` in front. */

@@ -1,5 +1,6 @@
 // The job summary (GitHub-flavoured Markdown for GITHUB_STEP_SUMMARY). It
 // renders only RunResult, which holds no secret.
+import { cut } from '../redact.ts';
 import type { AgeSource, RunResult } from '../rotation/result.ts';
 
 const dayMs = 86_400_000;
@@ -30,8 +31,7 @@ export const MAX_TEXT = 1000;
 export function text(raw: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: dropping them is the point
   const clean = raw.replace(/[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f]/g, '');
-  const cut = clean.length > MAX_TEXT ? `${clean.slice(0, MAX_TEXT)}…` : clean;
-  return cut
+  return cut(clean, MAX_TEXT)
     .replace(/[\\`*~[\]<>&|$@]|_(?![A-Za-z0-9])|(?<![A-Za-z0-9])_/g, '\\$&')
     .replace(/:\/\//g, '\\://')
     .replace(/\b(www)\./gi, '$1\\.')

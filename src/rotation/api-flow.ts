@@ -3,7 +3,15 @@
 import { ActionError, DestinationError } from '../errors.ts';
 import { finishes } from '../modes.ts';
 import { type Action, describeActions, describeStep, planApi } from './api-plan.ts';
-import { assess, type Facts, type InHand, type Situation, stateContradicts } from './assess.ts';
+import {
+  assess,
+  type Facts,
+  type InHand,
+  notBefore,
+  type Situation,
+  sameInstant,
+  stateContradicts,
+} from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
 import { type ManagementPort, NothingStagedError, type SecretStatus } from './ports.ts';
 import { Flow, inHand, type RunContext, rejectedClientSecret } from './run-context.ts';
@@ -178,21 +186,7 @@ export class ApiRotation extends Flow {
       (s) => s?.accepted && s.fingerprint !== this.staged?.fingerprint,
     );
     const recorded = activeInHand && this.ctx.stateAgeOf(activeInHand.fingerprint);
-    const lifetime = active.expiresAt.getTime() - active.createdAt.getTime();
-    if (recorded && recorded < active.createdAt) {
-      return this.ctx.recordAge(
-        recorded,
-        'state',
-        new Date(recorded.getTime() + lifetime),
-        activeInHand?.fingerprint,
-      );
-    }
-    return this.ctx.recordAge(
-      active.createdAt,
-      'management-api',
-      active.expiresAt,
-      activeInHand?.fingerprint,
-    );
+    return this.ctx.recordOldestAge(active, recorded, activeInHand?.fingerprint);
   }
 
   /** In status mode a situation that would stop a rotation is reported, not raised. */
@@ -457,12 +451,10 @@ export class ApiRotation extends Flow {
   /** Marketing Cloud's status after the switch, or an error when it does not show this staging activated. */
   private async switched(): Promise<SecretStatus> {
     const record = this.ctx.rotation();
-    const stagedAt = new Date(record.stagedAt).getTime();
     const status = await this.management.status();
-    const stillStaged =
-      status.staged !== null && Math.abs(status.staged.createdAt.getTime() - stagedAt) < 1000;
+    const stillStaged = status.staged !== null && sameInstant(status.staged.createdAt, record.stagedAt);
     const activatedSince =
-      status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= stagedAt - 1000;
+      status.lastActivatedAt !== null && notBefore(status.lastActivatedAt, record.stagedAt);
     if (stillStaged || !activatedSince) {
       throw new ActionError(
         'Marketing Cloud',
@@ -503,10 +495,7 @@ export class ApiRotation extends Flow {
     const activatedAt =
       record.activatedAt ?? status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
     // The new secret's age: Marketing Cloud's, unless the record of its staging is older.
-    const stagedAt = new Date(record.stagedAt);
-    const createdAt = stagedAt < status.active.createdAt ? stagedAt : status.active.createdAt;
-    const lifetime = status.active.expiresAt.getTime() - status.active.createdAt.getTime();
-    ctx.recordAge(createdAt, 'management-api', new Date(createdAt.getTime() + lifetime), secret.fingerprint);
+    ctx.recordOldestAge(status.active, new Date(record.stagedAt), secret.fingerprint);
     await ctx.saveCompleted(secret, activatedAt);
   }
 }

@@ -43,17 +43,25 @@ export type Situation =
   /** Nothing safe can be done without the user. */
   | { kind: 'blocked'; why: string; escrowed?: boolean };
 
-/** Marketing Cloud and the state record times of one staging; allow for rounding. */
-function sameInstant(a: Date | string, b: Date | string): boolean {
-  return Math.abs(new Date(a).getTime() - new Date(b).getTime()) < 1000;
+/** Marketing Cloud and the state record times of one event to the second; allow for rounding. */
+const ROUNDING_MS = 1000;
+
+/** Two records of one instant (Marketing Cloud's and the state's). */
+export function sameInstant(a: Date | string, b: Date | string): boolean {
+  return Math.abs(new Date(a).getTime() - new Date(b).getTime()) < ROUNDING_MS;
+}
+
+/** `a` is at or after `b`, allowing for rounding. */
+export function notBefore(a: Date, b: Date | string): boolean {
+  return a.getTime() >= new Date(b).getTime() - ROUNDING_MS;
 }
 
 /**
- * The escrow is written seconds after staging; a value written before the
- * current staging began (with a minute's grace for clock skew between GitHub
- * and Marketing Cloud) belongs to an earlier rotation.
+ * GitHub's and Marketing Cloud's clocks may differ by this much: a secret
+ * written before a staging began, with this grace, belongs to an earlier
+ * rotation (the escrow is written seconds after staging).
  */
-const ESCROW_SKEW_MS = 60_000;
+export const SKEW_MS = 60_000;
 
 function candidates(facts: Facts): InHand[] {
   const list = facts.escrowed ? [facts.escrowed, facts.current] : [facts.current];
@@ -70,7 +78,7 @@ export function stateContradicts(facts: Facts): string | undefined {
   const record = state && state.phase !== 'idle' ? state.rotation : null;
   if (!record) return undefined;
   const stagedAt = new Date(record.stagedAt);
-  if (status.lastGeneratedAt === null || status.lastGeneratedAt.getTime() < stagedAt.getTime() - 1000) {
+  if (status.lastGeneratedAt === null || !notBefore(status.lastGeneratedAt, stagedAt)) {
     return (
       `it records a secret staged at ${record.stagedAt}, but Marketing Cloud last generated one ` +
       (status.lastGeneratedAt ? `at ${status.lastGeneratedAt.toISOString()}` : 'never')
@@ -109,7 +117,7 @@ function whileStaged(facts: Facts, staged: StagedOnMc, record: RotationRecord | 
   // Trust the escrow only if it was written after the staging began.
   const escrowFresh =
     facts.escrowUpdatedAt !== undefined &&
-    facts.escrowUpdatedAt.getTime() >= staged.createdAt.getTime() - ESCROW_SKEW_MS;
+    facts.escrowUpdatedAt.getTime() >= staged.createdAt.getTime() - SKEW_MS;
   if (record && sameInstant(record.stagedAt, staged.createdAt)) {
     const held = byFingerprint(facts, record.stagedFingerprint);
     if (held) {

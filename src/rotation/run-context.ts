@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import { ActionError, DestinationError } from '../errors.ts';
 import { type ModeRule, modeRules } from '../modes.ts';
 import type { Sleep } from '../retry.ts';
-import type { InHand } from './assess.ts';
+import { type InHand, SKEW_MS } from './assess.ts';
 import { fingerprint } from './fingerprint.ts';
 import type {
   Clock,
@@ -13,6 +13,7 @@ import type {
   ManagementPort,
   PublishOutcome,
   ReminderPort,
+  SecretStatus,
   SecretsPort,
   StateStore,
   TokenPort,
@@ -74,11 +75,6 @@ export interface EngineDeps {
 
 export const DAY_MS = 86_400_000;
 const HISTORY_LIMIT = 50;
-/**
- * A destination written this long before a staging began may still be the
- * one written for it (clock skew between GitHub and Marketing Cloud).
- */
-export const SKEW_MS = 60_000;
 
 export function inHand(clientId: string, secret: string, accepted: boolean): InHand {
   return { secret, fingerprint: fingerprint(clientId, secret), accepted };
@@ -113,6 +109,8 @@ export class RunContext {
   state: RotationState | undefined;
   /** The rotation in progress, written into the state on each save. */
   record: RotationRecord | undefined;
+  /** When the run started (ms since the epoch). */
+  private readonly startedAt: number;
   /** When waiting must end (max-wait-seconds from the start of the run). */
   readonly deadline: number;
   /** After this no step starts (RUN_BUDGET_BEYOND_WAIT_MS beyond the deadline). */
@@ -132,7 +130,8 @@ export class RunContext {
     this.deps = deps;
     this.cfg = deps.config;
     this.rules = modeRules[this.cfg.management][this.cfg.mode];
-    this.deadline = deps.clock.now() + this.cfg.maxWaitSeconds * 1000;
+    this.startedAt = deps.clock.now();
+    this.deadline = this.startedAt + this.cfg.maxWaitSeconds * 1000;
     this.budgetEnds = this.deadline + RUN_BUDGET_BEYOND_WAIT_MS;
     this.result = emptyResult(this.cfg.mode);
   }
@@ -161,6 +160,18 @@ export class RunContext {
    * Records the active secret's age and dates in the result (and, given its
    * fingerprint, in the state saved next); true when a rotation is due.
    */
+  /**
+   * Records the active secret's age in `api` mode: Marketing Cloud's, unless the state's record of
+   * the same secret is older (a wrong record can only make a rotation due early).
+   */
+  recordOldestAge(active: SecretStatus['active'], recorded: Date | undefined, fp?: string): boolean {
+    if (!recorded || recorded >= active.createdAt) {
+      return this.recordAge(active.createdAt, 'management-api', active.expiresAt, fp);
+    }
+    const lifetime = active.expiresAt.getTime() - active.createdAt.getTime();
+    return this.recordAge(recorded, 'state', new Date(recorded.getTime() + lifetime), fp);
+  }
+
   recordAge(createdAt: Date, source: AgeSource, expiresAt: Date, fp?: string): boolean {
     if (fp) this.activeSecret = { fingerprint: fp, createdAt: createdAt.toISOString() };
     this.result.secretAge = { createdAt, source };
@@ -203,7 +214,7 @@ export class RunContext {
   /** Stops before a step once the run's time budget is spent; the step and all after it are left to the next run. */
   private withinBudget(name: StepName): void {
     if (name === 'load' || name === 'preflight' || this.deps.clock.now() <= this.budgetEnds) return;
-    const budget = Math.round((this.budgetEnds - (this.deadline - this.cfg.maxWaitSeconds * 1000)) / 1000);
+    const budget = Math.round((this.budgetEnds - this.startedAt) / 1000);
     throw new ActionError(
       'time budget',
       `This run used its time budget (max-wait-seconds + ${RUN_BUDGET_BEYOND_WAIT_MS / 1000} s = ${budget} s) ` +
@@ -272,9 +283,11 @@ export class RunContext {
   /** Each destination's `updated_at`, read once per run (so before this run writes any). */
   async destinationsWrittenAt(): Promise<Map<string, Date | undefined>> {
     if (!this.destinationTimes) {
-      const times = new Map<string, Date | undefined>();
-      for (const d of this.cfg.destinations) times.set(d.id, await this.deps.secrets.updatedAt(d));
-      this.destinationTimes = times;
+      // Read together: the GitHub client bounds how many requests are in flight.
+      const times = await Promise.all(
+        this.cfg.destinations.map(async (d) => [d.id, await this.deps.secrets.updatedAt(d)] as const),
+      );
+      this.destinationTimes = new Map(times);
     }
     return this.destinationTimes;
   }

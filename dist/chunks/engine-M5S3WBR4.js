@@ -91,10 +91,14 @@ function planStagedNotInHand(situation, mode, afterStaging) {
 }
 
 // src/rotation/assess.ts
+var ROUNDING_MS = 1e3;
 function sameInstant(a, b) {
-  return Math.abs(new Date(a).getTime() - new Date(b).getTime()) < 1e3;
+  return Math.abs(new Date(a).getTime() - new Date(b).getTime()) < ROUNDING_MS;
 }
-var ESCROW_SKEW_MS = 6e4;
+function notBefore(a, b) {
+  return a.getTime() >= new Date(b).getTime() - ROUNDING_MS;
+}
+var SKEW_MS = 6e4;
 function candidates(facts) {
   const list = facts.escrowed ? [facts.escrowed, facts.current] : [facts.current];
   return list.filter((s, i) => list.findIndex((t) => t.fingerprint === s.fingerprint) === i);
@@ -104,7 +108,7 @@ function stateContradicts(facts) {
   const record = state && state.phase !== "idle" ? state.rotation : null;
   if (!record) return void 0;
   const stagedAt = new Date(record.stagedAt);
-  if (status.lastGeneratedAt === null || status.lastGeneratedAt.getTime() < stagedAt.getTime() - 1e3) {
+  if (status.lastGeneratedAt === null || !notBefore(status.lastGeneratedAt, stagedAt)) {
     return `it records a secret staged at ${record.stagedAt}, but Marketing Cloud last generated one ` + (status.lastGeneratedAt ? `at ${status.lastGeneratedAt.toISOString()}` : "never");
   }
   const held = candidates(facts).some((s) => s.fingerprint === record.stagedFingerprint);
@@ -124,7 +128,7 @@ function byFingerprint(facts, fp) {
 }
 function whileStaged(facts, staged, record) {
   const { state } = facts;
-  const escrowFresh = facts.escrowUpdatedAt !== void 0 && facts.escrowUpdatedAt.getTime() >= staged.createdAt.getTime() - ESCROW_SKEW_MS;
+  const escrowFresh = facts.escrowUpdatedAt !== void 0 && facts.escrowUpdatedAt.getTime() >= staged.createdAt.getTime() - SKEW_MS;
   if (record && sameInstant(record.stagedAt, staged.createdAt)) {
     const held = byFingerprint(facts, record.stagedFingerprint);
     if (held) {
@@ -289,7 +293,6 @@ function emptyResult(mode) {
 // src/rotation/run-context.ts
 var DAY_MS = 864e5;
 var HISTORY_LIMIT = 50;
-var SKEW_MS = 6e4;
 function inHand(clientId, secret, accepted) {
   return { secret, fingerprint: fingerprint(clientId, secret), accepted };
 }
@@ -310,6 +313,8 @@ var RunContext = class {
   state;
   /** The rotation in progress, written into the state on each save. */
   record;
+  /** When the run started (ms since the epoch). */
+  startedAt;
   /** When waiting must end (max-wait-seconds from the start of the run). */
   deadline;
   /** After this no step starts (RUN_BUDGET_BEYOND_WAIT_MS beyond the deadline). */
@@ -328,7 +333,8 @@ var RunContext = class {
     this.deps = deps;
     this.cfg = deps.config;
     this.rules = modeRules[this.cfg.management][this.cfg.mode];
-    this.deadline = deps.clock.now() + this.cfg.maxWaitSeconds * 1e3;
+    this.startedAt = deps.clock.now();
+    this.deadline = this.startedAt + this.cfg.maxWaitSeconds * 1e3;
     this.budgetEnds = this.deadline + RUN_BUDGET_BEYOND_WAIT_MS;
     this.result = emptyResult(this.cfg.mode);
   }
@@ -350,6 +356,17 @@ var RunContext = class {
    * Records the active secret's age and dates in the result (and, given its
    * fingerprint, in the state saved next); true when a rotation is due.
    */
+  /**
+   * Records the active secret's age in `api` mode: Marketing Cloud's, unless the state's record of
+   * the same secret is older (a wrong record can only make a rotation due early).
+   */
+  recordOldestAge(active, recorded, fp) {
+    if (!recorded || recorded >= active.createdAt) {
+      return this.recordAge(active.createdAt, "management-api", active.expiresAt, fp);
+    }
+    const lifetime = active.expiresAt.getTime() - active.createdAt.getTime();
+    return this.recordAge(recorded, "state", new Date(recorded.getTime() + lifetime), fp);
+  }
   recordAge(createdAt, source, expiresAt, fp) {
     if (fp) this.activeSecret = { fingerprint: fp, createdAt: createdAt.toISOString() };
     this.result.secretAge = { createdAt, source };
@@ -387,7 +404,7 @@ var RunContext = class {
   /** Stops before a step once the run's time budget is spent; the step and all after it are left to the next run. */
   withinBudget(name) {
     if (name === "load" || name === "preflight" || this.deps.clock.now() <= this.budgetEnds) return;
-    const budget = Math.round((this.budgetEnds - (this.deadline - this.cfg.maxWaitSeconds * 1e3)) / 1e3);
+    const budget = Math.round((this.budgetEnds - this.startedAt) / 1e3);
     throw new ActionError(
       "time budget",
       `This run used its time budget (max-wait-seconds + ${RUN_BUDGET_BEYOND_WAIT_MS / 1e3} s = ${budget} s) before the ${name} step: GitHub or Marketing Cloud answered slowly. It stopped there, a safe point: nothing of that step was done. Run again; the rotation resumes where it stopped.`
@@ -447,9 +464,10 @@ var RunContext = class {
   /** Each destination's `updated_at`, read once per run (so before this run writes any). */
   async destinationsWrittenAt() {
     if (!this.destinationTimes) {
-      const times = /* @__PURE__ */ new Map();
-      for (const d of this.cfg.destinations) times.set(d.id, await this.deps.secrets.updatedAt(d));
-      this.destinationTimes = times;
+      const times = await Promise.all(
+        this.cfg.destinations.map(async (d) => [d.id, await this.deps.secrets.updatedAt(d)])
+      );
+      this.destinationTimes = new Map(times);
     }
     return this.destinationTimes;
   }
@@ -737,21 +755,7 @@ var ApiRotation = class extends Flow {
       (s) => s?.accepted && s.fingerprint !== this.staged?.fingerprint
     );
     const recorded = activeInHand && this.ctx.stateAgeOf(activeInHand.fingerprint);
-    const lifetime = active.expiresAt.getTime() - active.createdAt.getTime();
-    if (recorded && recorded < active.createdAt) {
-      return this.ctx.recordAge(
-        recorded,
-        "state",
-        new Date(recorded.getTime() + lifetime),
-        activeInHand?.fingerprint
-      );
-    }
-    return this.ctx.recordAge(
-      active.createdAt,
-      "management-api",
-      active.expiresAt,
-      activeInHand?.fingerprint
-    );
+    return this.ctx.recordOldestAge(active, recorded, activeInHand?.fingerprint);
   }
   /** In status mode a situation that would stop a rotation is reported, not raised. */
   planOrReport(situation, due) {
@@ -983,10 +987,9 @@ var ApiRotation = class extends Flow {
   /** Marketing Cloud's status after the switch, or an error when it does not show this staging activated. */
   async switched() {
     const record = this.ctx.rotation();
-    const stagedAt = new Date(record.stagedAt).getTime();
     const status = await this.management.status();
-    const stillStaged = status.staged !== null && Math.abs(status.staged.createdAt.getTime() - stagedAt) < 1e3;
-    const activatedSince = status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= stagedAt - 1e3;
+    const stillStaged = status.staged !== null && sameInstant(status.staged.createdAt, record.stagedAt);
+    const activatedSince = status.lastActivatedAt !== null && notBefore(status.lastActivatedAt, record.stagedAt);
     if (stillStaged || !activatedSince) {
       throw new ActionError(
         "Marketing Cloud",
@@ -1021,10 +1024,7 @@ var ApiRotation = class extends Flow {
     }
     await deps.secrets.remove(cfg.escrow);
     const activatedAt = record.activatedAt ?? status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
-    const stagedAt = new Date(record.stagedAt);
-    const createdAt = stagedAt < status.active.createdAt ? stagedAt : status.active.createdAt;
-    const lifetime = status.active.expiresAt.getTime() - status.active.createdAt.getTime();
-    ctx.recordAge(createdAt, "management-api", new Date(createdAt.getTime() + lifetime), secret.fingerprint);
+    ctx.recordOldestAge(status.active, new Date(record.stagedAt), secret.fingerprint);
     await ctx.saveCompleted(secret, activatedAt);
   }
 };

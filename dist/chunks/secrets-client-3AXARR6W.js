@@ -15,7 +15,7 @@ import {
 } from "./chunk-BUL4OXJC.js";
 import {
   quotable
-} from "./chunk-RXMIYXFI.js";
+} from "./chunk-V7KSUL6B.js";
 import {
   DestinationError
 } from "./chunk-2KZIXZWN.js";

@@ -12,12 +12,16 @@ function redact(text, secrets, mask = "[REDACTED]") {
   return out;
 }
 var MAX_QUOTED = 300;
+function cut(text, max) {
+  return text.length > max ? `${text.slice(0, max)}\u2026` : text;
+}
 function quotable(text, secrets) {
   const out = redact(text, secrets).replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
-  return out.length > MAX_QUOTED ? `${out.slice(0, MAX_QUOTED)}\u2026` : out;
+  return cut(out, MAX_QUOTED);
 }
 
 export {
   redact,
+  cut,
   quotable
 };

@@ -14,7 +14,7 @@ import {
 } from "./chunk-MRW6QTBY.js";
 import {
   quotable
-} from "./chunk-RXMIYXFI.js";
+} from "./chunk-V7KSUL6B.js";
 import {
   parseRetryAfter
 } from "./chunk-KBPS7N5O.js";
