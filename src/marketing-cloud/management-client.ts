@@ -77,12 +77,13 @@ const TWO_CHOICES =
   `or point management-url at a service that implements ${CONTRACT}.`;
 
 /** What a reply that is not the contract's looks like, in words. */
-function describeForeign(reply: Reply): string {
+/** What a reply that is not the contract is; JSON of another shape is described by `otherJson`. */
+function describeForeign(reply: Reply, otherJson = "JSON that is not the contract's"): string {
   const type = reply.headers.get('content-type') ?? '';
   if (/html/i.test(type) || /^\s*</.test(reply.text)) return 'an HTML page';
   if (reply.text.trim() === '') return 'an empty body';
   if (parseJson(reply.text) === undefined) return 'a body that is not JSON';
-  return "JSON that is not the contract's";
+  return otherJson;
 }
 
 interface Call<T> {
@@ -240,10 +241,10 @@ export function createManagementClient(options: ManagementClientOptions): Manage
       if (reply.status < 200 || reply.status > 299) throw refusal(call, reply, admin, url);
       const parsed = call.schema.safeParse(parseJson(reply.text));
       if (!parsed.success) {
-        const what =
-          describeForeign(reply) === "JSON that is not the contract's"
-            ? `JSON that is not the contract's (${describeIssues(parsed.error)})`
-            : describeForeign(reply);
+        const what = describeForeign(
+          reply,
+          `JSON that is not the contract's (${describeIssues(parsed.error)})`,
+        );
         const error = notContract(baseUrl, call, reply, what);
         if (call.unreadable) error.message += call.unreadable;
         throw error;

@@ -50,12 +50,12 @@ var envelopeSchema = external_exports.object({
 var UNKNOWN_CLIENT = 10004;
 var CONTRACT = "docs/management-api.openapi.yaml";
 var TWO_CHOICES = `Either use \`management: setup\` (a person clicks Generate and Activate in Setup; works on every tenant), or point management-url at a service that implements ${CONTRACT}.`;
-function describeForeign(reply) {
+function describeForeign(reply, otherJson = "JSON that is not the contract's") {
   const type = reply.headers.get("content-type") ?? "";
   if (/html/i.test(type) || /^\s*</.test(reply.text)) return "an HTML page";
   if (reply.text.trim() === "") return "an empty body";
   if (parseJson(reply.text) === void 0) return "a body that is not JSON";
-  return "JSON that is not the contract's";
+  return otherJson;
 }
 var ADMIN_INPUTS = "admin-client-id and admin-client-secret (or client-id and client-secret when those are not set)";
 function notContract(baseUrl, call, reply, what) {
@@ -168,7 +168,10 @@ function createManagementClient(options) {
       if (reply.status < 200 || reply.status > 299) throw refusal(call, reply, admin, url);
       const parsed = call.schema.safeParse(parseJson(reply.text));
       if (!parsed.success) {
-        const what = describeForeign(reply) === "JSON that is not the contract's" ? `JSON that is not the contract's (${describeIssues(parsed.error)})` : describeForeign(reply);
+        const what = describeForeign(
+          reply,
+          `JSON that is not the contract's (${describeIssues(parsed.error)})`
+        );
         const error = notContract(baseUrl, call, reply, what);
         if (call.unreadable) error.message += call.unreadable;
         throw error;
