@@ -1,10 +1,25 @@
 // GitHub stores only secrets sealed to a repository, environment or
 // organization public key: libsodium's anonymous sealed box (X25519).
-import sodium from 'libsodium-wrappers';
+type Sodium = typeof import('libsodium-wrappers').default;
+
+let loading: Promise<Sodium> | undefined;
+
+/**
+ * Loads libsodium (about 100 ms of start-up, most of a chunk's size) once.
+ * The secrets client starts it while preflight's requests are in flight, so
+ * a run that seals pays nothing for it, and one that fails earlier never loads it.
+ */
+export function loadSodium(): Promise<Sodium> {
+  loading ??= import('libsodium-wrappers').then(async ({ default: sodium }) => {
+    await sodium.ready;
+    return sodium;
+  });
+  return loading;
+}
 
 /** Seal a value for GitHub with libsodium crypto_box_seal to the Base64 (ORIGINAL variant) public key; returns Base64 ORIGINAL. */
 export async function seal(plaintext: string, publicKeyBase64: string): Promise<string> {
-  await sodium.ready;
+  const sodium = await loadSodium();
   const { ORIGINAL } = sodium.base64_variants;
   let publicKey: Uint8Array;
   try {

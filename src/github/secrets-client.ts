@@ -13,7 +13,7 @@ import { explainFailure, MissingEnvironment, MissingRepository } from './explain
 import { httpFailure } from './http-failure.ts';
 import { mapLimit } from './limit.ts';
 import { type Scope, scopeKey, scopeOf, scopeParams, scopeRoutes } from './scopes.ts';
-import { seal } from './seal.ts';
+import { loadSodium, seal } from './seal.ts';
 
 export interface SecretsClientOptions {
   /** From createGitHubClient (octokit.ts): its plugins retry and wait out rate limits. */
@@ -167,7 +167,10 @@ async function prepareAll(github: Lookups, destinations: Destination[], concurre
     }
   }
   // Failures are reported below, per destination and in order.
-  await mapLimit([...lookups.values()], concurrency, (lookup) => lookup().catch(() => undefined));
+  const looked = mapLimit([...lookups.values()], concurrency, (lookup) => lookup().catch(() => undefined));
+  // Sealing comes next: libsodium loads while these requests are in flight (a failure shows at the first seal).
+  loadSodium().catch(() => undefined);
+  await looked;
   for (const destination of destinations) {
     try {
       await publicKey(scopeOf(destination));

@@ -13,8 +13,9 @@ import {
   stateContradicts,
 } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
-import { type ManagementPort, NothingStagedError, type SecretStatus } from './ports.ts';
+import { type ManagementPort, NothingStagedError, type SecretStatus, type TokenCheck } from './ports.ts';
 import { Flow, inHand, type RunContext, rejectedClientSecret } from './run-context.ts';
+import { resultOf, type Settled, settled } from './settled.ts';
 import type { RotationState } from './state.ts';
 
 /**
@@ -25,6 +26,19 @@ import type { RotationState } from './state.ts';
  */
 export const VERIFY_REUSE_MS = 30_000;
 
+/**
+ * How long preflight's status read stands in for the re-read before a first
+ * generation: well inside Marketing Cloud's 5-minute generation window.
+ */
+const STATUS_REUSE_MS = 60_000;
+
+type PreflightReads = Settled<{
+  keys: Promise<void> | undefined;
+  current: Promise<TokenCheck>;
+  escrowed: Promise<InHand | undefined>;
+  status: Promise<SecretStatus | undefined>;
+}>;
+
 /** The flow when the management API stages and activates. */
 export class ApiRotation extends Flow {
   private readonly management: ManagementPort;
@@ -32,6 +46,8 @@ export class ApiRotation extends Flow {
   private current!: InHand;
   private escrowed: InHand | undefined;
   private status!: SecretStatus;
+  /** When preflight read `status` (clock ms). */
+  private statusReadAt = 0;
   /** The escrow secret's `updated_at` when preflight read it. */
   private escrowUpdatedAt: Date | undefined;
   /** The staged secret was activated, in this run or an earlier one. */
@@ -42,6 +58,12 @@ export class ApiRotation extends Flow {
   private othersAsked = false;
   /** This run wrote the staged secret to every destination: the evidence activation and confirmation need. */
   private delivered = false;
+  /** This run staged the secret in hand: the record's times are Marketing Cloud's reply, not the state's word. */
+  private stagedHere = false;
+  /** Marketing Cloud's reply to this run's activation (or its status showing it done elsewhere). */
+  private activation: { activatedAt: Date; expiresAt: Date } | undefined;
+  /** The `staged` save, under way while Marketing Cloud makes the staged secret usable. */
+  private stagedSave: Promise<void> | undefined;
   /** When the token endpoint last accepted the staged secret in this run (clock ms). */
   private stagedAcceptedAt: number | undefined;
 
@@ -52,9 +74,11 @@ export class ApiRotation extends Flow {
 
   async run(): Promise<void> {
     const { ctx } = this;
+    // Preflight's reads need no state: they go out while the state loads.
+    const reads = this.preflightReads();
     await ctx.load();
     const situation = await ctx.step('preflight', 'check inputs, GitHub access and Marketing Cloud', () =>
-      this.preflight(),
+      this.preflight(reads),
     );
     if (situation === 'superseded') return;
     const due = this.describeAge();
@@ -81,16 +105,45 @@ export class ApiRotation extends Flow {
     this.result.headline ||= this.headlineFor(situation, actions);
   }
 
-  /** `superseded`: this run was queued before the last rotation finished and holds the secret it replaced. */
-  private async preflight(): Promise<Situation | 'superseded'> {
+  /**
+   * Preflight's independent reads, sent together: the destinations' public
+   * keys, the token endpoint's answer for each secret in hand, and Marketing
+   * Cloud's status. Settled, never rejected: preflight takes their results
+   * (and failures) in this order, as if they had been made one by one.
+   */
+  private preflightReads(): Promise<PreflightReads> {
     const { deps, cfg } = this;
-    if (this.rules.effect !== 'report') await deps.secrets.prepare([...cfg.destinations, cfg.escrow]);
+    const current = deps.tokens.check(cfg.clientSecret);
+    const escrowed = this.ctx.held(cfg.stagedClientSecret, [inHand(cfg.clientId, cfg.clientSecret, false)]);
+    // The management API may authenticate with whichever of the package's secrets the token endpoint
+    // accepts (main.ts), so the status is asked once the checks have answered; preflight stops
+    // before it needs the status when neither secret can be used.
+    const status = Promise.all([current, escrowed]).then(([check, held]) => {
+      if (!check.accepted && !held) return undefined;
+      const working = check.accepted ? cfg.clientSecret : held?.accepted ? held.secret : undefined;
+      if (working) deps.onWorkingSecret?.(working);
+      return this.management.status();
+    });
+    return settled({
+      keys:
+        this.rules.effect === 'report' ? undefined : deps.secrets.prepare([...cfg.destinations, cfg.escrow]),
+      current,
+      escrowed,
+      status,
+    });
+  }
 
-    const currentCheck = await deps.tokens.check(cfg.clientSecret);
+  /** `superseded`: this run was queued before the last rotation finished and holds the secret it replaced. */
+  private async preflight(pending: Promise<PreflightReads>): Promise<Situation | 'superseded'> {
+    const { deps, cfg } = this;
+    const reads = await pending;
+    resultOf(reads.keys);
+    const currentCheck = resultOf(reads.current);
     this.current = inHand(cfg.clientId, cfg.clientSecret, currentCheck.accepted);
-    this.escrowed = await this.ctx.held(cfg.stagedClientSecret, [this.current]);
-    const working = [this.current, this.escrowed].find((s) => s?.accepted);
-    if (working) deps.onWorkingSecret?.(working.secret);
+    this.escrowed = resultOf(reads.escrowed);
+    // The same secret twice is asked once (`held`); it takes the current secret's answer.
+    if (this.escrowed?.fingerprint === this.current.fingerprint)
+      this.escrowed.accepted = this.current.accepted;
 
     if (!currentCheck.accepted && !this.escrowed) {
       const replacedBy = this.replacedBy(this.current);
@@ -103,7 +156,10 @@ export class ApiRotation extends Flow {
       }
       throw rejectedClientSecret(cfg, currentCheck.reason, this.rotatedSinceQueued());
     }
-    this.status = await this.management.status();
+    const status = resultOf(reads.status);
+    if (!status) throw new Error('engine: no status read though a secret is in hand');
+    this.status = status;
+    this.statusReadAt = deps.clock.now();
     // The stage job looks even when idle: an escrow left without state marks an unconfirmed rotation.
     const escrowUpdatedAt =
       this.status.staged || this.escrowed || !finishes(this.rules)
@@ -256,7 +312,10 @@ export class ApiRotation extends Flow {
     const { deps, cfg, ctx } = this;
     // A token that can read but not write the escrow is found out before a secret is staged.
     await deps.secrets.probeWrite(cfg.escrow);
-    const staged = await this.management.stage(cfg.description, () => this.unchangedSincePreflight());
+    let attempts = 0;
+    const staged = await this.management.stage(cfg.description, () =>
+      attempts++ === 0 && this.preflightStatusHolds() ? Promise.resolve() : this.unchangedSincePreflight(),
+    );
     deps.log.setSecret(staged.clientSecret);
     const held = inHand(cfg.clientId, staged.clientSecret, false);
     this.staged = held;
@@ -274,6 +333,7 @@ export class ApiRotation extends Flow {
       stagedByRun: cfg.runId,
     };
     this.result.stagedAt = staged.createdAt;
+    this.stagedHere = true;
     const [escrow] = await deps.secrets.publish([cfg.escrow], staged.clientSecret);
     if (!escrow?.ok) {
       throw new DestinationError(
@@ -284,10 +344,45 @@ export class ApiRotation extends Flow {
     }
     // Saved before publishing: a rerun that does not receive the escrow learns only from this record that
     // destinations may hold the staged secret, and puts the active one back (the platforms alone would block it).
-    await ctx.save('staged');
+    const save = ctx.save('staged');
+    if (finishes(this.rules) && staged.usableAt.getTime() <= ctx.deadline) {
+      // This run waits for the secret to become usable next: the save goes on meanwhile, and the
+      // await-usable step ends only once it is done (a failed save stops the run there).
+      this.stagedSave = save;
+      save.catch(() => {}); // not unhandled while the wait is under way
+    } else {
+      await save;
+    }
+  }
+
+  /**
+   * Preflight's status still stands for a first generation: it showed nothing
+   * staged, so nothing can have been activated since, and Marketing Cloud
+   * refuses a generation within 5 minutes of another (429, errorcode 10029),
+   * so one made since by anyone makes this stage fail instead of replacing it.
+   * A retry of the stage, or an older read, asks again.
+   */
+  private preflightStatusHolds(): boolean {
+    return this.status.staged === null && this.deps.clock.now() - this.statusReadAt < STATUS_REUSE_MS;
   }
 
   private async awaitUsable(): Promise<boolean> {
+    try {
+      return await this.usable();
+    } finally {
+      // Still under way only when the step did not start (the run's time budget): it ends first.
+      await this.stagedSaved();
+    }
+  }
+
+  /** The `staged` save, once it has ended; its failure is thrown. */
+  private async stagedSaved(): Promise<void> {
+    const save = this.stagedSave;
+    this.stagedSave = undefined;
+    await save;
+  }
+
+  private async usable(): Promise<boolean> {
     const { ctx } = this;
     const record = ctx.rotation();
     const usableAt = new Date(record.usableAt);
@@ -305,9 +400,15 @@ export class ApiRotation extends Flow {
           'It is staged and escrowed; run again after that time and the rotation resumes.',
       );
     }
-    await ctx.step('await-usable', describeStep['await-usable'], () =>
-      awaitUsable(this.stagedSecret().secret, usableAt, ctx.deadline, this.deps),
-    );
+    await ctx.step('await-usable', describeStep['await-usable'], async () => {
+      // Both end before the step does, whatever the other does; a failed save is the error that counts.
+      const [usable, saved] = await Promise.allSettled([
+        awaitUsable(this.stagedSecret().secret, usableAt, ctx.deadline, this.deps),
+        this.stagedSaved(),
+      ]);
+      resultOf(saved);
+      resultOf(usable);
+    });
     this.stagedAcceptedAt = this.deps.clock.now();
     return false;
   }
@@ -439,6 +540,7 @@ export class ApiRotation extends Flow {
     const activated = await this.management
       .activate()
       .catch((error: unknown) => this.activatedElsewhere(error));
+    this.activation = activated;
     this.ctx.rotation().activatedAt = activated.activatedAt.toISOString();
     this.activated = true;
     this.result.activatedAt = activated.activatedAt;
@@ -448,9 +550,18 @@ export class ApiRotation extends Flow {
     this.ctx.mark('activated');
   }
 
-  /** Marketing Cloud's status after the switch, or an error when it does not show this staging activated. */
-  private async switched(): Promise<SecretStatus> {
+  /**
+   * The new secret's dates after the switch, or an error when Marketing
+   * Cloud does not show this staging activated. A run that staged and
+   * activated it itself has both from Marketing Cloud's replies; any other
+   * run asks for the status (the state's word on either is a hint only).
+   */
+  private async switched(): Promise<Pick<SecretStatus, 'active' | 'lastActivatedAt'>> {
     const record = this.ctx.rotation();
+    if (this.stagedHere && this.activation) {
+      const { activatedAt, expiresAt } = this.activation;
+      return { active: { createdAt: new Date(record.stagedAt), expiresAt }, lastActivatedAt: activatedAt };
+    }
     const status = await this.management.status();
     const stillStaged = status.staged !== null && sameInstant(status.staged.createdAt, record.stagedAt);
     const activatedSince =
@@ -470,17 +581,22 @@ export class ApiRotation extends Flow {
     if (!this.delivered) throw new Error('engine: confirmation before this run wrote every destination');
     const secret = this.stagedSecret();
     const record = ctx.rotation();
-    const status = await this.switched();
-    const check = await deps.tokens.check(secret.secret, { fresh: true });
+    const old = [this.current, this.escrowed].find((s) => s && s.fingerprint !== secret.fingerprint);
+    const reads = await settled({
+      status: this.switched(),
+      fresh: deps.tokens.check(secret.secret, { fresh: true }),
+      old: old && deps.tokens.check(old.secret, { fresh: true }),
+    });
+    const status = resultOf(reads.status);
+    const check = resultOf(reads.fresh);
     if (!check.accepted) {
       throw new ActionError(
         'client-id',
         `After activation the token endpoint rejects the new secret (${check.reason}). Check the package in Setup.`,
       );
     }
-    const old = [this.current, this.escrowed].find((s) => s && s.fingerprint !== secret.fingerprint);
-    if (old) {
-      const oldCheck = await deps.tokens.check(old.secret, { fresh: true });
+    const oldCheck = resultOf(reads.old);
+    if (oldCheck) {
       this.result.notes.push(
         oldCheck.accepted
           ? 'The previous secret is still accepted by the token endpoint after activation; check the package in Setup.'

@@ -13,7 +13,11 @@ const NOTE = 'Could not ask GitHub whether run 2001';
 
 /** Run 2001 stages and is killed once it saved state `staged`; run 2002, without the escrow, takes over. */
 async function takeOver(world: World) {
-  const killed = await world.run({ runId: 2001, killWhen: (line) => line.startsWith('[await-usable]') });
+  // The save runs during the wait for the secret to become usable: killed once it is done.
+  const killed = await world.run({
+    runId: 2001,
+    killWhen: (line) => line.includes('Saved state (phase staged)'),
+  });
   expect(killed.killed).toBe(true);
   expect(world.newestState()?.phase).toBe('staged');
   const rerun = await world.run({ runId: 2002, stagedFrom: 'none' });

@@ -1,7 +1,7 @@
 // The Marketing Cloud emulator's request log (no secret ever), its change
 // events, and each fault-injection mode of the common server on its routes.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { seededRandom } from './common/server.ts';
+import { seededDraw } from './common/server.ts';
 import {
   type ChangeEvent,
   ERROR_CODES,
@@ -154,11 +154,32 @@ describe('fault injection', () => {
       return statuses;
     };
     const first = await run();
-    const random = seededRandom(7);
-    expect(first).toEqual(first.map(() => (random() < 0.4 ? 500 : 200)));
+    expect(first).toEqual(
+      first.map((_, i) => (seededDraw(7, `${MC_ROUTES.status} #${i + 1}`) < 0.4 ? 500 : 200)),
+    );
     expect(first).toContain(500);
     expect(first).toContain(200);
     expect(await run()).toEqual(first);
+  });
+
+  it('draws a seeded fault per route: calls to other routes in between do not shift it', async () => {
+    const run = async (interleave: boolean) => {
+      const fault = mc.server.faults.inject({
+        mode: { kind: 'status', status: 500 },
+        probability: 0.4,
+        seed: 9,
+      });
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        if (interleave) await manage(mc, adminToken, 'status', pkg.clientId);
+        statuses.push((await manage(mc, adminToken, 'stage', pkg.clientId)).status === 500 ? 500 : 0);
+      }
+      fault.clear();
+      return statuses;
+    };
+    const alone = await run(false);
+    expect(alone).toContain(500);
+    expect(await run(true)).toEqual(alone);
   });
 
   it('delays a call and then answers it normally', async () => {

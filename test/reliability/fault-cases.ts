@@ -52,11 +52,14 @@ const MC_THROTTLED: FaultMode = {
   body: restError('Too many requests: general throttling.', ERROR_CODES.throttled),
 };
 
-/** Seeds faults of one kind, `probability` per call, on the GitHub REST routes and on Marketing Cloud. */
-function injectKind(world: World, kind: BasicKind, probability: number, seed: number): void {
-  const gh = (mode: FaultMode) =>
-    world.gh.server.faults.inject({ route: GITHUB_REST, mode, probability, seed });
-  const mc = (mode: FaultMode) => world.mc.server.faults.inject({ mode, probability, seed: seed + 1 });
+/** How often a fault strikes: seeded, `probability` per call; or the first `times` calls. */
+type Strikes = { probability: number; seed: number } | { times: number; seed: number };
+
+/** Injects faults of one kind on the GitHub REST routes and on Marketing Cloud. */
+function injectKind(world: World, kind: BasicKind, strikes: Strikes): void {
+  const { seed } = strikes;
+  const gh = (mode: FaultMode) => world.gh.server.faults.inject({ route: GITHUB_REST, mode, ...strikes });
+  const mc = (mode: FaultMode) => world.mc.server.faults.inject({ mode, ...strikes, seed: seed + 1 });
   switch (kind) {
     case '5xx': {
       const mode: FaultMode = { kind: 'status', status: SERVER_ERRORS[seed % SERVER_ERRORS.length] ?? 503 };
@@ -71,8 +74,7 @@ function injectKind(world: World, kind: BasicKind, probability: number, seed: nu
     case 'secondary-rate-limit':
       world.gh.secondaryRateLimit({
         route: GITHUB_REST,
-        probability,
-        seed,
+        ...strikes,
         retryAfter: 1,
         status: seed % 2 === 0 ? 403 : 429,
       });
@@ -95,11 +97,16 @@ export function injectTransientFaults(world: World, kind: TransientKind, seed: n
     // Four independent chances p with 1 - (1 - p)^4 = FAULT_PROBABILITY.
     const p = 1 - (1 - FAULT_PROBABILITY) ** (1 / BASIC_KINDS.length);
     BASIC_KINDS.forEach((basic, i) => {
-      injectKind(world, basic, p, seed * 16 + i * 2);
+      injectKind(world, basic, { probability: p, seed: seed * 16 + i * 2 });
     });
   } else {
-    injectKind(world, kind, FAULT_PROBABILITY, seed * 16);
+    injectKind(world, kind, { probability: FAULT_PROBABILITY, seed: seed * 16 });
   }
+  // Whatever the seed draws, each service's first call meets the fault: every case rides one out.
+  injectKind(world, kind === 'mixed' ? (BASIC_KINDS[seed % BASIC_KINDS.length] ?? '5xx') : kind, {
+    times: 1,
+    seed,
+  });
   for (const [i, mode] of [{ kind: 'status', status: 503 }, { kind: 'reset' }].entries()) {
     world.gh.server.faults.inject({
       route: ARTIFACT_SERVICE,

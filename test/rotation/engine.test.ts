@@ -1,7 +1,7 @@
 // The engine through in-memory fakes of its ports (no HTTP): what it decides
 // when the stored state claims more than the platforms show, the active
 // secret's age, and the refresh of an old state.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Destination, Mode } from '../../src/config.ts';
 import { type EngineConfig, runEngine } from '../../src/rotation/engine.ts';
 import { fingerprint } from '../../src/rotation/fingerprint.ts';
@@ -45,7 +45,10 @@ class FakeMc implements TokenPort, ManagementPort {
       ? ({ accepted: true } as const)
       : ({ accepted: false, reason: 'invalid_client' } as const);
   }
+  /** How often the status was read. */
+  statusReads = 0;
   async status(): Promise<SecretStatus> {
+    this.statusReads++;
     const exp = (d: Date) => new Date(d.getTime() + 180 * DAY);
     return {
       clientId: CLIENT,
@@ -60,7 +63,8 @@ class FakeMc implements TokenPort, ManagementPort {
       lastActivatedAt: this.lastActivatedAt,
     };
   }
-  async stage(): Promise<StagedSecret> {
+  async stage(_description: string, unchanged?: () => Promise<void>): Promise<StagedSecret> {
+    await unchanged?.();
     const now = new Date(this.clock.t);
     this.staged = { secret: `NEW${++this.n}`, createdAt: now };
     this.lastGeneratedAt = now;
@@ -133,7 +137,12 @@ class FakeStore implements StateStore {
   async load() {
     return { state: this.state, savedAt: this.savedAt };
   }
+  /** Set by a test to hold or fail a save; resolves before the save is recorded. */
+  gate: ((state: RotationState) => Promise<void>) | undefined;
   async save(state: RotationState) {
+    // A save takes a while, as an upload does: the engine must wait for it, not assume it done.
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.gate?.(state);
     this.saved.push(state);
     this.state = state;
     return { artifactId: this.saved.length };
@@ -417,6 +426,63 @@ describe('saves and checks a rotation makes', () => {
     const w = world('stage', 'api');
     expect((await w.run()).error).toBeUndefined();
     expect(w.store.saved.map((s) => s.phase)).toEqual(['staged']);
+  });
+
+  it('saves `staged` while it waits for the secret to become usable, and publishes only once it is saved', async () => {
+    const w = world('rotate', 'api');
+    let release = () => {};
+    w.store.gate = (state) =>
+      state.phase === 'staged' ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+    const outcome = w.run({ maxWaitSeconds: 600 });
+    // The token endpoint is asked about the staged secret while its save is still under way ...
+    await vi.waitFor(() => expect(w.mc.checks).toContain('NEW1'));
+    expect(w.store.saved).toEqual([]);
+    expect(w.events).not.toContain('write a');
+    release();
+    expect((await outcome).error).toBeUndefined();
+    // ... and the destinations are written only after it.
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'idle']);
+    expect(w.events).toContain('write a');
+  });
+
+  it('a staged save that fails during the wait stops the run before anything is published', async () => {
+    const w = world('rotate', 'api');
+    w.store.gate = async (state) => {
+      if (state.phase === 'staged') throw new Error('artifact service down');
+    };
+    const outcome = await w.run({ maxWaitSeconds: 600 });
+    expect(outcome.error?.message).toBe('artifact service down');
+    expect(outcome.result.steps.find((s) => s.step === 'await-usable')?.outcome).toBe('failed');
+    expect(w.events).toEqual(['probe escrow', 'stage', 'write escrow']);
+  });
+
+  it('reads Marketing Cloud’s status once in a rotation it stages and activates itself', async () => {
+    const w = world('rotate', 'api');
+    expect((await w.run()).error).toBeUndefined();
+    // Preflight's read stands for the re-read before the first generation; the replies
+    // to this run's stage and activate stand for confirm's.
+    expect(w.mc.statusReads).toBe(1);
+  });
+
+  it('reads the status again before staging when preflight’s read is over a minute old', async () => {
+    const w = world('rotate', 'api');
+    w.secrets.probeWrite = async () => {
+      w.clock.t += 61_000;
+    };
+    expect((await w.run({ maxWaitSeconds: 600 })).error).toBeUndefined();
+    expect(w.mc.statusReads).toBe(2);
+  });
+
+  it('confirm reads the status when the staging is not this run’s own', async () => {
+    const w = world('stage', 'api');
+    expect((await w.run()).error).toBeUndefined();
+    const staged = w.secrets.values.get(ESCROW.id)?.value;
+    const reads = w.mc.statusReads;
+    const activate = await w.run({ mode: 'activate', stagedClientSecret: staged });
+    expect(activate.error).toBeUndefined();
+    expect(activate.result.rotated).toBe(true);
+    // Preflight, and confirm: the record of the staging came from the state.
+    expect(w.mc.statusReads - reads).toBe(2);
   });
 
   it('verify takes the acceptance await-usable just got, and asks again after a long publish', async () => {

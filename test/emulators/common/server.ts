@@ -94,7 +94,15 @@ export function seededRandom(seed: number): () => number {
 interface ActiveFault {
   spec: FaultSpec;
   remaining: number;
-  random?: () => number;
+  /** Calls seen so far per route, for seeded draws. */
+  seen?: Map<string, number>;
+}
+
+/** A number in [0, 1) fixed by the seed and the text: the n-th call of a route draws the same whatever else runs. */
+export function seededDraw(seed: number, text: string): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return seededRandom(h)();
 }
 
 export class FaultInjector {
@@ -106,22 +114,30 @@ export class FaultInjector {
     const fault: ActiveFault = {
       spec,
       remaining: spec.times ?? (spec.probability === undefined ? 1 : Number.POSITIVE_INFINITY),
-      random: spec.probability === undefined ? undefined : seededRandom(spec.seed ?? 1),
+      seen: spec.probability === undefined ? undefined : new Map(),
     };
     this.faults.push(fault);
     return { clear: () => this.faults.splice(this.faults.indexOf(fault) >>> 0, 1) };
   }
 
-  /** The fault to apply to this call, if any; consumes one use. */
+  /**
+   * The fault to apply to this call, if any; consumes one use. A seeded
+   * fault draws per route and call, so calls to other routes sent at the
+   * same time do not shift what a route meets.
+   */
   take(route: string): FaultMode | undefined {
     for (const fault of this.faults) {
-      const { spec } = fault;
+      const { spec, seen } = fault;
       if (fault.remaining <= 0) continue;
       if (spec.route !== undefined) {
         const hit = typeof spec.route === 'string' ? spec.route === route : spec.route.test(route);
         if (!hit) continue;
       }
-      if (fault.random && fault.random() >= (spec.probability ?? 0)) continue;
+      if (seen) {
+        const n = (seen.get(route) ?? 0) + 1;
+        seen.set(route, n);
+        if (seededDraw(spec.seed ?? 1, `${route} #${n}`) >= (spec.probability ?? 0)) continue;
+      }
       fault.remaining -= 1;
       this.injected.set(route, (this.injected.get(route) ?? 0) + 1);
       return spec.mode;

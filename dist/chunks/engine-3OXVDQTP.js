@@ -616,14 +616,28 @@ var Flow = class {
   }
 };
 
+// src/rotation/settled.ts
+async function settled(calls) {
+  const keys = Object.keys(calls);
+  const results = await Promise.allSettled(keys.map((key) => calls[key]));
+  return Object.fromEntries(keys.map((key, i) => [key, results[i]]));
+}
+function resultOf(result) {
+  if (result.status === "rejected") throw result.reason;
+  return result.value;
+}
+
 // src/rotation/api-flow.ts
 var VERIFY_REUSE_MS = 3e4;
+var STATUS_REUSE_MS = 6e4;
 var ApiRotation = class extends Flow {
   management;
   staged;
   current;
   escrowed;
   status;
+  /** When preflight read `status` (clock ms). */
+  statusReadAt = 0;
   /** The escrow secret's `updated_at` when preflight read it. */
   escrowUpdatedAt;
   /** The staged secret was activated, in this run or an earlier one. */
@@ -634,6 +648,12 @@ var ApiRotation = class extends Flow {
   othersAsked = false;
   /** This run wrote the staged secret to every destination: the evidence activation and confirmation need. */
   delivered = false;
+  /** This run staged the secret in hand: the record's times are Marketing Cloud's reply, not the state's word. */
+  stagedHere = false;
+  /** Marketing Cloud's reply to this run's activation (or its status showing it done elsewhere). */
+  activation;
+  /** The `staged` save, under way while Marketing Cloud makes the staged secret usable. */
+  stagedSave;
   /** When the token endpoint last accepted the staged secret in this run (clock ms). */
   stagedAcceptedAt;
   constructor(ctx, management) {
@@ -642,11 +662,12 @@ var ApiRotation = class extends Flow {
   }
   async run() {
     const { ctx } = this;
+    const reads = this.preflightReads();
     await ctx.load();
     const situation = await ctx.step(
       "preflight",
       "check inputs, GitHub access and Marketing Cloud",
-      () => this.preflight()
+      () => this.preflight(reads)
     );
     if (situation === "superseded") return;
     const due = this.describeAge();
@@ -669,15 +690,39 @@ var ApiRotation = class extends Flow {
     }
     this.result.headline ||= this.headlineFor(situation, actions);
   }
-  /** `superseded`: this run was queued before the last rotation finished and holds the secret it replaced. */
-  async preflight() {
+  /**
+   * Preflight's independent reads, sent together: the destinations' public
+   * keys, the token endpoint's answer for each secret in hand, and Marketing
+   * Cloud's status. Settled, never rejected: preflight takes their results
+   * (and failures) in this order, as if they had been made one by one.
+   */
+  preflightReads() {
     const { deps, cfg } = this;
-    if (this.rules.effect !== "report") await deps.secrets.prepare([...cfg.destinations, cfg.escrow]);
-    const currentCheck = await deps.tokens.check(cfg.clientSecret);
+    const current = deps.tokens.check(cfg.clientSecret);
+    const escrowed = this.ctx.held(cfg.stagedClientSecret, [inHand(cfg.clientId, cfg.clientSecret, false)]);
+    const status = Promise.all([current, escrowed]).then(([check, held]) => {
+      if (!check.accepted && !held) return void 0;
+      const working = check.accepted ? cfg.clientSecret : held?.accepted ? held.secret : void 0;
+      if (working) deps.onWorkingSecret?.(working);
+      return this.management.status();
+    });
+    return settled({
+      keys: this.rules.effect === "report" ? void 0 : deps.secrets.prepare([...cfg.destinations, cfg.escrow]),
+      current,
+      escrowed,
+      status
+    });
+  }
+  /** `superseded`: this run was queued before the last rotation finished and holds the secret it replaced. */
+  async preflight(pending) {
+    const { deps, cfg } = this;
+    const reads = await pending;
+    resultOf(reads.keys);
+    const currentCheck = resultOf(reads.current);
     this.current = inHand(cfg.clientId, cfg.clientSecret, currentCheck.accepted);
-    this.escrowed = await this.ctx.held(cfg.stagedClientSecret, [this.current]);
-    const working = [this.current, this.escrowed].find((s) => s?.accepted);
-    if (working) deps.onWorkingSecret?.(working.secret);
+    this.escrowed = resultOf(reads.escrowed);
+    if (this.escrowed?.fingerprint === this.current.fingerprint)
+      this.escrowed.accepted = this.current.accepted;
     if (!currentCheck.accepted && !this.escrowed) {
       const replacedBy = this.replacedBy(this.current);
       if (replacedBy) {
@@ -686,7 +731,10 @@ var ApiRotation = class extends Flow {
       }
       throw rejectedClientSecret(cfg, currentCheck.reason, this.rotatedSinceQueued());
     }
-    this.status = await this.management.status();
+    const status = resultOf(reads.status);
+    if (!status) throw new Error("engine: no status read though a secret is in hand");
+    this.status = status;
+    this.statusReadAt = deps.clock.now();
     const escrowUpdatedAt = this.status.staged || this.escrowed || !finishes(this.rules) ? await deps.secrets.updatedAt(cfg.escrow) : void 0;
     this.escrowUpdatedAt = escrowUpdatedAt;
     const facts = {
@@ -818,7 +866,11 @@ var ApiRotation = class extends Flow {
   async stage() {
     const { deps, cfg, ctx } = this;
     await deps.secrets.probeWrite(cfg.escrow);
-    const staged = await this.management.stage(cfg.description, () => this.unchangedSincePreflight());
+    let attempts = 0;
+    const staged = await this.management.stage(
+      cfg.description,
+      () => attempts++ === 0 && this.preflightStatusHolds() ? Promise.resolve() : this.unchangedSincePreflight()
+    );
     deps.log.setSecret(staged.clientSecret);
     const held = inHand(cfg.clientId, staged.clientSecret, false);
     this.staged = held;
@@ -836,6 +888,7 @@ var ApiRotation = class extends Flow {
       stagedByRun: cfg.runId
     };
     this.result.stagedAt = staged.createdAt;
+    this.stagedHere = true;
     const [escrow] = await deps.secrets.publish([cfg.escrow], staged.clientSecret);
     if (!escrow?.ok) {
       throw new DestinationError(
@@ -843,9 +896,39 @@ var ApiRotation = class extends Flow {
         `A secret was staged in Marketing Cloud but could not be written to the escrow ${cfg.escrow.id}: ${(escrow?.error ?? "unknown error").replace(/\.?$/, ".")} Nothing else was changed. Fix access to the escrow and run again; a new secret is staged after the 5-minute window.`
       );
     }
-    await ctx.save("staged");
+    const save = ctx.save("staged");
+    if (finishes(this.rules) && staged.usableAt.getTime() <= ctx.deadline) {
+      this.stagedSave = save;
+      save.catch(() => {
+      });
+    } else {
+      await save;
+    }
+  }
+  /**
+   * Preflight's status still stands for a first generation: it showed nothing
+   * staged, so nothing can have been activated since, and Marketing Cloud
+   * refuses a generation within 5 minutes of another (429, errorcode 10029),
+   * so one made since by anyone makes this stage fail instead of replacing it.
+   * A retry of the stage, or an older read, asks again.
+   */
+  preflightStatusHolds() {
+    return this.status.staged === null && this.deps.clock.now() - this.statusReadAt < STATUS_REUSE_MS;
   }
   async awaitUsable() {
+    try {
+      return await this.usable();
+    } finally {
+      await this.stagedSaved();
+    }
+  }
+  /** The `staged` save, once it has ended; its failure is thrown. */
+  async stagedSaved() {
+    const save = this.stagedSave;
+    this.stagedSave = void 0;
+    await save;
+  }
+  async usable() {
     const { ctx } = this;
     const record = ctx.rotation();
     const usableAt = new Date(record.usableAt);
@@ -862,11 +945,14 @@ var ApiRotation = class extends Flow {
         `The staged secret becomes usable at ${record.usableAt}, after max-wait-seconds (${this.cfg.maxWaitSeconds}) runs out. It is staged and escrowed; run again after that time and the rotation resumes.`
       );
     }
-    await ctx.step(
-      "await-usable",
-      describeStep["await-usable"],
-      () => awaitUsable(this.stagedSecret().secret, usableAt, ctx.deadline, this.deps)
-    );
+    await ctx.step("await-usable", describeStep["await-usable"], async () => {
+      const [usable, saved] = await Promise.allSettled([
+        awaitUsable(this.stagedSecret().secret, usableAt, ctx.deadline, this.deps),
+        this.stagedSaved()
+      ]);
+      resultOf(saved);
+      resultOf(usable);
+    });
     this.stagedAcceptedAt = this.deps.clock.now();
     return false;
   }
@@ -977,6 +1063,7 @@ var ApiRotation = class extends Flow {
   async activate() {
     if (!this.delivered) throw new Error("engine: activation before this run wrote every destination");
     const activated = await this.management.activate().catch((error) => this.activatedElsewhere(error));
+    this.activation = activated;
     this.ctx.rotation().activatedAt = activated.activatedAt.toISOString();
     this.activated = true;
     this.result.activatedAt = activated.activatedAt;
@@ -984,9 +1071,18 @@ var ApiRotation = class extends Flow {
     this.deps.onWorkingSecret?.(this.stagedSecret().secret);
     this.ctx.mark("activated");
   }
-  /** Marketing Cloud's status after the switch, or an error when it does not show this staging activated. */
+  /**
+   * The new secret's dates after the switch, or an error when Marketing
+   * Cloud does not show this staging activated. A run that staged and
+   * activated it itself has both from Marketing Cloud's replies; any other
+   * run asks for the status (the state's word on either is a hint only).
+   */
   async switched() {
     const record = this.ctx.rotation();
+    if (this.stagedHere && this.activation) {
+      const { activatedAt, expiresAt } = this.activation;
+      return { active: { createdAt: new Date(record.stagedAt), expiresAt }, lastActivatedAt: activatedAt };
+    }
     const status = await this.management.status();
     const stillStaged = status.staged !== null && sameInstant(status.staged.createdAt, record.stagedAt);
     const activatedSince = status.lastActivatedAt !== null && notBefore(status.lastActivatedAt, record.stagedAt);
@@ -1003,17 +1099,22 @@ var ApiRotation = class extends Flow {
     if (!this.delivered) throw new Error("engine: confirmation before this run wrote every destination");
     const secret = this.stagedSecret();
     const record = ctx.rotation();
-    const status = await this.switched();
-    const check = await deps.tokens.check(secret.secret, { fresh: true });
+    const old = [this.current, this.escrowed].find((s) => s && s.fingerprint !== secret.fingerprint);
+    const reads = await settled({
+      status: this.switched(),
+      fresh: deps.tokens.check(secret.secret, { fresh: true }),
+      old: old && deps.tokens.check(old.secret, { fresh: true })
+    });
+    const status = resultOf(reads.status);
+    const check = resultOf(reads.fresh);
     if (!check.accepted) {
       throw new ActionError(
         "client-id",
         `After activation the token endpoint rejects the new secret (${check.reason}). Check the package in Setup.`
       );
     }
-    const old = [this.current, this.escrowed].find((s) => s && s.fingerprint !== secret.fingerprint);
-    if (old) {
-      const oldCheck = await deps.tokens.check(old.secret, { fresh: true });
+    const oldCheck = resultOf(reads.old);
+    if (oldCheck) {
       this.result.notes.push(
         oldCheck.accepted ? "The previous secret is still accepted by the token endpoint after activation; check the package in Setup." : "The previous secret is now rejected by the token endpoint, as expected."
       );

@@ -1,8 +1,5 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  NothingStagedError
-} from "./chunk-3TFIUFKT.js";
-import {
   describeIssues,
   exhaustedAdvice,
   exhaustedReason,
@@ -12,6 +9,9 @@ import {
   sendOnce,
   transientStatus
 } from "./chunk-MRW6QTBY.js";
+import {
+  NothingStagedError
+} from "./chunk-3TFIUFKT.js";
 import {
   quotable
 } from "./chunk-V7KSUL6B.js";
