@@ -481,9 +481,13 @@ var RunContext = class {
     if (!this.record) throw new Error("engine: no rotation record");
     return this.record;
   }
-  /** The state at this point of the run, with `phase`. */
+  /**
+   * The state at this point of the run, with `phase`: by default the rotation
+   * under way (none when idle), and the newest state's history and last activation.
+   */
   stateAt(phase, extra = {}) {
     const { cfg } = this;
+    const rotation = phase === "idle" ? null : this.record ?? null;
     return {
       schemaVersion: STATE_SCHEMA_VERSION,
       clientId: cfg.clientId,
@@ -491,7 +495,7 @@ var RunContext = class {
       updatedAt: this.now().toISOString(),
       runId: cfg.runId,
       runAttempt: cfg.runAttempt,
-      rotation: phase === "idle" ? null : this.record ?? null,
+      rotation: extra.rotation === void 0 ? rotation : extra.rotation,
       lastActivatedAt: extra.lastActivatedAt ?? this.state?.lastActivatedAt ?? null,
       activeSecret: this.activeSecret ?? this.state?.activeSecret,
       history: extra.history ?? this.state?.history ?? []
@@ -535,13 +539,7 @@ var RunContext = class {
     if (this.rules.effect !== "act" || this.saved || !state || !loadedAt) return;
     const ageDays = (this.deps.clock.now() - loadedAt.getTime()) / DAY_MS;
     if (ageDays < cfg.stateRetentionDays / 2) return;
-    await this.write({
-      ...state,
-      updatedAt: this.now().toISOString(),
-      runId: cfg.runId,
-      runAttempt: cfg.runAttempt,
-      activeSecret: this.activeSecret ?? state.activeSecret
-    });
+    await this.write(this.stateAt(state.phase, { rotation: state.rotation }));
     this.result.notes.push(
       `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`
     );
