@@ -55,6 +55,15 @@ export function finishes(rule: ModeRule): boolean {
   return rule.effect !== 'act' || rule.finishes;
 }
 
+/**
+ * Whether a run with nothing in progress starts a rotation (under `setup`,
+ * reminds a person): now, or once the active secret is due. `fail` never
+ * starts one; the API flow refuses instead.
+ */
+export function startsWhenIdle(rule: ModeRule, due: boolean): boolean {
+  return rule.whenIdle === 'start' || (rule.whenIdle === 'start-when-due' && due);
+}
+
 export const modeRules = {
   api: {
     // A secret usable only after max-wait-seconds is left to a later run (api-flow.ts awaitUsable).
@@ -81,7 +90,7 @@ export const modeRules = {
     stage: act('start'),
     activate: act('start'),
     status: { effect: 'report', whenIdle: 'start-when-due' },
-    // Unlike under `api`, `plan` lists what `auto` would do (setup-flow.ts `plan`).
+    // Unlike under `api`, `plan` lists what `auto` would do (setup-plan.ts `planSetup`).
     plan: { effect: 'dry-run', whenIdle: 'start-when-due' },
   },
 } as const satisfies Record<Management, Record<Mode, ModeRule>>;

@@ -7,15 +7,16 @@ import {
   type DestinationKind,
   destinationKinds,
   kindNames,
+  type Target,
+  type TargetFields,
   type TargetOf,
 } from '../destination-kinds.ts';
 
-/** What names a scope, by target: an organization secret's visibility is not part of it. */
-interface ScopeFields {
-  repository: { owner: string; repo: string };
-  environment: { owner: string; repo: string; environment: string };
-  organization: { org: string };
-}
+/** Who may read an organization secret: sent with each write, not part of where the secret lives. */
+type Readers = Pick<TargetFields['organization'], 'visibility' | 'repositories'>;
+
+/** What names a scope, by target: a destination's fields less its readers. */
+type ScopeFields = { [T in Target]: Omit<TargetFields[T], keyof Readers> };
 
 export type Scope = { [K in DestinationKind]: { level: K } & ScopeFields[TargetOf<K>] }[DestinationKind];
 

@@ -4,7 +4,7 @@
 // unconfirmed. api-flow.ts carries the actions out; api-plan.test.ts covers
 // each situation under each mode.
 import { ActionError } from '../errors.ts';
-import { finishes, type Mode, modeRules } from '../modes.ts';
+import { finishes, type Mode, modeRules, startsWhenIdle } from '../modes.ts';
 import type { InHand, Situation } from './assess.ts';
 
 export type Action =
@@ -65,7 +65,7 @@ export function planApi({ situation, mode, due, unconfirmed }: ApiPlanInput): Ac
         );
       }
       // `status` reports what a scheduled `auto` run would do.
-      if (rules.whenIdle === 'start-when-due' && !due) return [];
+      if (!startsWhenIdle(rules, due)) return [];
       // Staging again would start a second rotation before the activate job confirms this one.
       if (stopsAtStaging && unconfirmed) return [];
       return [

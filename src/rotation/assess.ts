@@ -63,6 +63,13 @@ export function notBefore(a: Date, b: Date | string): boolean {
  */
 export const SKEW_MS = 60_000;
 
+/** The rotation the stored state says is under way: its record, unless the state is idle. */
+export function recordUnderWay(
+  state: Pick<RotationState, 'phase' | 'rotation'> | undefined,
+): RotationRecord | undefined {
+  return state && state.phase !== 'idle' ? (state.rotation ?? undefined) : undefined;
+}
+
 function candidates(facts: Facts): InHand[] {
   const list = facts.escrowed ? [facts.escrowed, facts.current] : [facts.current];
   return list.filter((s, i) => list.findIndex((t) => t.fingerprint === s.fingerprint) === i);
@@ -75,7 +82,7 @@ function candidates(facts: Facts): InHand[] {
  */
 export function stateContradicts(facts: Facts): string | undefined {
   const { status, state } = facts;
-  const record = state && state.phase !== 'idle' ? state.rotation : null;
+  const record = recordUnderWay(state);
   if (!record) return undefined;
   const stagedAt = new Date(record.stagedAt);
   if (status.lastGeneratedAt === null || !notBefore(status.lastGeneratedAt, stagedAt)) {
@@ -101,7 +108,7 @@ export function stateContradicts(facts: Facts): string | undefined {
 
 export function assess(facts: Facts): Situation {
   const { status, state } = facts;
-  const record = state && state.phase !== 'idle' ? (state.rotation ?? undefined) : undefined;
+  const record = recordUnderWay(state);
   return status.staged ? whileStaged(facts, status.staged, record) : whileNothingStaged(facts, record);
 }
 

@@ -306,12 +306,16 @@ export class RunContext {
     return this.record;
   }
 
-  /** The state at this point of the run, with `phase`. */
+  /**
+   * The state at this point of the run, with `phase`: by default the rotation
+   * under way (none when idle), and the newest state's history and last activation.
+   */
   private stateAt(
     phase: Phase,
-    extra: Partial<Pick<RotationState, 'history' | 'lastActivatedAt'>> = {},
+    extra: Partial<Pick<RotationState, 'rotation' | 'history' | 'lastActivatedAt'>> = {},
   ): RotationState {
     const { cfg } = this;
+    const rotation = phase === 'idle' ? null : (this.record ?? null);
     return {
       schemaVersion: STATE_SCHEMA_VERSION,
       clientId: cfg.clientId,
@@ -319,7 +323,7 @@ export class RunContext {
       updatedAt: this.now().toISOString(),
       runId: cfg.runId,
       runAttempt: cfg.runAttempt,
-      rotation: phase === 'idle' ? null : (this.record ?? null),
+      rotation: extra.rotation === undefined ? rotation : extra.rotation,
       lastActivatedAt: extra.lastActivatedAt ?? this.state?.lastActivatedAt ?? null,
       activeSecret: this.activeSecret ?? this.state?.activeSecret,
       history: extra.history ?? this.state?.history ?? [],
@@ -371,13 +375,8 @@ export class RunContext {
     if (this.rules.effect !== 'act' || this.saved || !state || !loadedAt) return;
     const ageDays = (this.deps.clock.now() - loadedAt.getTime()) / DAY_MS;
     if (ageDays < cfg.stateRetentionDays / 2) return;
-    await this.write({
-      ...state,
-      updatedAt: this.now().toISOString(),
-      runId: cfg.runId,
-      runAttempt: cfg.runAttempt,
-      activeSecret: this.activeSecret ?? state.activeSecret,
-    });
+    // The phase and rotation as loaded: this run saved no change to them, whatever it holds in memory.
+    await this.write(this.stateAt(state.phase, { rotation: state.rotation }));
     this.result.notes.push(
       `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`,
     );

@@ -3,28 +3,27 @@
 // distributes a staged secret the person escrowed to every destination once
 // the token endpoint accepts it, and confirms the switch after the person
 // activated it. It never writes a destination with a secret the token
-// endpoint does not accept at that moment.
+// endpoint does not accept at that moment. What comes next is setup-plan.ts's
+// decision; this flow asks the platforms and carries it out.
 import { ActionError } from '../errors.ts';
-import type { InHand } from './assess.ts';
+import { type InHand, recordUnderWay } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
-import type { AgeSource } from './result.ts';
 import { DAY_MS, Flow, rejectedClientSecret } from './run-context.ts';
+import {
+  type AgeReading,
+  activeOf,
+  assessSetup,
+  describeSetupActions,
+  oldestAge,
+  planSetup,
+  type SetupSituation,
+  undistributed,
+} from './setup-plan.ts';
+import type { RotationRecord } from './state.ts';
 
 /** Marketing Cloud expires every secret this long after it was generated. */
 const SECRET_LIFETIME_DAYS = 180;
 const WAITING_FOR_ACTIVATION = 'Distributed; waiting for activation in Setup.';
-
-type Situation =
-  /** Nothing staged in hand; remind when due. */
-  | { kind: 'idle' }
-  /** A staged secret in hand that the destinations do not hold yet. */
-  | { kind: 'distribute'; staged: InHand }
-  /** The person activated before the destinations were written: they hold a rejected secret. */
-  | { kind: 'activated-early'; staged: InHand }
-  /** Distributed; waiting for the person to activate, then confirm. */
-  | { kind: 'distributed'; staged: InHand; old?: InHand }
-  /** The distributed secret stopped working before activation. */
-  | { kind: 'staged-broken'; staged: InHand; old?: InHand };
 
 export class SetupRotation extends Flow {
   private current!: InHand;
@@ -39,7 +38,8 @@ export class SetupRotation extends Flow {
     );
     const situation = await this.doubtClaims(claimed);
     const due = await this.describeAge(situation);
-    const plan = this.plan(situation, due);
+    const actions = planSetup({ situation, mode: this.cfg.mode, due });
+    const plan = describeSetupActions(actions);
     this.result.plan = plan;
     if (this.rules.effect !== 'act') {
       const next =
@@ -51,7 +51,7 @@ export class SetupRotation extends Flow {
     }
     switch (situation.kind) {
       case 'idle':
-        if (due || this.rules.whenIdle === 'start') await this.remind();
+        if (actions.length > 0) await this.remind();
         else this.result.headline = ctx.notDue();
         return;
       case 'distribute':
@@ -65,7 +65,7 @@ export class SetupRotation extends Flow {
     }
   }
 
-  private async preflight(): Promise<Situation> {
+  private async preflight(): Promise<SetupSituation> {
     const { deps, cfg, ctx } = this;
     if (this.rules.effect !== 'report')
       await deps.secrets.prepare([...cfg.destinations, cfg.escrow, cfg.previousEscrow]);
@@ -82,40 +82,34 @@ export class SetupRotation extends Flow {
     }
     deps.onWorkingSecret?.(working.secret);
 
-    const record = ctx.state && ctx.state.phase !== 'idle' ? (ctx.state.rotation ?? undefined) : undefined;
-    const held = [this.escrowed, this.current].filter((s): s is InHand => s !== undefined);
-    if (record) {
-      ctx.record = record;
-      this.result.stagedAt = new Date(record.stagedAt);
-      const staged = held.find((s) => s.fingerprint === record.stagedFingerprint);
-      const old = [this.previous, this.current].find(
-        (s) => s && s.fingerprint === record.previousFingerprint,
-      );
-      if (staged && ctx.state?.phase === 'published') {
-        return staged.accepted
-          ? { kind: 'distributed', staged, old }
-          : { kind: 'staged-broken', staged, old };
-      }
-      if (staged) return this.freshStaging(staged);
-    }
-    // A staged secret a person escrowed: it differs from the one the workflow holds.
-    if (this.escrowed && this.escrowed.fingerprint !== this.current.fingerprint) {
-      const escrowedAt = (await deps.secrets.updatedAt(cfg.escrow)) ?? ctx.now();
-      ctx.record = {
-        stagedFingerprint: this.escrowed.fingerprint,
-        previousFingerprint: this.current.accepted ? this.current.fingerprint : undefined,
-        stagedAt: escrowedAt.toISOString(),
-        usableAt: escrowedAt.toISOString(),
-        expiresAt: new Date(escrowedAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS).toISOString(),
-        escrowId: cfg.escrow.id,
-        publishedTo: [],
-        stagedByRun: cfg.runId,
-      };
-      this.result.stagedAt = escrowedAt;
-      return this.freshStaging(this.escrowed);
-    }
-    ctx.record = undefined;
-    return { kind: 'idle' };
+    // The stored staging's time is reported even when no secret in hand is that staging.
+    const stored = recordUnderWay(ctx.state);
+    if (stored) this.result.stagedAt = new Date(stored.stagedAt);
+    const { situation, record } = assessSetup({
+      current: this.current,
+      escrowed: this.escrowed,
+      previous: this.previous,
+      state: ctx.state,
+    });
+    ctx.record = record && 'escrowed' in record ? await this.recordEscrowed(record.escrowed) : record?.stored;
+    return situation;
+  }
+
+  /** The record of a staging a person escrowed that the state does not know: it starts when the escrow was written. */
+  private async recordEscrowed(escrowed: InHand): Promise<RotationRecord> {
+    const { deps, cfg, ctx } = this;
+    const escrowedAt = (await deps.secrets.updatedAt(cfg.escrow)) ?? ctx.now();
+    this.result.stagedAt = escrowedAt;
+    return {
+      stagedFingerprint: escrowed.fingerprint,
+      previousFingerprint: this.current.accepted ? this.current.fingerprint : undefined,
+      stagedAt: escrowedAt.toISOString(),
+      usableAt: escrowedAt.toISOString(),
+      expiresAt: new Date(escrowedAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS).toISOString(),
+      escrowId: cfg.escrow.id,
+      publishedTo: [],
+      stagedByRun: cfg.runId,
+    };
   }
 
   /**
@@ -124,7 +118,7 @@ export class SetupRotation extends Flow {
    * Otherwise distribute it again, so the person is never told to activate a
    * secret the destinations do not hold.
    */
-  private async doubtClaims(situation: Situation): Promise<Situation> {
+  private async doubtClaims(situation: SetupSituation): Promise<SetupSituation> {
     if (situation.kind !== 'distributed' && situation.kind !== 'staged-broken') return situation;
     const { ctx, deps, cfg } = this;
     const escrowedAt = await deps.secrets.updatedAt(cfg.escrow);
@@ -136,31 +130,7 @@ export class SetupRotation extends Flow {
       `The stored state says every destination holds the staged secret, but ${stale.join(', ')} ` +
         `${stale.length === 1 ? 'was' : 'were'} not written since it was escrowed; that claim was ignored.`,
     );
-    return this.freshStaging(situation.staged);
-  }
-
-  private freshStaging(staged: InHand): Situation {
-    // The workflow's own secret is rejected while the staged one works: the
-    // person activated before the destinations were written.
-    return !this.current.accepted && staged.accepted && staged.fingerprint !== this.current.fingerprint
-      ? { kind: 'activated-early', staged }
-      : { kind: 'distribute', staged };
-  }
-
-  /** The secret Marketing Cloud has active, among those in hand, as far as this run can tell. */
-  private activeOf(situation: Situation): InHand | undefined {
-    switch (situation.kind) {
-      case 'idle':
-        return [this.current, this.previous].find((s) => s?.accepted);
-      case 'distribute':
-        return this.current.accepted ? this.current : undefined;
-      case 'activated-early':
-        return situation.staged;
-      case 'distributed':
-        return situation.old?.accepted ? situation.old : situation.old && situation.staged;
-      case 'staged-broken':
-        return situation.old;
-    }
+    return undistributed(situation.staged, this.current);
   }
 
   /**
@@ -169,18 +139,15 @@ export class SetupRotation extends Flow {
    * run's own writes never make it look younger, and a stale or forged record
    * can make a reminder early, never late.
    */
-  private async describeAge(situation: Situation): Promise<boolean> {
+  private async describeAge(situation: SetupSituation): Promise<boolean> {
     const { ctx } = this;
-    const active = this.activeOf(situation);
-    const sources: Array<{ at: Date; source: AgeSource }> = [];
+    const active = activeOf(situation, { current: this.current, previous: this.previous });
+    const readings: AgeReading[] = [];
     const recorded = active && ctx.stateAgeOf(active.fingerprint);
-    if (recorded) sources.push({ at: recorded, source: 'state' });
+    if (recorded) readings.push({ at: recorded, source: 'state' });
     for (const at of (await ctx.destinationsWrittenAt()).values())
-      if (at) sources.push({ at, source: 'destination' });
-    const oldest = sources.reduce<(typeof sources)[number] | undefined>(
-      (a, b) => (a && a.at <= b.at ? a : b),
-      undefined,
-    );
+      if (at) readings.push({ at, source: 'destination' });
+    const oldest = oldestAge(readings);
     if (!oldest) {
       this.result.notes.push(
         'The active secret’s age is unknown: the state records none for it and no destination has a secret.',
@@ -193,36 +160,6 @@ export class SetupRotation extends Flow {
       new Date(oldest.at.getTime() + SECRET_LIFETIME_DAYS * DAY_MS),
       active?.fingerprint,
     );
-  }
-
-  private plan(situation: Situation, due: boolean): string[] {
-    switch (situation.kind) {
-      case 'idle':
-        return due || this.rules.whenIdle === 'start'
-          ? ['remind: ask for a staged secret to be generated in Setup and escrowed']
-          : [];
-      case 'distribute':
-        return [
-          'await-usable: wait until the token endpoint accepts the staged secret',
-          'publish: seal and write it to every destination; keep the active one in the previous-secret escrow',
-          'verify: request a token with it',
-          'remind: ask for it to be activated in Setup',
-        ];
-      case 'activated-early':
-        return [
-          'publish: write the activated secret to every destination at once',
-          'confirm: delete the escrow secrets',
-        ];
-      case 'distributed':
-        return [
-          'confirm: if the previous secret is now rejected, delete the escrow secrets; else remind to activate',
-        ];
-      case 'staged-broken':
-        return [
-          'restore: put the previous secret back in every destination',
-          'remind: ask for a new staged secret',
-        ];
-    }
   }
 
   private instructions(): string {

@@ -6,19 +6,11 @@ import { ActionError } from '../../src/errors.ts';
 import { type Mode, modes } from '../../src/modes.ts';
 import { type Action, describeActions, planApi } from '../../src/rotation/api-plan.ts';
 import type { InHand, Situation } from '../../src/rotation/assess.ts';
-import type { RotationRecord } from '../../src/rotation/state.ts';
+import { byMode, rotationRecord } from '../support/plan-table.ts';
 
 const ACTIVE: InHand = { secret: 'OLD', fingerprint: 'fp-old', accepted: true };
 const STAGED: InHand = { secret: 'NEW', fingerprint: 'fp-new', accepted: true };
-const RECORD: RotationRecord = {
-  stagedFingerprint: STAGED.fingerprint,
-  stagedAt: '2026-11-01T00:00:00.000Z',
-  usableAt: '2026-11-01T00:05:00.000Z',
-  expiresAt: '2027-04-30T00:00:00.000Z',
-  escrowId: 'escrow',
-  publishedTo: [],
-  stagedByRun: 1,
-};
+const RECORD = rotationRecord(STAGED.fingerprint);
 
 const ROTATION = ['await-usable', 'publish', 'verify', 'activate', 'confirm'];
 /** The steps only, or a refusal: an ActionError and the input it names. */
@@ -33,11 +25,7 @@ function steps(situation: Situation, mode: Mode, due = true, unconfirmed = false
   }
 }
 
-/** One row per mode, in the order of `modes`: auto, rotate, stage, activate, status, plan. */
-function row(...expected: Expected[]): Record<Mode, Expected> {
-  expect(expected).toHaveLength(modes.length);
-  return Object.fromEntries(modes.map((mode, i) => [mode, expected[i]])) as Record<Mode, Expected>;
-}
+const row = byMode<Expected>;
 
 const stageThen = (...rest: string[]) => ['stage', ...rest];
 const refused = (subject: string) => ({ refused: subject });

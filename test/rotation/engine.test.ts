@@ -405,6 +405,49 @@ describe('state refresh', () => {
   });
 });
 
+describe('state refresh keeps what was loaded', () => {
+  it('saves the loaded phase, rotation, history and last activation again, with this run and the age it learned', async () => {
+    const t = Date.parse('2026-11-01T00:00:00Z');
+    const stagedAt = new Date(t - 60 * DAY).toISOString();
+    const stored = base(t, {
+      phase: 'staged',
+      // A staging no secret in hand matches: the Setup flow follows no record and reminds, saving nothing.
+      rotation: {
+        stagedFingerprint: fp('GONE'),
+        stagedAt,
+        usableAt: stagedAt,
+        expiresAt: new Date(t + 120 * DAY).toISOString(),
+        escrowId: ESCROW.id,
+        publishedTo: [],
+        stagedByRun: 3,
+      },
+      lastActivatedAt: new Date(t - 200 * DAY).toISOString(),
+      history: [
+        {
+          fingerprint: fp('OLD'),
+          stagedAt: new Date(t - 201 * DAY).toISOString(),
+          activatedAt: new Date(t - 200 * DAY).toISOString(),
+          confirmedAt: new Date(t - 200 * DAY).toISOString(),
+          runId: 2,
+        },
+      ],
+    });
+    const w = world('auto', 'setup', stored, new Date(t - 50 * DAY));
+    const outcome = await w.run();
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.result.headline).toMatch(/rotation is due/);
+    expect(w.store.saved).toEqual([
+      {
+        ...stored,
+        updatedAt: new Date(t).toISOString(),
+        runId: 7,
+        runAttempt: 1,
+        activeSecret: { fingerprint: fp('OLD'), createdAt: new Date(t - 201 * DAY).toISOString() },
+      },
+    ]);
+  });
+});
+
 describe('saves and checks a rotation makes', () => {
   it('saves the state twice: staged before publishing, and idle when the rotation is complete', async () => {
     const w = world('rotate', 'api');

@@ -1,8 +1,9 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   finishes,
-  modeRules
-} from "./chunk-UJHOEWOJ.js";
+  modeRules,
+  startsWhenIdle
+} from "./chunk-LOYO7JJU.js";
 import {
   STATE_SCHEMA_VERSION
 } from "./chunk-S4R6Z6IO.js";
@@ -51,7 +52,7 @@ function planApi({ situation, mode, due, unconfirmed }) {
           `mode \`${mode}\` continues a staged rotation, but nothing is staged in Marketing Cloud for this client. Run with mode \`stage\` (or \`rotate\`) first.`
         );
       }
-      if (rules.whenIdle === "start-when-due" && !due) return [];
+      if (!startsWhenIdle(rules, due)) return [];
       if (stopsAtStaging && unconfirmed) return [];
       return [
         {
@@ -99,13 +100,16 @@ function notBefore(a, b) {
   return a.getTime() >= new Date(b).getTime() - ROUNDING_MS;
 }
 var SKEW_MS = 6e4;
+function recordUnderWay(state) {
+  return state && state.phase !== "idle" ? state.rotation ?? void 0 : void 0;
+}
 function candidates(facts) {
   const list = facts.escrowed ? [facts.escrowed, facts.current] : [facts.current];
   return list.filter((s, i) => list.findIndex((t) => t.fingerprint === s.fingerprint) === i);
 }
 function stateContradicts(facts) {
   const { status, state } = facts;
-  const record = state && state.phase !== "idle" ? state.rotation : null;
+  const record = recordUnderWay(state);
   if (!record) return void 0;
   const stagedAt = new Date(record.stagedAt);
   if (status.lastGeneratedAt === null || !notBefore(status.lastGeneratedAt, stagedAt)) {
@@ -120,7 +124,7 @@ function stateContradicts(facts) {
 }
 function assess(facts) {
   const { status, state } = facts;
-  const record = state && state.phase !== "idle" ? state.rotation ?? void 0 : void 0;
+  const record = recordUnderWay(state);
   return status.staged ? whileStaged(facts, status.staged, record) : whileNothingStaged(facts, record);
 }
 function byFingerprint(facts, fp) {
@@ -481,9 +485,13 @@ var RunContext = class {
     if (!this.record) throw new Error("engine: no rotation record");
     return this.record;
   }
-  /** The state at this point of the run, with `phase`. */
+  /**
+   * The state at this point of the run, with `phase`: by default the rotation
+   * under way (none when idle), and the newest state's history and last activation.
+   */
   stateAt(phase, extra = {}) {
     const { cfg } = this;
+    const rotation = phase === "idle" ? null : this.record ?? null;
     return {
       schemaVersion: STATE_SCHEMA_VERSION,
       clientId: cfg.clientId,
@@ -491,7 +499,7 @@ var RunContext = class {
       updatedAt: this.now().toISOString(),
       runId: cfg.runId,
       runAttempt: cfg.runAttempt,
-      rotation: phase === "idle" ? null : this.record ?? null,
+      rotation: extra.rotation === void 0 ? rotation : extra.rotation,
       lastActivatedAt: extra.lastActivatedAt ?? this.state?.lastActivatedAt ?? null,
       activeSecret: this.activeSecret ?? this.state?.activeSecret,
       history: extra.history ?? this.state?.history ?? []
@@ -535,13 +543,7 @@ var RunContext = class {
     if (this.rules.effect !== "act" || this.saved || !state || !loadedAt) return;
     const ageDays = (this.deps.clock.now() - loadedAt.getTime()) / DAY_MS;
     if (ageDays < cfg.stateRetentionDays / 2) return;
-    await this.write({
-      ...state,
-      updatedAt: this.now().toISOString(),
-      runId: cfg.runId,
-      runAttempt: cfg.runAttempt,
-      activeSecret: this.activeSecret ?? state.activeSecret
-    });
+    await this.write(this.stateAt(state.phase, { rotation: state.rotation }));
     this.result.notes.push(
       `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`
     );
@@ -1130,6 +1132,81 @@ var ApiRotation = class extends Flow {
   }
 };
 
+// src/rotation/setup-plan.ts
+function assessSetup(facts) {
+  const { current, escrowed, previous, state } = facts;
+  const record = recordUnderWay(state);
+  if (record) {
+    const staged = [escrowed, current].find((s) => s?.fingerprint === record.stagedFingerprint);
+    const old = [previous, current].find((s) => s && s.fingerprint === record.previousFingerprint);
+    if (staged && state?.phase === "published") {
+      const situation = staged.accepted ? { kind: "distributed", staged, old } : { kind: "staged-broken", staged, old };
+      return { situation, record: { stored: record } };
+    }
+    if (staged) return { situation: undistributed(staged, current), record: { stored: record } };
+  }
+  if (escrowed && escrowed.fingerprint !== current.fingerprint) {
+    return { situation: undistributed(escrowed, current), record: { escrowed } };
+  }
+  return { situation: { kind: "idle" } };
+}
+function undistributed(staged, current) {
+  return !current.accepted && staged.accepted && staged.fingerprint !== current.fingerprint ? { kind: "activated-early", staged } : { kind: "distribute", staged };
+}
+function activeOf(situation, { current, previous }) {
+  switch (situation.kind) {
+    case "idle":
+      return [current, previous].find((s) => s?.accepted);
+    case "distribute":
+      return current.accepted ? current : void 0;
+    case "activated-early":
+      return situation.staged;
+    case "distributed":
+      return situation.old?.accepted ? situation.old : situation.old && situation.staged;
+    case "staged-broken":
+      return situation.old;
+  }
+}
+function oldestAge(readings) {
+  return readings.reduce((a, b) => a && a.at <= b.at ? a : b, void 0);
+}
+function describeSetupActions(actions) {
+  return actions.map((a) => `${a.step}: ${a.does}`);
+}
+function planSetup({ situation, mode, due }) {
+  switch (situation.kind) {
+    case "idle":
+      return startsWhenIdle(modeRules.setup[mode], due) ? [{ step: "remind", does: "ask for a staged secret to be generated in Setup and escrowed" }] : [];
+    case "distribute":
+      return [
+        { step: "await-usable", does: "wait until the token endpoint accepts the staged secret" },
+        {
+          step: "publish",
+          does: "seal and write it to every destination; keep the active one in the previous-secret escrow"
+        },
+        { step: "verify", does: "request a token with it" },
+        { step: "remind", does: "ask for it to be activated in Setup" }
+      ];
+    case "activated-early":
+      return [
+        { step: "publish", does: "write the activated secret to every destination at once" },
+        { step: "confirm", does: "delete the escrow secrets" }
+      ];
+    case "distributed":
+      return [
+        {
+          step: "confirm",
+          does: "if the previous secret is now rejected, delete the escrow secrets; else remind to activate"
+        }
+      ];
+    case "staged-broken":
+      return [
+        { step: "restore", does: "put the previous secret back in every destination" },
+        { step: "remind", does: "ask for a new staged secret" }
+      ];
+  }
+}
+
 // src/rotation/setup-flow.ts
 var SECRET_LIFETIME_DAYS = 180;
 var WAITING_FOR_ACTIVATION = "Distributed; waiting for activation in Setup.";
@@ -1147,7 +1224,8 @@ var SetupRotation = class extends Flow {
     );
     const situation = await this.doubtClaims(claimed);
     const due = await this.describeAge(situation);
-    const plan = this.plan(situation, due);
+    const actions = planSetup({ situation, mode: this.cfg.mode, due });
+    const plan = describeSetupActions(actions);
     this.result.plan = plan;
     if (this.rules.effect !== "act") {
       const next = plan.length > 0 ? `${this.rules.effect === "dry-run" ? "Would" : "Next"}: ${plan.join("; ")}.` : ctx.notDue();
@@ -1156,7 +1234,7 @@ var SetupRotation = class extends Flow {
     }
     switch (situation.kind) {
       case "idle":
-        if (due || this.rules.whenIdle === "start") await this.remind();
+        if (actions.length > 0) await this.remind();
         else this.result.headline = ctx.notDue();
         return;
       case "distribute":
@@ -1185,37 +1263,32 @@ var SetupRotation = class extends Flow {
       throw rejectedClientSecret(cfg, "no secret passed in is accepted");
     }
     deps.onWorkingSecret?.(working.secret);
-    const record = ctx.state && ctx.state.phase !== "idle" ? ctx.state.rotation ?? void 0 : void 0;
-    const held = [this.escrowed, this.current].filter((s) => s !== void 0);
-    if (record) {
-      ctx.record = record;
-      this.result.stagedAt = new Date(record.stagedAt);
-      const staged = held.find((s) => s.fingerprint === record.stagedFingerprint);
-      const old = [this.previous, this.current].find(
-        (s) => s && s.fingerprint === record.previousFingerprint
-      );
-      if (staged && ctx.state?.phase === "published") {
-        return staged.accepted ? { kind: "distributed", staged, old } : { kind: "staged-broken", staged, old };
-      }
-      if (staged) return this.freshStaging(staged);
-    }
-    if (this.escrowed && this.escrowed.fingerprint !== this.current.fingerprint) {
-      const escrowedAt = await deps.secrets.updatedAt(cfg.escrow) ?? ctx.now();
-      ctx.record = {
-        stagedFingerprint: this.escrowed.fingerprint,
-        previousFingerprint: this.current.accepted ? this.current.fingerprint : void 0,
-        stagedAt: escrowedAt.toISOString(),
-        usableAt: escrowedAt.toISOString(),
-        expiresAt: new Date(escrowedAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS).toISOString(),
-        escrowId: cfg.escrow.id,
-        publishedTo: [],
-        stagedByRun: cfg.runId
-      };
-      this.result.stagedAt = escrowedAt;
-      return this.freshStaging(this.escrowed);
-    }
-    ctx.record = void 0;
-    return { kind: "idle" };
+    const stored = recordUnderWay(ctx.state);
+    if (stored) this.result.stagedAt = new Date(stored.stagedAt);
+    const { situation, record } = assessSetup({
+      current: this.current,
+      escrowed: this.escrowed,
+      previous: this.previous,
+      state: ctx.state
+    });
+    ctx.record = record && "escrowed" in record ? await this.recordEscrowed(record.escrowed) : record?.stored;
+    return situation;
+  }
+  /** The record of a staging a person escrowed that the state does not know: it starts when the escrow was written. */
+  async recordEscrowed(escrowed) {
+    const { deps, cfg, ctx } = this;
+    const escrowedAt = await deps.secrets.updatedAt(cfg.escrow) ?? ctx.now();
+    this.result.stagedAt = escrowedAt;
+    return {
+      stagedFingerprint: escrowed.fingerprint,
+      previousFingerprint: this.current.accepted ? this.current.fingerprint : void 0,
+      stagedAt: escrowedAt.toISOString(),
+      usableAt: escrowedAt.toISOString(),
+      expiresAt: new Date(escrowedAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS).toISOString(),
+      escrowId: cfg.escrow.id,
+      publishedTo: [],
+      stagedByRun: cfg.runId
+    };
   }
   /**
    * The state's `published` is a hint: the staged secret is distributed only
@@ -1234,25 +1307,7 @@ var SetupRotation = class extends Flow {
     ctx.distrust(
       `The stored state says every destination holds the staged secret, but ${stale.join(", ")} ${stale.length === 1 ? "was" : "were"} not written since it was escrowed; that claim was ignored.`
     );
-    return this.freshStaging(situation.staged);
-  }
-  freshStaging(staged) {
-    return !this.current.accepted && staged.accepted && staged.fingerprint !== this.current.fingerprint ? { kind: "activated-early", staged } : { kind: "distribute", staged };
-  }
-  /** The secret Marketing Cloud has active, among those in hand, as far as this run can tell. */
-  activeOf(situation) {
-    switch (situation.kind) {
-      case "idle":
-        return [this.current, this.previous].find((s) => s?.accepted);
-      case "distribute":
-        return this.current.accepted ? this.current : void 0;
-      case "activated-early":
-        return situation.staged;
-      case "distributed":
-        return situation.old?.accepted ? situation.old : situation.old && situation.staged;
-      case "staged-broken":
-        return situation.old;
-    }
+    return undistributed(situation.staged, this.current);
   }
   /**
    * The active secret's age, the oldest of what the state recorded for it and
@@ -1262,16 +1317,13 @@ var SetupRotation = class extends Flow {
    */
   async describeAge(situation) {
     const { ctx } = this;
-    const active = this.activeOf(situation);
-    const sources = [];
+    const active = activeOf(situation, { current: this.current, previous: this.previous });
+    const readings = [];
     const recorded = active && ctx.stateAgeOf(active.fingerprint);
-    if (recorded) sources.push({ at: recorded, source: "state" });
+    if (recorded) readings.push({ at: recorded, source: "state" });
     for (const at of (await ctx.destinationsWrittenAt()).values())
-      if (at) sources.push({ at, source: "destination" });
-    const oldest = sources.reduce(
-      (a, b) => a && a.at <= b.at ? a : b,
-      void 0
-    );
+      if (at) readings.push({ at, source: "destination" });
+    const oldest = oldestAge(readings);
     if (!oldest) {
       this.result.notes.push(
         "The active secret\u2019s age is unknown: the state records none for it and no destination has a secret."
@@ -1284,33 +1336,6 @@ var SetupRotation = class extends Flow {
       new Date(oldest.at.getTime() + SECRET_LIFETIME_DAYS * DAY_MS),
       active?.fingerprint
     );
-  }
-  plan(situation, due) {
-    switch (situation.kind) {
-      case "idle":
-        return due || this.rules.whenIdle === "start" ? ["remind: ask for a staged secret to be generated in Setup and escrowed"] : [];
-      case "distribute":
-        return [
-          "await-usable: wait until the token endpoint accepts the staged secret",
-          "publish: seal and write it to every destination; keep the active one in the previous-secret escrow",
-          "verify: request a token with it",
-          "remind: ask for it to be activated in Setup"
-        ];
-      case "activated-early":
-        return [
-          "publish: write the activated secret to every destination at once",
-          "confirm: delete the escrow secrets"
-        ];
-      case "distributed":
-        return [
-          "confirm: if the previous secret is now rejected, delete the escrow secrets; else remind to activate"
-        ];
-      case "staged-broken":
-        return [
-          "restore: put the previous secret back in every destination",
-          "remind: ask for a new staged secret"
-        ];
-    }
   }
   instructions() {
     const { cfg } = this;

@@ -7,6 +7,9 @@ var act = (whenIdle, finishes2 = true, notUsableInTime = "fail") => ({ effect: "
 function finishes(rule) {
   return rule.effect !== "act" || rule.finishes;
 }
+function startsWhenIdle(rule, due) {
+  return rule.whenIdle === "start" || rule.whenIdle === "start-when-due" && due;
+}
 var modeRules = {
   api: {
     // A secret usable only after max-wait-seconds is left to a later run (api-flow.ts awaitUsable).
@@ -33,7 +36,7 @@ var modeRules = {
     stage: act("start"),
     activate: act("start"),
     status: { effect: "report", whenIdle: "start-when-due" },
-    // Unlike under `api`, `plan` lists what `auto` would do (setup-flow.ts `plan`).
+    // Unlike under `api`, `plan` lists what `auto` would do (setup-plan.ts `planSetup`).
     plan: { effect: "dry-run", whenIdle: "start-when-due" }
   }
 };
@@ -54,6 +57,7 @@ export {
   modes,
   managements,
   finishes,
+  startsWhenIdle,
   modeRules,
   managementSpecs
 };
