@@ -5,10 +5,36 @@
 // dist/chunks/, so a run that fails on its inputs loads none of it.
 import { rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { licensesText } from './licenses.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Marks modules whose import does nothing by itself, so the bundle leaves
+ * them out where nothing of theirs is used. @actions/core's oidc-utils.js
+ * (class declarations only) imports @actions/http-client with undici, about
+ * 840 kB, for getIDToken, which the action never calls: without this every
+ * run, even one failing on its inputs, parses them at start. The artifact
+ * client, loaded at the first save, still brings its own.
+ */
+function withoutSideEffects(filter: RegExp): Plugin {
+  return {
+    name: 'without-side-effects',
+    setup(build) {
+      build.onResolve({ filter }, async (args) => {
+        if (args.pluginData === 'resolving') return undefined;
+        const { path, errors } = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: 'resolving',
+        });
+        return errors.length > 0 ? { errors } : { path, sideEffects: false };
+      });
+    },
+  };
+}
 
 export async function buildBundle(): Promise<void> {
   // Chunk names carry a content hash: stale ones would linger in the committed dist/.
@@ -27,6 +53,7 @@ export async function buildBundle(): Promise<void> {
     legalComments: 'none',
     logLevel: 'warning',
     metafile: true,
+    plugins: [withoutSideEffects(/\/oidc-utils\.js$/)],
     // Some dependencies are CommonJS and call require() for Node built-ins.
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
