@@ -28,7 +28,7 @@ await main({ core, env: process.env }).catch((failure: unknown) => {
   );
 });
 
-// A save abandoned at its deadline (state-store.ts) may still hold a socket
+// A save abandoned at its deadline (state-save.ts) may still hold a socket
 // that @actions/artifact's HTTP client keeps for minutes: the run is over, so
 // leave once what was written to stdout has been flushed.
 process.stdout.write('', () => process.exit());

@@ -157,8 +157,6 @@ function gitHubPorts(w: Wiring, workDir: string) {
       runAttempt: config.runAttempt,
       owner,
       repo,
-      apiUrl: config.apiUrl,
-      stateToken: config.stateToken,
       octokit: stateOctokit,
       // @actions/artifact is loaded only when the state store saves.
       artifactClient: async () => new (await import('@actions/artifact')).DefaultArtifactClient(),

@@ -72,11 +72,17 @@ function state(phase: Phase, runId: number): RotationState {
   };
 }
 
-/** A store as a job of `runId` sees it (the runtime token is in the environment, as on a runner). */
+/**
+ * A store as a job of `runId` sees it (the runtime token is in the environment, as on a runner),
+ * its Octokit built with `stateToken`.
+ */
 function storeInRun(
   artifactName: string,
   runId: number,
-  overrides: Partial<ArtifactStateStoreOptions> = {},
+  {
+    stateToken: token = stateToken,
+    ...overrides
+  }: Partial<ArtifactStateStoreOptions> & { stateToken?: string } = {},
 ): StateStore {
   Object.assign(process.env, gh.artifacts.runtimeEnv({ owner: 'octo', repo: 'app', runId }));
   return createArtifactStateStore({
@@ -84,10 +90,7 @@ function storeInRun(
     retentionDays: 7,
     owner: 'octo',
     repo: 'app',
-    apiUrl: gh.url,
-    stateToken,
-    octokit: actionOctokit(gh, overrides.stateToken ?? stateToken, { timeoutMs: overrides.timeoutMs })
-      .octokit,
+    octokit: actionOctokit(gh, token, { timeoutMs: overrides.timeoutMs }).octokit,
     artifactClient: new artifacts.DefaultArtifactClient(),
     workDir,
     log: { debug: () => {}, info: () => {}, warning: () => {} },
@@ -361,19 +364,112 @@ describe('bounded reading', () => {
   });
 });
 
+const ARCHIVE_ROUTE = 'GET /repos/:owner/:repo/actions/artifacts/:artifact_id/:archive_format';
+const STORAGE_ROUTE = 'GET /artifactstore/actions-results/*';
+
+/** Holds the next `times` calls of `route` until the returned function releases them (and clears the fault). */
+function hold(route: string | RegExp, times: number): () => void {
+  let release = () => {};
+  const until = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const fault = gh.server.faults.inject({ route, mode: { kind: 'hold', until }, times });
+  return () => {
+    release();
+    fault.clear();
+  };
+}
+
+describe('download', () => {
+  it("asks GitHub for the archive with the state token, and fetches storage's signed URL without it", async () => {
+    const { artifactId } = await storeInRun('state-hops', 2000).save(state('staged', 2000));
+    const before = gh.server.log.length;
+    expect((await storeInRun('state-hops', 2001).load()).state).toEqual(state('staged', 2000));
+    const hops = gh.server.log.slice(before).filter((e) => [ARCHIVE_ROUTE, STORAGE_ROUTE].includes(e.route));
+    expect(hops).toEqual([
+      expect.objectContaining({
+        path: `/repos/octo/app/actions/artifacts/${artifactId}/zip`,
+        status: 302,
+        authorization: '[REDACTED]',
+      }),
+      expect.objectContaining({ route: STORAGE_ROUTE, status: 200, authorization: undefined }),
+    ]);
+  });
+
+  it("retries GitHub's server errors on the archive link", async () => {
+    await storeInRun('state-flaky-link', 2010).save(state('staged', 2010));
+    const before = gh.server.faults.injected.get(ARCHIVE_ROUTE) ?? 0;
+    gh.server.faults.inject({ route: ARCHIVE_ROUTE, mode: { kind: 'status', status: 502 }, times: 2 });
+    expect((await storeInRun('state-flaky-link', 2011).load()).state).toEqual(state('staged', 2010));
+    expect(gh.server.faults.injected.get(ARCHIVE_ROUTE)).toBe(before + 2);
+  });
+
+  it('retries storage server errors, asking GitHub for a fresh link each time', async () => {
+    await storeInRun('state-flaky-storage', 2020).save(state('staged', 2020));
+    const before = gh.server.log.length;
+    gh.server.faults.inject({ route: STORAGE_ROUTE, mode: { kind: 'status', status: 503 }, times: 2 });
+    expect((await storeInRun('state-flaky-storage', 2021).load()).state).toEqual(state('staged', 2020));
+    const routes = gh.server.log.slice(before).map((e) => e.route);
+    expect(routes.filter((r) => r === ARCHIVE_ROUTE)).toHaveLength(3);
+    expect(routes.filter((r) => r === STORAGE_ROUTE)).toHaveLength(3);
+  });
+
+  it('takes a storage refusal as final: notes it and loads no older state', async () => {
+    await storeInRun('state-storage-refuses', 2030).save(state('idle', 2030));
+    const { artifactId } = await storeInRun('state-storage-refuses', 2031).save(state('staged', 2031));
+    const before = gh.server.log.length;
+    gh.server.faults.inject({ route: STORAGE_ROUTE, mode: { kind: 'status', status: 403 }, times: 1 });
+    const loaded = await storeInRun('state-storage-refuses', 2032).load();
+    expect(loaded).toEqual({
+      note: `state artifact ${artifactId} (run 2031) could not be downloaded: storage answered HTTP 403`,
+    });
+    expect(gh.server.log.slice(before).filter((e) => e.route === STORAGE_ROUTE)).toHaveLength(1);
+  });
+
+  it('gives up on an archive link that never comes after the per-attempt limit and its retries', async () => {
+    const { artifactId } = await storeInRun('state-stalled-link', 2040).save(state('staged', 2040));
+    const attempts = GITHUB_RETRIES + 1;
+    const before = gh.server.faults.injected.get(ARCHIVE_ROUTE) ?? 0;
+    const release = hold(ARCHIVE_ROUTE, attempts);
+    try {
+      const loaded = await storeInRun('state-stalled-link', 2041, { timeoutMs: 50 }).load();
+      expect(loaded.note).toMatch(
+        new RegExp(
+          `${artifactId} .*could not be downloaded: GitHub gave no link to its archive: .*aborted due to timeout`,
+          'i',
+        ),
+      );
+      expect(gh.server.faults.injected.get(ARCHIVE_ROUTE)).toBe(before + attempts);
+    } finally {
+      release();
+    }
+  });
+
+  it('gives up on storage that never answers after the per-attempt limit and the retry policy', async () => {
+    const { artifactId } = await storeInRun('state-stalled-storage', 2050).save(state('staged', 2050));
+    const policy = { attempts: 3, baseMs: 1, maxMs: 1, maxRetryAfterMs: 1 };
+    const before = gh.server.faults.injected.get(STORAGE_ROUTE) ?? 0;
+    const release = hold(STORAGE_ROUTE, policy.attempts);
+    try {
+      const loaded = await storeInRun('state-stalled-storage', 2051, { timeoutMs: 50, policy }).load();
+      expect(loaded.note).toMatch(
+        new RegExp(
+          `${artifactId} .*could not be downloaded: storage did not answer .*aborted due to timeout`,
+          'i',
+        ),
+      );
+      expect(gh.server.faults.injected.get(STORAGE_ROUTE)).toBe(before + policy.attempts);
+    } finally {
+      release();
+    }
+  });
+});
+
 describe('stalled GitHub', () => {
   it('gives up on a list that never answers after the per-attempt limit and its retries', async () => {
-    let release = () => {};
-    const until = new Promise<void>((resolve) => {
-      release = resolve;
-    });
     const attempts = GITHUB_RETRIES + 1;
     const before = gh.server.faults.injected.get(LIST_ROUTE) ?? 0;
-    const hold = gh.server.faults.inject({
-      route: LIST_ROUTE,
-      mode: { kind: 'hold', until },
-      times: attempts,
-    });
+    const release = hold(LIST_ROUTE, attempts);
     try {
       const load = storeInRun('state-stalled', 1800, { timeoutMs: 50 }).load();
       await expect(load).rejects.toThrow(
@@ -382,17 +478,11 @@ describe('stalled GitHub', () => {
       expect(gh.server.faults.injected.get(LIST_ROUTE)).toBe(before + attempts);
     } finally {
       release();
-      hold.clear();
     }
   });
 
   it('reports a save whose artifact service never answers as failed, after its deadline', async () => {
-    let release = () => {};
-    const until = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const route = /ArtifactService/;
-    const hold = gh.server.faults.inject({ route, mode: { kind: 'hold', until }, times: 1 });
+    const release = hold(/ArtifactService/, 1);
     try {
       const save = storeInRun('state-stalled-save', 1900, { timeoutMs: 50 }).save(state('staged', 1900));
       await expect(save).rejects.toMatchObject({
@@ -403,7 +493,6 @@ describe('stalled GitHub', () => {
       });
     } finally {
       release();
-      hold.clear();
     }
   });
 });

@@ -1,18 +1,13 @@
 // Client of the secret management contract v1 (docs/management-api.openapi.yaml):
-// status, stage and activate, authorised by a Marketing Cloud token. Turns each
-// refusal into an error that names the input at fault and what to do, and an
-// answer that is not the contract's into "this URL does not serve it".
-import { z } from 'zod';
+// status, stage and activate, authorised by a Marketing Cloud token. Each
+// operation is a Call (what to send, how to read the answer); one loop sends
+// a call with retries (http.ts). A refusal becomes an error that names the
+// input at fault (management-refusal.ts), an answer that is not the
+// contract's says "this URL does not serve it" (management-contract.ts).
+import type { z } from 'zod';
 import type { Credential } from '../config.ts';
 import { MarketingCloudError } from '../errors.ts';
-import { quotable } from '../redact.ts';
-import { parseRetryAfter } from '../retry.ts';
-import {
-  type ManagementPort,
-  NothingStagedError,
-  type SecretStatus,
-  type StagedSecret,
-} from '../rotation/ports.ts';
+import type { ManagementPort, SecretStatus, StagedSecret } from '../rotation/ports.ts';
 import {
   describeIssues,
   exhaustedAdvice,
@@ -27,6 +22,15 @@ import {
   type TransientFailure,
   transientStatus,
 } from './http.ts';
+import {
+  activatedSchema,
+  describeForeign,
+  notContract,
+  stagedSchema,
+  statusSchema,
+  TWO_CHOICES,
+} from './management-contract.ts';
+import { ADMIN_INPUTS, refusal } from './management-refusal.ts';
 import type { AccessToken, TokenClient } from './token-client.ts';
 
 export interface ManagementClientOptions extends HttpOptions {
@@ -42,50 +46,7 @@ export interface ManagementClientOptions extends HttpOptions {
   clientId: string;
 }
 
-const time = z.iso.datetime({ offset: true }).transform((value) => new Date(value));
-
-const statusSchema = z.object({
-  clientId: z.string(),
-  active: z.object({ createdAt: time, expiresAt: time }),
-  staged: z.object({ createdAt: time, usableAt: time, expiresAt: time, description: z.string() }).nullable(),
-  lastGeneratedAt: time.nullable(),
-  lastActivatedAt: time.nullable(),
-});
-
-const stagedSchema = z.object({
-  clientSecret: z.string().min(1),
-  createdAt: time,
-  usableAt: time,
-  expiresAt: time,
-});
-
-const activatedSchema = z.object({ activatedAt: time, expiresAt: time });
-
-/** Marketing Cloud's REST error envelope, as the contract requires it; `usableAt` is read when a 425 carries it. */
-const envelopeSchema = z.object({
-  message: z.string(),
-  errorcode: z.number().int(),
-  usableAt: z.iso.datetime({ offset: true }).optional(),
-});
-
-/** The contract's errorcode for "no such client id"; any other 404 comes from something else. */
-const UNKNOWN_CLIENT = 10004;
-
-const CONTRACT = 'docs/management-api.openapi.yaml';
-const TWO_CHOICES =
-  `Either use \`management: setup\` (a person clicks Generate and Activate in Setup; works on every tenant), ` +
-  `or point management-url at a service that implements ${CONTRACT}.`;
-
-/** What a reply that is not the contract's looks like, in words. */
-/** What a reply that is not the contract is; JSON of another shape is described by `otherJson`. */
-function describeForeign(reply: Reply, otherJson = "JSON that is not the contract's"): string {
-  const type = reply.headers.get('content-type') ?? '';
-  if (/html/i.test(type) || /^\s*</.test(reply.text)) return 'an HTML page';
-  if (reply.text.trim() === '') return 'an empty body';
-  if (parseJson(reply.text) === undefined) return 'a body that is not JSON';
-  return otherJson;
-}
-
+/** One operation of the contract. */
 interface Call<T> {
   method: 'GET' | 'POST';
   /** Path after `/secrets`. */
@@ -105,206 +66,160 @@ interface Call<T> {
   reconcile?: () => Promise<T | undefined>;
 }
 
-const ADMIN_INPUTS =
-  'admin-client-id and admin-client-secret (or client-id and client-secret when those are not set)';
+/** The service one client talks to, and what every call of it shares. */
+interface Service {
+  http: Http;
+  tokens: TokenClient;
+  adminCredential: () => Credential;
+  /** management-url, without a trailing slash. */
+  baseUrl: string;
+  clientId: string;
+  /** `${baseUrl}/platform/v1/oauth/clients/{clientId}/secrets` */
+  secretsUrl: string;
+  /** Staged secrets seen by this client, so no server text quoted in an error can carry one. */
+  seen: Set<string>;
+}
 
-/** The run cannot go on: management-url answers, but not as the contract says. */
-function notContract(
-  baseUrl: string,
-  call: { action: string },
-  reply: Reply,
-  what: string,
-): MarketingCloudError {
-  return new MarketingCloudError(
-    'management-url',
-    `management-url ${baseUrl} does not serve the management contract: asked to ${call.action}, it answered ` +
-      `${reply.status} with ${what}. ${TWO_CHOICES}`,
-    reply.status,
-  );
+const STATUS: Call<SecretStatus> = {
+  method: 'GET',
+  suffix: '',
+  action: 'read the secret status',
+  schema: statusSchema,
+};
+
+function stageCall(description: string, unchanged?: () => Promise<void>): Call<StagedSecret> {
+  return {
+    method: 'POST',
+    suffix: '/staged',
+    body: { description },
+    action: 'stage a new secret',
+    schema: stagedSchema,
+    guard: unchanged,
+    unreadable:
+      ' A secret was probably generated but its value could not be read, so it cannot be used;' +
+      ' a new one can be generated 5 minutes after it.',
+  };
+}
+
+function activateCall(status: () => Promise<SecretStatus>): Call<z.infer<typeof activatedSchema>> {
+  return {
+    method: 'POST',
+    suffix: '/staged/activate',
+    body: {},
+    action: 'activate the staged secret',
+    schema: activatedSchema,
+    // If the lost attempt did activate, nothing is staged any more: retrying would only
+    // meet the 5-minute window and then a 409.
+    reconcile: async () => {
+      const now = await status();
+      if (now.staged !== null || now.lastActivatedAt === null) return undefined;
+      return { activatedAt: now.lastActivatedAt, expiresAt: now.active.expiresAt };
+    },
+  };
+}
+
+/** A token of the admin package; the token endpoint's 401 is about the admin inputs. */
+async function adminToken(tokens: TokenClient, admin: Credential, fresh: boolean): Promise<AccessToken> {
+  try {
+    return await tokens.token(admin, { fresh });
+  } catch (error) {
+    if (error instanceof MarketingCloudError && error.status === 401) {
+      throw new MarketingCloudError(
+        'admin-client-secret',
+        `The management API needs an admin token, but ${error.message} Check ${ADMIN_INPUTS}.`,
+        401,
+      );
+    }
+    throw error;
+  }
+}
+
+/** One attempt of `call`, sent as the contract says; any answer resolves. */
+function send(http: Http, url: string, call: Call<unknown>, token: AccessToken, attempt: number) {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${token.accessToken}`,
+    accept: 'application/json',
+  };
+  if (call.body !== undefined) headers['content-type'] = 'application/json';
+  const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+  return sendOnce(http, url, { method: call.method, headers, body }, attempt);
+}
+
+/** A 2xx answer read with the call's schema; anything else means management-url does not serve the contract. */
+function parseSuccess<T>(baseUrl: string, call: Call<T>, reply: Reply): T {
+  const parsed = call.schema.safeParse(parseJson(reply.text));
+  if (parsed.success) return parsed.data;
+  const what = describeForeign(reply, `JSON that is not the contract's (${describeIssues(parsed.error)})`);
+  const error = notContract(baseUrl, call, reply, what);
+  if (call.unreadable) error.message += call.unreadable;
+  throw error;
+}
+
+/** The error once retries of `call` ran out: unreachable, or still failing. */
+function exhausted(service: Service, call: Call<unknown>, url: string, failure: TransientFailure): Error {
+  const reason = exhaustedReason(failure, service.http.policy);
+  return failure.network
+    ? new MarketingCloudError(
+        'management-url',
+        `The management service at ${url} cannot be reached (${reason}). Check management-url. ${TWO_CHOICES}`,
+      )
+    : new MarketingCloudError(
+        'marketing-cloud',
+        `The management service could not ${call.action} (${reason}). ${exhaustedAdvice(failure)}`,
+        failure.status,
+      );
+}
+
+/** `call` sent until it succeeds, is refused, or retries run out; a 401 renews the admin token once. */
+function request<T>(service: Service, call: Call<T>): Promise<T> {
+  const { http } = service;
+  const route = `${call.method} /platform/v1/oauth/clients/{clientId}/secrets${call.suffix}`;
+  const url = `${service.secretsUrl}${call.suffix}`;
+  let refreshed = false;
+  const attempt = async (n: number, previous: TransientFailure | undefined): Promise<T> => {
+    await call.guard?.();
+    if (call.reconcile && previous && previous.status !== 429) {
+      const settled = await call.reconcile();
+      if (settled !== undefined) return settled;
+    }
+    const admin = service.adminCredential();
+    let reply = await send(http, url, call, await adminToken(service.tokens, admin, false), n);
+    // A cached token may have been revoked since it was issued: renew it once per call.
+    if (reply.status === 401 && !refreshed) {
+      refreshed = true;
+      reply = await send(http, url, call, await adminToken(service.tokens, admin, true), n);
+    }
+    const transient = transientStatus(http, reply, n);
+    if (transient) throw transient;
+    if (reply.status < 200 || reply.status > 299) {
+      const { baseUrl, clientId } = service;
+      const secrets = [...service.seen, admin.clientSecret];
+      throw refusal({ reply, action: call.action, url, baseUrl, clientId, admin, secrets, now: http.now });
+    }
+    return parseSuccess(service.baseUrl, call, reply);
+  };
+  return retrying(http, route, attempt, (failure) => exhausted(service, call, url, failure));
 }
 
 export function createManagementClient(options: ManagementClientOptions): ManagementPort {
-  const http: Http = resolveHttp(options);
-  const { tokens, clientId } = options;
-  const secretsPath = `/platform/v1/oauth/clients/${encodeURIComponent(clientId)}/secrets`;
-  /** Staged secrets seen by this client, so no server text quoted in an error can carry one. */
-  const seen = new Set<string>();
-
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-
-  async function adminToken(admin: Credential, fresh: boolean): Promise<AccessToken> {
-    try {
-      return await tokens.token(admin, { fresh });
-    } catch (error) {
-      if (error instanceof MarketingCloudError && error.status === 401) {
-        throw new MarketingCloudError(
-          'admin-client-secret',
-          `The management API needs an admin token, but ${error.message} Check ${ADMIN_INPUTS}.`,
-          401,
-        );
-      }
-      throw error;
-    }
-  }
-
-  function refusal(call: Call<unknown>, reply: Reply, admin: Credential, url: string): MarketingCloudError {
-    const parsed = envelopeSchema.safeParse(parseJson(reply.text));
-    if (!parsed.success) return notContract(baseUrl, call, reply, describeForeign(reply));
-    const envelope = parsed.data;
-    if (reply.status === 404 && envelope.errorcode !== UNKNOWN_CLIENT) {
-      return notContract(
-        baseUrl,
-        call,
-        reply,
-        `errorcode ${envelope.errorcode}, not the contract's ${UNKNOWN_CLIENT}`,
-      );
-    }
-    const message = quotable(envelope.message, [...seen, admin.clientSecret]);
-    const detail = `${reply.status} errorcode ${envelope.errorcode}${message ? `: ${message}` : ''}`;
-    const fail = (subject: string, text: string) => new MarketingCloudError(subject, text, reply.status);
-    switch (reply.status) {
-      case 401:
-        return fail(
-          'admin-client-secret',
-          `The management service rejected the admin token even after a fresh one was issued (${detail}). ` +
-            `Check ${ADMIN_INPUTS}, and that management-url serves this tenant.`,
-        );
-      case 403:
-        return fail(
-          'admin-client-id',
-          `The management service does not let package ${admin.clientId} ${call.action} (${detail}). ` +
-            'The service at management-url decides which packages may manage secrets: allow this package there, ' +
-            'or set admin-client-id and admin-client-secret to a package it allows.',
-        );
-      case 404:
-        return fail(
-          'client-id',
-          `Client id ${clientId} was not found by the management service (${detail} from ${url}). Check client-id.`,
-        );
-      case 409:
-        // The contract's 409 is activation with nothing staged; the engine learns it as a domain error.
-        return new NothingStagedError(
-          'client-id',
-          `There is no staged secret to activate for client id ${clientId} (${detail}). Stage a new secret first.`,
-          reply.status,
-        );
-      case 425: {
-        const afterMs = parseRetryAfter(reply.headers.get('retry-after'), http.now());
-        const usableAt =
-          envelope.usableAt ??
-          (afterMs === undefined ? undefined : new Date(http.now() + afterMs).toISOString());
-        return fail(
-          'client-id',
-          `The staged secret of client id ${clientId} is not usable yet (${detail})` +
-            `${usableAt ? `; it can be activated from ${usableAt}` : ''}. Wait, then activate again.`,
-        );
-      }
-      default:
-        return fail(
-          'management-url',
-          `The management service refused to ${call.action} (${detail} from ${url}). ` +
-            `Check management-url: it must be a service that implements ${CONTRACT}.`,
-        );
-    }
-  }
-
-  async function request<T>(call: Call<T>): Promise<T> {
-    const route = `${call.method} /platform/v1/oauth/clients/{clientId}/secrets${call.suffix}`;
-    let refreshed = false;
-    let url = '';
-    const send = async (token: AccessToken, attempt: number): Promise<Reply> => {
-      url = `${baseUrl}${secretsPath}${call.suffix}`;
-      const headers: Record<string, string> = {
-        authorization: `Bearer ${token.accessToken}`,
-        accept: 'application/json',
-      };
-      if (call.body !== undefined) headers['content-type'] = 'application/json';
-      const body = call.body === undefined ? undefined : JSON.stringify(call.body);
-      return sendOnce(http, url, { method: call.method, headers, body }, attempt);
-    };
-
-    const attempt = async (n: number, previous: TransientFailure | undefined): Promise<T> => {
-      await call.guard?.();
-      if (call.reconcile && previous && previous.status !== 429) {
-        const settled = await call.reconcile();
-        if (settled !== undefined) return settled;
-      }
-      const admin = options.adminCredential();
-      let reply = await send(await adminToken(admin, false), n);
-      // A cached token may have been revoked since it was issued: renew it once per call.
-      if (reply.status === 401 && !refreshed) {
-        refreshed = true;
-        reply = await send(await adminToken(admin, true), n);
-      }
-      const transient = transientStatus(http, reply, n);
-      if (transient) throw transient;
-      if (reply.status < 200 || reply.status > 299) throw refusal(call, reply, admin, url);
-      const parsed = call.schema.safeParse(parseJson(reply.text));
-      if (!parsed.success) {
-        const what = describeForeign(
-          reply,
-          `JSON that is not the contract's (${describeIssues(parsed.error)})`,
-        );
-        const error = notContract(baseUrl, call, reply, what);
-        if (call.unreadable) error.message += call.unreadable;
-        throw error;
-      }
-      return parsed.data;
-    };
-
-    return retrying(http, route, attempt, (failure) =>
-      failure.network
-        ? new MarketingCloudError(
-            'management-url',
-            `The management service at ${url} cannot be reached (${exhaustedReason(failure, http.policy)}). ` +
-              `Check management-url. ${TWO_CHOICES}`,
-          )
-        : new MarketingCloudError(
-            'marketing-cloud',
-            `The management service could not ${call.action} (${exhaustedReason(failure, http.policy)}). ` +
-              exhaustedAdvice(failure),
-            failure.status,
-          ),
-    );
-  }
-
-  const status = (): Promise<SecretStatus> =>
-    request({ method: 'GET', suffix: '', action: 'read the secret status', schema: statusSchema });
-
+  const service: Service = {
+    http: resolveHttp(options),
+    tokens: options.tokens,
+    adminCredential: options.adminCredential,
+    baseUrl,
+    clientId: options.clientId,
+    secretsUrl: `${baseUrl}/platform/v1/oauth/clients/${encodeURIComponent(options.clientId)}/secrets`,
+    seen: new Set(),
+  };
+  const status = () => request(service, STATUS);
   return {
     status,
-
     async stage(description, unchanged) {
-      const staged: StagedSecret = await request({
-        method: 'POST',
-        suffix: '/staged',
-        body: { description },
-        action: 'stage a new secret',
-        schema: stagedSchema,
-        guard: unchanged,
-        unreadable:
-          ' A secret was probably generated but its value could not be read, so it cannot be used;' +
-          ' a new one can be generated 5 minutes after it.',
-      });
-      seen.add(staged.clientSecret);
+      const staged = await request(service, stageCall(description, unchanged));
+      service.seen.add(staged.clientSecret);
       return staged;
     },
-
-    activate() {
-      return request({
-        method: 'POST',
-        suffix: '/staged/activate',
-        body: {},
-        action: 'activate the staged secret',
-        schema: activatedSchema,
-        // If the lost attempt did activate, nothing is staged any more: retrying would only
-        // meet the 5-minute window and then a 409.
-        reconcile: async () => {
-          const now = await status();
-          if (now.staged !== null || now.lastActivatedAt === null) return undefined;
-          return { activatedAt: now.lastActivatedAt, expiresAt: now.active.expiresAt };
-        },
-      });
-    },
+    activate: () => request(service, activateCall(status)),
   };
 }

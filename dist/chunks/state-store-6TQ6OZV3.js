@@ -25,10 +25,6 @@ import {
 } from "./chunk-QTXGKDSB.js";
 import "./chunk-HANBNIMK.js";
 
-// src/github/state-store.ts
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-
 // node_modules/fflate/esm/index.mjs
 import { createRequire } from "module";
 var require2 = createRequire("/");
@@ -718,6 +714,21 @@ function readZipEntry(zip, name, maxBytes) {
   return Buffer.concat(parts, total);
 }
 
+// src/github/state-common.ts
+var STATE_SUBJECT = "state artifact";
+var STATE_FILE = "state.json";
+function errorMessage(error) {
+  return error instanceof Error ? error.message : String(error);
+}
+function stateRetry(options) {
+  return (what, operation, classify) => withRetry(operation, {
+    policy: options.policy,
+    sleep: options.sleep ?? realSleep,
+    classify,
+    onRetry: ({ attempt, delayMs, error }) => options.log.debug(`${what} failed (${errorMessage(error)}); attempt ${attempt + 1} in ${delayMs} ms`)
+  });
+}
+
 // src/github/state-provenance.ts
 var MAX_STATE_ARTIFACT_BYTES = 1024 * 1024;
 var PULL_REQUEST_EVENTS = /* @__PURE__ */ new Set([
@@ -769,38 +780,24 @@ function runDistrust(run) {
   return void 0;
 }
 
-// src/github/state-store.ts
-var STATE_FILE = "state.json";
-var SUBJECT = "state artifact";
+// src/github/state-candidates.ts
 var MAX_PAGES = 5;
 var MAX_RUN_LOOKUPS = 10;
 var MAX_NOTED = 5;
 var LIST = "GET /repos/{owner}/{repo}/actions/artifacts";
 var GET_RUN = "GET /repos/{owner}/{repo}/actions/runs/{run_id}";
-var HttpFailure = class extends Error {
-  response;
-  constructor(status, headers, data) {
-    super(`HTTP ${status}`);
-    this.response = { status, headers: Object.fromEntries(headers), data };
-  }
-};
-function errorMessage(error) {
-  return error instanceof Error ? error.message : String(error);
+function newSearch() {
+  return { seen: 0, skipped: [], expired: 0, runs: /* @__PURE__ */ new Map(), gaveUp: false };
 }
-var UnansweredSave = class extends DestinationError {
-};
-function saveFailure(message, error) {
-  const unanswered = /Unable to make request: (ECONNRESET|ETIMEDOUT|ECONNREFUSED|EHOSTUNREACH)/.test(
-    errorMessage(error)
-  );
-  return new (unanswered ? UnansweredSave : DestinationError)(SUBJECT, `${message}: ${errorMessage(error)}`);
-}
-function classifyDownload(error) {
-  if (error instanceof HttpFailure) {
-    const { status, headers } = error.response;
-    return status >= 500 || status === 429 ? { retry: true, retryAfterMs: parseRetryAfter(headers["retry-after"]) } : { retry: false };
+function skip(search, artifact, reason, log) {
+  const text = `state artifact ${artifact.id} (created ${artifact.created_at ?? "at an unknown time"}): ${reason}`;
+  if (artifact.expired) {
+    search.expired++;
+    log.info(`Skipped ${text}`);
+  } else {
+    search.skipped.push(text);
+    log.warning(`Ignored ${text}`);
   }
-  return error instanceof DestinationError || error instanceof UnreadableArtifact ? { retry: false } : { retry: true };
 }
 function noteOf(search, found) {
   const named = search.skipped.slice(0, MAX_NOTED);
@@ -812,35 +809,22 @@ function noteOf(search, found) {
   ];
   return parts.length > 0 ? parts.join(". ") : void 0;
 }
-function createArtifactStateStore(options) {
-  const { artifactName, owner, repo, octokit, log } = options;
-  let client;
-  const artifactClient = () => {
-    const given = options.artifactClient;
-    client ??= typeof given === "function" ? given() : Promise.resolve(given);
-    return client;
-  };
-  let mayExist = (options.runAttempt ?? 1) > 1;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_GITHUB_TIMEOUT_MS;
-  const fetchImpl = fetchWithTimeout(timeoutMs, options.fetch ?? fetch);
+function nothingFound(search) {
+  if (search.gaveUp) {
+    return noteOf(
+      search,
+      `gave up after asking about ${MAX_RUN_LOOKUPS} runs; no trusted state artifact found`
+    );
+  }
+  return noteOf(search, search.seen === 0 ? "no state artifact found" : "no trusted state artifact found");
+}
+function createReads(options) {
+  const { octokit, owner, repo } = options;
   const repository = `${owner}/${repo}`;
-  const repoPath = `${options.apiUrl.replace(/\/+$/, "")}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}`;
-  const headers = {
-    authorization: `Bearer ${options.stateToken}`,
-    accept: "application/vnd.github+json",
-    "x-github-api-version": "2022-11-28",
-    "user-agent": "sfmc-secret-rotation"
-  };
-  const retried = (what, operation, classify) => withRetry(operation, {
-    policy: options.policy,
-    sleep: options.sleep ?? realSleep,
-    classify,
-    onRetry: ({ attempt, delayMs, error }) => log.debug(`${what} failed (${errorMessage(error)}); attempt ${attempt + 1} in ${delayMs} ms`)
-  });
   function parsed(schema, data, what) {
     const result = schema.safeParse(data);
     if (!result.success) {
-      throw new DestinationError(SUBJECT, `GitHub answered ${what} of ${repository} unexpectedly.`);
+      throw new DestinationError(STATE_SUBJECT, `GitHub answered ${what} of ${repository} unexpectedly.`);
     }
     return result.data;
   }
@@ -853,10 +837,14 @@ function createArtifactStateStore(options) {
         `Cannot read ${what} of ${repository} (HTTP ${failure.status}${failure.message ? `: ${failure.message}` : ""}). The state-token input needs "actions: read" on the repository ${repository}.`
       );
     }
-    return new DestinationError(SUBJECT, `Reading ${what} of ${repository} failed: ${errorMessage(error)}.`);
+    return new DestinationError(
+      STATE_SUBJECT,
+      `Reading ${what} of ${repository} failed: ${errorMessage(error)}.`
+    );
   }
   async function* listed() {
     const what = "the state artifact list";
+    const { artifactName } = options;
     const pages = octokit.paginate.iterator(LIST, { owner, repo, name: artifactName, per_page: 100 });
     let page = 0;
     try {
@@ -868,97 +856,135 @@ function createArtifactStateStore(options) {
       throw readFailure(error, what);
     }
   }
-  async function downloadOnce(artifact) {
-    const redirect = await fetchImpl(`${repoPath}/actions/artifacts/${artifact.id}/zip`, {
-      headers,
-      redirect: "manual"
-    });
-    await redirect.body?.cancel();
-    const location = redirect.headers.get("location");
-    if (redirect.status !== 302 || !location) {
-      throw new HttpFailure(redirect.status, redirect.headers, `no redirect to the archive`);
-    }
-    const blob = await fetchImpl(location, { headers: { "user-agent": headers["user-agent"] } });
-    if (!blob.ok) {
-      await blob.body?.cancel();
-      throw new HttpFailure(blob.status, blob.headers, "archive download failed");
-    }
-    return readCapped(blob, MAX_STATE_ARTIFACT_BYTES);
+  async function run(runId) {
+    const what = `workflow run ${runId}`;
+    const data = await octokit.request(GET_RUN, { owner, repo, run_id: runId }).then(
+      (response) => response.data,
+      (error) => Promise.reject(readFailure(error, what))
+    );
+    return parsed(workflowRunSchema, data, what);
   }
-  async function read(artifact) {
-    const zip = await retried("Downloading the state", () => downloadOnce(artifact), classifyDownload);
-    const text = Buffer.from(readZipEntry(zip, STATE_FILE, MAX_STATE_ARTIFACT_BYTES)).toString("utf8");
-    const parsed2 = parseState(text);
-    if (!parsed2.ok) throw new UnreadableArtifact(`it is invalid: ${parsed2.reason}`);
-    return parsed2.state;
-  }
+  return { listed, run };
+}
+function createCandidates(options) {
+  const reads = createReads(options);
   async function distrust(artifact, search) {
     const listedReason = listedDistrust(artifact);
     if (listedReason) return listedReason;
     const runId = artifact.workflow_run?.id;
     let run = search.runs.get(runId);
     if (!run) {
-      const what = `workflow run ${runId}`;
-      const data = await octokit.request(GET_RUN, { owner, repo, run_id: runId }).then(
-        (response) => response.data,
-        (error) => Promise.reject(readFailure(error, what))
-      );
-      run = parsed(workflowRunSchema, data, what);
+      run = await reads.run(runId);
       search.runs.set(runId, run);
     }
     return runDistrust(run);
   }
-  async function load() {
-    const search = { skipped: [], expired: 0, runs: /* @__PURE__ */ new Map() };
-    const skip = (artifact, reason) => {
-      const text = `state artifact ${artifact.id} (created ${artifact.created_at ?? "at an unknown time"}): ${reason}`;
-      if (artifact.expired) {
-        search.expired++;
-        log.info(`Skipped ${text}`);
-      } else {
-        search.skipped.push(text);
-        log.warning(`Ignored ${text}`);
-      }
-    };
-    let seen = 0;
-    for await (const artifact of listed()) {
-      seen++;
+  return async function* trusted(search) {
+    for await (const artifact of reads.listed()) {
+      search.seen++;
       if (!artifact.expired && search.runs.size >= MAX_RUN_LOOKUPS) {
-        return {
-          note: noteOf(
-            search,
-            `gave up after asking about ${MAX_RUN_LOOKUPS} runs; no trusted state artifact found`
-          )
-        };
+        search.gaveUp = true;
+        return;
       }
       const reason = await distrust(artifact, search);
-      if (reason) {
-        skip(artifact, reason);
-        continue;
-      }
-      const label = `state artifact ${artifact.id} (run ${artifact.workflow_run?.id})`;
-      try {
-        const state = await read(artifact);
-        log.debug(`Loaded ${label}: phase ${state.phase}`);
-        const savedAt = artifact.created_at ? new Date(artifact.created_at) : void 0;
-        const note = noteOf(search, void 0);
-        return {
-          state,
-          ...savedAt && !Number.isNaN(savedAt.getTime()) && { savedAt },
-          ...note && { note }
-        };
-      } catch (error) {
-        if (error instanceof UnreadableArtifact) {
-          skip(artifact, error.message);
-          continue;
-        }
-        return { note: noteOf(search, `${label} could not be downloaded: ${errorMessage(error)}`) };
-      }
+      if (reason) skip(search, artifact, reason, options.log);
+      else yield artifact;
     }
-    return {
-      note: noteOf(search, seen === 0 ? "no state artifact found" : "no trusted state artifact found")
-    };
+  };
+}
+
+// src/github/state-download.ts
+var ARCHIVE = "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}";
+var USER_AGENT = "sfmc-secret-rotation";
+var StorageFailure = class extends Error {
+  decision;
+  constructor(message, decision) {
+    super(message);
+    this.decision = decision;
   }
+};
+function failureText(error) {
+  const failure = httpFailure(error);
+  if (!failure) return errorMessage(error);
+  return `HTTP ${failure.status}${failure.message ? ` (${failure.message})` : ""}`;
+}
+function storageRefusal(response) {
+  const { status } = response;
+  const decision = status >= 500 || status === 429 ? { retry: true, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) } : { retry: false };
+  return new StorageFailure(`storage answered HTTP ${status}`, decision);
+}
+function createStateReader(options) {
+  const { octokit, owner, repo } = options;
+  const storageFetch = fetchWithTimeout(options.timeoutMs);
+  async function archiveUrl(artifact) {
+    const response = await octokit.request(ARCHIVE, {
+      owner,
+      repo,
+      artifact_id: artifact.id,
+      archive_format: "zip",
+      request: { redirect: "manual" }
+    }).catch((error) => {
+      throw new Error(`GitHub gave no link to its archive: ${failureText(error)}`);
+    });
+    const location = response.headers.location;
+    if (response.status !== 302 || !location) {
+      throw new Error(`GitHub answered HTTP ${response.status} with no redirect to its archive`);
+    }
+    return location;
+  }
+  async function fromStorage(url) {
+    const response = await storageFetch(url, { headers: { "user-agent": USER_AGENT } }).catch(
+      (error) => {
+        throw new StorageFailure(`storage did not answer (${errorMessage(error)})`, { retry: true });
+      }
+    );
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw storageRefusal(response);
+    }
+    try {
+      return await readCapped(response, MAX_STATE_ARTIFACT_BYTES);
+    } catch (error) {
+      if (error instanceof UnreadableArtifact) throw error;
+      throw new StorageFailure(`the download broke off (${errorMessage(error)})`, { retry: true });
+    }
+  }
+  return async function read(artifact) {
+    const zip = await options.retried(
+      "Downloading the state",
+      async () => fromStorage(await archiveUrl(artifact)),
+      (error) => error instanceof StorageFailure ? error.decision : { retry: false }
+    );
+    const text = Buffer.from(readZipEntry(zip, STATE_FILE, MAX_STATE_ARTIFACT_BYTES)).toString("utf8");
+    const parsed = parseState(text);
+    if (!parsed.ok) throw new UnreadableArtifact(`it is invalid: ${parsed.reason}`);
+    return parsed.state;
+  };
+}
+
+// src/github/state-save.ts
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+var UnansweredSave = class extends DestinationError {
+};
+function saveFailure(message, error) {
+  const unanswered = /Unable to make request: (ECONNRESET|ETIMEDOUT|ECONNREFUSED|EHOSTUNREACH)/.test(
+    errorMessage(error)
+  );
+  return new (unanswered ? UnansweredSave : DestinationError)(
+    STATE_SUBJECT,
+    `${message}: ${errorMessage(error)}`
+  );
+}
+function createStateSaver(options) {
+  const { artifactName, log } = options;
+  let client;
+  const artifactClient = () => {
+    const given = options.artifactClient;
+    client ??= typeof given === "function" ? given() : Promise.resolve(given);
+    return client;
+  };
+  let mayExist = (options.runAttempt ?? 1) > 1;
   async function deleteEarlier(artifacts) {
     if (!mayExist) return;
     try {
@@ -986,37 +1012,68 @@ function createArtifactStateStore(options) {
       throw saveFailure(`Could not save the state artifact "${artifactName}"`, error);
     }
     if (id === void 0) {
-      throw new DestinationError(SUBJECT, `Saving the state artifact "${artifactName}" returned no id`);
+      throw new DestinationError(STATE_SUBJECT, `Saving the state artifact "${artifactName}" returned no id`);
     }
     log.debug(`Saved state (phase ${document.phase}) as artifact ${id}`);
     return { artifactId: id };
   }
   async function saveWithin(document) {
     const dir = await mkdtemp(join(options.workDir, "state-save-"));
+    const { timeoutMs } = options;
     try {
       return await withDeadline("Saving the state artifact", 4 * timeoutMs, () => saveOnce(dir, document));
     } catch (error) {
       if (!(error instanceof TimedOut)) throw error;
-      throw new DestinationError(SUBJECT, `${error.message}; GitHub's artifact service did not answer`);
+      throw new DestinationError(STATE_SUBJECT, `${error.message}; GitHub's artifact service did not answer`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
-  return {
-    load,
-    async save(state) {
-      const document = stateSchema.parse(state);
-      return retried(
-        "Saving the state",
-        () => saveWithin(document),
-        (error) => ({
-          retry: error instanceof UnansweredSave
-        })
-      );
-    }
+  return async function save(state) {
+    const document = stateSchema.parse(state);
+    return options.retried(
+      "Saving the state",
+      () => saveWithin(document),
+      (error) => ({ retry: error instanceof UnansweredSave })
+    );
   };
 }
+
+// src/github/state-store.ts
+function savedAtOf(artifact) {
+  const savedAt = artifact.created_at ? new Date(artifact.created_at) : void 0;
+  return savedAt && !Number.isNaN(savedAt.getTime()) ? savedAt : void 0;
+}
+function loaded(state, artifact, search) {
+  const savedAt = savedAtOf(artifact);
+  const note = noteOf(search, void 0);
+  return { state, ...savedAt && { savedAt }, ...note && { note } };
+}
+function createArtifactStateStore(options) {
+  const { log } = options;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_GITHUB_TIMEOUT_MS;
+  const retried = stateRetry(options);
+  const trusted = createCandidates(options);
+  const read = createStateReader({ ...options, timeoutMs, retried });
+  async function load() {
+    const search = newSearch();
+    for await (const artifact of trusted(search)) {
+      const label = `state artifact ${artifact.id} (run ${artifact.workflow_run?.id})`;
+      try {
+        const state = await read(artifact);
+        log.debug(`Loaded ${label}: phase ${state.phase}`);
+        return loaded(state, artifact, search);
+      } catch (error) {
+        if (!(error instanceof UnreadableArtifact)) {
+          return { note: noteOf(search, `${label} could not be downloaded: ${errorMessage(error)}`) };
+        }
+        skip(search, artifact, error.message, log);
+      }
+    }
+    return { note: nothingFound(search) };
+  }
+  return { load, save: createStateSaver({ ...options, timeoutMs, retried }) };
+}
 export {
-  STATE_FILE,
   createArtifactStateStore
 };
