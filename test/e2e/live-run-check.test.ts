@@ -13,11 +13,18 @@ const NOTE = 'Could not ask GitHub whether run 2001';
 
 /** Run 2001 stages and is killed once it saved state `staged`; run 2002, without the escrow, takes over. */
 async function takeOver(world: World) {
-  // The save runs during the wait for the secret to become usable: killed once it is done.
+  // The save runs during the wait for the secret to become usable, kept long here so the
+  // kill lands in it, however late, once the save is done.
+  const delay = (e: { type: string }) => {
+    if (e.type === 'generated') world.mc.delayUsable(world.clientId, 60_000);
+  };
+  world.mc.on('change', delay);
   const killed = await world.run({
     runId: 2001,
     killWhen: (line) => line.includes('Saved state (phase staged)'),
   });
+  world.mc.off('change', delay);
+  world.mc.restoreUsable(world.clientId);
   expect(killed.killed).toBe(true);
   expect(world.newestState()?.phase).toBe('staged');
   const rerun = await world.run({ runId: 2002, stagedFrom: 'none' });
