@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { assess, type Facts, type InHand } from '../src/rotation/assess.ts';
-import { fingerprint } from '../src/rotation/fingerprint.ts';
-import type { SecretStatus } from '../src/rotation/ports.ts';
-import type { RotationState } from '../src/rotation/state.ts';
+import { assess, type Facts, type InHand } from '../../src/rotation/assess.ts';
+import { fingerprint } from '../../src/rotation/fingerprint.ts';
+import type { SecretStatus } from '../../src/rotation/ports.ts';
+import type { RotationState } from '../../src/rotation/state.ts';
 
 const CLIENT = 'abcdefgh12345678';
 const T0 = Date.parse('2026-11-01T00:00:00Z');

@@ -1,6 +1,6 @@
 import sodium from 'libsodium-wrappers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seal } from '../src/github/seal.ts';
+import { seal } from '../../src/github/seal.ts';
 
 const { ORIGINAL } = sodium.base64_variants;
 

@@ -3,10 +3,10 @@
 // (with the reason logged) when the token may not read Actions or GitHub
 // keeps failing; transient failures are retried.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { GITHUB_RETRIES } from '../src/github/octokit.ts';
-import { createWorkflowRuns } from '../src/github/workflow-runs.ts';
-import { GitHubEmulator, type Permission } from './emulators/github/index.ts';
-import { actionOctokit } from './support/action-octokit.ts';
+import { GITHUB_RETRIES } from '../../src/github/octokit.ts';
+import { createWorkflowRuns } from '../../src/github/workflow-runs.ts';
+import { GitHubEmulator, type Permission } from '../emulators/github/index.ts';
+import { actionOctokit } from '../support/action-octokit.ts';
 
 const RUN_ROUTE = 'GET /repos/:owner/:repo/actions/runs/:run_id';
 

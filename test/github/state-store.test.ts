@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DestinationError } from '../src/errors.ts';
-import { GITHUB_RETRIES } from '../src/github/octokit.ts';
-import { type ArtifactStateStoreOptions, createArtifactStateStore } from '../src/github/state-store.ts';
-import type { StateStore } from '../src/rotation/ports.ts';
-import type { Phase, RotationState } from '../src/rotation/state.ts';
-import { GitHubEmulator } from './emulators/github/index.ts';
-import { actionOctokit } from './support/action-octokit.ts';
-import { zipBomb } from './support/zip-bomb.ts';
+import { DestinationError } from '../../src/errors.ts';
+import { GITHUB_RETRIES } from '../../src/github/octokit.ts';
+import { type ArtifactStateStoreOptions, createArtifactStateStore } from '../../src/github/state-store.ts';
+import type { StateStore } from '../../src/rotation/ports.ts';
+import type { Phase, RotationState } from '../../src/rotation/state.ts';
+import { GitHubEmulator } from '../emulators/github/index.ts';
+import { actionOctokit } from '../support/action-octokit.ts';
+import { zipBomb } from '../support/zip-bomb.ts';
 
 type ArtifactModule = typeof import('@actions/artifact');
 

@@ -2,14 +2,14 @@
 // Marketing Cloud emulator over loopback HTTP, with faults injected per route.
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MarketingCloudError } from '../src/errors.ts';
+import { MarketingCloudError } from '../../src/errors.ts';
 import {
   createManagementClient,
   type ManagementClientOptions,
-} from '../src/marketing-cloud/management-client.ts';
-import { TokenClient, type TokenClientOptions } from '../src/marketing-cloud/token-client.ts';
-import { type RetryInfo, type RetryPolicy, realSleep } from '../src/retry.ts';
-import { NothingStagedError } from '../src/rotation/ports.ts';
+} from '../../src/marketing-cloud/management-client.ts';
+import { TokenClient, type TokenClientOptions } from '../../src/marketing-cloud/token-client.ts';
+import { type RetryInfo, type RetryPolicy, realSleep } from '../../src/retry.ts';
+import { NothingStagedError } from '../../src/rotation/ports.ts';
 import {
   ERROR_CODES,
   MarketingCloudEmulator,
@@ -17,9 +17,9 @@ import {
   MC_ROUTES,
   rateLimited,
   restError,
-} from './emulators/marketing-cloud/index.ts';
-import { requestErrors } from './emulators/marketing-cloud/openapi.ts';
-import { manualClock } from './emulators/marketing-cloud/testing.ts';
+} from '../emulators/marketing-cloud/index.ts';
+import { requestErrors } from '../emulators/marketing-cloud/openapi.ts';
+import { manualClock } from '../emulators/marketing-cloud/testing.ts';
 
 const policy: RetryPolicy = { attempts: 4, baseMs: 1, maxMs: 4, maxRetryAfterMs: 5_000 };
 

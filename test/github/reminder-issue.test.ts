@@ -2,12 +2,12 @@
 // Octokit client: one open issue per client id across runs, closed with a
 // comment, and clear errors when the token may not write issues.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DestinationError } from '../src/errors.ts';
-import { GITHUB_RETRIES } from '../src/github/octokit.ts';
-import { createReminderIssues, REMINDER_LABEL } from '../src/github/reminder-issue.ts';
-import { GitHubEmulator } from './emulators/github/index.ts';
-import { githubClient } from './emulators/github/testing.ts';
-import { actionOctokit } from './support/action-octokit.ts';
+import { DestinationError } from '../../src/errors.ts';
+import { GITHUB_RETRIES } from '../../src/github/octokit.ts';
+import { createReminderIssues, REMINDER_LABEL } from '../../src/github/reminder-issue.ts';
+import { GitHubEmulator } from '../emulators/github/index.ts';
+import { githubClient } from '../emulators/github/testing.ts';
+import { actionOctokit } from '../support/action-octokit.ts';
 
 const CLIENT = 'abcdefgh12345678';
 const OTHER = 'abcdefgh123456789';

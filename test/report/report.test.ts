@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Destination } from '../src/config.ts';
-import { bounded, inertLines, MAX_LOG_MESSAGE, safeLog } from '../src/report/log.ts';
-import { outputsOf } from '../src/report/outputs.ts';
-import { MAX_TEXT, summaryMarkdown, text } from '../src/report/summary.ts';
-import { type AgeSource, emptyResult, type RunResult } from '../src/rotation/result.ts';
-import type { Phase } from '../src/rotation/state.ts';
+import type { Destination } from '../../src/config.ts';
+import { bounded, inertLines, MAX_LOG_MESSAGE, safeLog } from '../../src/report/log.ts';
+import { outputsOf } from '../../src/report/outputs.ts';
+import { MAX_TEXT, summaryMarkdown, text } from '../../src/report/summary.ts';
+import { type AgeSource, emptyResult, type RunResult } from '../../src/rotation/result.ts';
+import type { Phase } from '../../src/rotation/state.ts';
 
 const at = (iso: string) => new Date(iso);
 const now = at('2026-05-01T12:00:00Z');

@@ -2,13 +2,13 @@
 // sealing, the emulator's private keys as the oracle, and every request and
 // response checked against GitHub's OpenAPI description.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Destination } from '../src/config.ts';
-import { DestinationError } from '../src/errors.ts';
-import { createGitHubClient, GITHUB_RETRIES } from '../src/github/octokit.ts';
-import { createSecretsClient } from '../src/github/secrets-client.ts';
-import type { PublishOutcome } from '../src/rotation/ports.ts';
-import { GitHubEmulator, type SecretScope, type TokenGrant } from './emulators/github/index.ts';
-import { findLeaks } from './support/leak-scan.ts';
+import type { Destination } from '../../src/config.ts';
+import { DestinationError } from '../../src/errors.ts';
+import { createGitHubClient, GITHUB_RETRIES } from '../../src/github/octokit.ts';
+import { createSecretsClient } from '../../src/github/secrets-client.ts';
+import type { PublishOutcome } from '../../src/rotation/ports.ts';
+import { GitHubEmulator, type SecretScope, type TokenGrant } from '../emulators/github/index.ts';
+import { findLeaks } from '../support/leak-scan.ts';
 
 const PLAINTEXT = 'sfmc-rotated-secret-7f3a9c2e41d8b6a0XYZ';
 const ENV = 'prod eu/blue';

@@ -2,8 +2,8 @@
 // usableAt, then polls with growing intervals, logging progress at least
 // every 30 seconds, and gives up at the deadline.
 import { describe, expect, it } from 'vitest';
-import { awaitUsable } from '../src/rotation/await-usable.ts';
-import type { Log, TokenCheck } from '../src/rotation/ports.ts';
+import { awaitUsable } from '../../src/rotation/await-usable.ts';
+import type { Log, TokenCheck } from '../../src/rotation/ports.ts';
 
 function harness(acceptFrom: number) {
   let now = 0;
