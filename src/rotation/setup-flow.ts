@@ -9,6 +9,7 @@ import { ActionError } from '../errors.ts';
 import { type InHand, recordUnderWay } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
 import { DAY_MS, Flow, rejectedClientSecret } from './run-context.ts';
+import { resultOf, type Settled, settled } from './settled.ts';
 import {
   type AgeReading,
   activeOf,
@@ -25,6 +26,13 @@ import type { RotationRecord } from './state.ts';
 const SECRET_LIFETIME_DAYS = 180;
 const WAITING_FOR_ACTIVATION = 'Distributed; waiting for activation in Setup.';
 
+type SetupReads = Settled<{
+  keys: Promise<void> | undefined;
+  current: Promise<InHand | undefined>;
+  escrowed: Promise<InHand | undefined>;
+  previous: Promise<InHand | undefined>;
+}>;
+
 export class SetupRotation extends Flow {
   private current!: InHand;
   private escrowed: InHand | undefined;
@@ -32,9 +40,11 @@ export class SetupRotation extends Flow {
 
   async run(): Promise<void> {
     const { ctx } = this;
+    // Preflight's reads need no state: they go out while the state loads.
+    const reads = this.preflightReads();
     await ctx.load();
     const claimed = await ctx.step('preflight', 'check inputs, GitHub access and Marketing Cloud', () =>
-      this.preflight(),
+      this.preflight(reads),
     );
     const situation = await this.doubtClaims(claimed);
     const due = await this.describeAge(situation);
@@ -65,17 +75,38 @@ export class SetupRotation extends Flow {
     }
   }
 
-  private async preflight(): Promise<SetupSituation> {
+  /**
+   * Preflight's independent reads, sent together: the destinations' public
+   * keys and the token endpoint's answer for each secret in hand (a secret
+   * passed twice is asked once). Taken in this order by preflight.
+   */
+  private preflightReads(): Promise<SetupReads> {
     const { deps, cfg, ctx } = this;
-    if (this.rules.effect !== 'report')
-      await deps.secrets.prepare([...cfg.destinations, cfg.escrow, cfg.previousEscrow]);
-    const check = (secret: string | undefined, known: InHand[]) => ctx.held(secret, known, { fresh: true });
-    this.current = (await check(cfg.clientSecret, [])) as InHand;
-    this.escrowed = await check(cfg.stagedClientSecret, [this.current]);
-    this.previous = await check(cfg.previousClientSecret, [
-      this.current,
-      ...(this.escrowed ? [this.escrowed] : []),
-    ]);
+    const asked = new Map<string, Promise<InHand | undefined>>();
+    const check = (secret: string | undefined): Promise<InHand | undefined> => {
+      if (!secret) return Promise.resolve(undefined);
+      const answer = asked.get(secret) ?? ctx.held(secret, [], { fresh: true });
+      asked.set(secret, answer);
+      return answer.then((held) => held && { ...held });
+    };
+    return settled({
+      keys:
+        this.rules.effect === 'report'
+          ? undefined
+          : deps.secrets.prepare([...cfg.destinations, cfg.escrow, cfg.previousEscrow]),
+      current: check(cfg.clientSecret),
+      escrowed: check(cfg.stagedClientSecret),
+      previous: check(cfg.previousClientSecret),
+    });
+  }
+
+  private async preflight(pending: Promise<SetupReads>): Promise<SetupSituation> {
+    const { deps, cfg, ctx } = this;
+    const reads = await pending;
+    resultOf(reads.keys);
+    this.current = resultOf(reads.current) as InHand;
+    this.escrowed = resultOf(reads.escrowed);
+    this.previous = resultOf(reads.previous);
     const working = [this.current, this.escrowed, this.previous].find((s) => s?.accepted);
     if (!working) {
       throw rejectedClientSecret(cfg, 'no secret passed in is accepted');

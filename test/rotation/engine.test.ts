@@ -350,6 +350,18 @@ describe('the API flow takes evidence, not the state’s word', () => {
   });
 });
 
+describe('preflight', () => {
+  it.each(['api', 'setup'] as const)(
+    '%s: asks the token endpoint once about a secret passed in twice',
+    async (management) => {
+      const w = world('status', management);
+      const outcome = await w.run({ stagedClientSecret: 'OLD', previousClientSecret: 'OLD' });
+      expect(outcome.error).toBeUndefined();
+      expect(w.mc.checks).toEqual(['OLD']);
+    },
+  );
+});
+
 describe('the Setup flow’s age of the active secret', () => {
   it('a forged activation of today loses to the destinations’ older updated_at', async () => {
     const t = Date.parse('2026-11-01T00:00:00Z');

@@ -1216,11 +1216,12 @@ var SetupRotation = class extends Flow {
   previous;
   async run() {
     const { ctx } = this;
+    const reads = this.preflightReads();
     await ctx.load();
     const claimed = await ctx.step(
       "preflight",
       "check inputs, GitHub access and Marketing Cloud",
-      () => this.preflight()
+      () => this.preflight(reads)
     );
     const situation = await this.doubtClaims(claimed);
     const due = await this.describeAge(situation);
@@ -1247,17 +1248,34 @@ var SetupRotation = class extends Flow {
         return this.recoverBroken(situation.old);
     }
   }
-  async preflight() {
+  /**
+   * Preflight's independent reads, sent together: the destinations' public
+   * keys and the token endpoint's answer for each secret in hand (a secret
+   * passed twice is asked once). Taken in this order by preflight.
+   */
+  preflightReads() {
     const { deps, cfg, ctx } = this;
-    if (this.rules.effect !== "report")
-      await deps.secrets.prepare([...cfg.destinations, cfg.escrow, cfg.previousEscrow]);
-    const check = (secret, known) => ctx.held(secret, known, { fresh: true });
-    this.current = await check(cfg.clientSecret, []);
-    this.escrowed = await check(cfg.stagedClientSecret, [this.current]);
-    this.previous = await check(cfg.previousClientSecret, [
-      this.current,
-      ...this.escrowed ? [this.escrowed] : []
-    ]);
+    const asked = /* @__PURE__ */ new Map();
+    const check = (secret) => {
+      if (!secret) return Promise.resolve(void 0);
+      const answer = asked.get(secret) ?? ctx.held(secret, [], { fresh: true });
+      asked.set(secret, answer);
+      return answer.then((held) => held && { ...held });
+    };
+    return settled({
+      keys: this.rules.effect === "report" ? void 0 : deps.secrets.prepare([...cfg.destinations, cfg.escrow, cfg.previousEscrow]),
+      current: check(cfg.clientSecret),
+      escrowed: check(cfg.stagedClientSecret),
+      previous: check(cfg.previousClientSecret)
+    });
+  }
+  async preflight(pending) {
+    const { deps, cfg, ctx } = this;
+    const reads = await pending;
+    resultOf(reads.keys);
+    this.current = resultOf(reads.current);
+    this.escrowed = resultOf(reads.escrowed);
+    this.previous = resultOf(reads.previous);
     const working = [this.current, this.escrowed, this.previous].find((s) => s?.accepted);
     if (!working) {
       throw rejectedClientSecret(cfg, "no secret passed in is accepted");
