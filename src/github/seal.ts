@@ -5,9 +5,9 @@ type Sodium = typeof import('libsodium-wrappers').default;
 let loading: Promise<Sodium> | undefined;
 
 /**
- * Loads libsodium (about 100 ms of start-up, most of a chunk's size) once.
- * The secrets client starts it while preflight's requests are in flight, so
- * a run that seals pays nothing for it, and one that fails earlier never loads it.
+ * Loads libsodium (about 100 ms of start-up) once. The secrets client starts
+ * it while preflight's key lookups are in flight, so a run that seals pays
+ * nothing for it, and a run that fails before preflight never loads it.
  */
 export function loadSodium(): Promise<Sodium> {
   loading ??= import('libsodium-wrappers').then(async ({ default: sodium }) => {

@@ -36,7 +36,7 @@ type PreflightReads = Settled<{
   keys: Promise<void> | undefined;
   current: Promise<TokenCheck>;
   escrowed: Promise<InHand | undefined>;
-  status: Promise<SecretStatus | undefined>;
+  status: Promise<{ status: SecretStatus; askedAt: number } | undefined>;
 }>;
 
 /** The flow when the management API stages and activates. */
@@ -46,8 +46,8 @@ export class ApiRotation extends Flow {
   private current!: InHand;
   private escrowed: InHand | undefined;
   private status!: SecretStatus;
-  /** When preflight read `status` (clock ms). */
-  private statusReadAt = 0;
+  /** When preflight asked for `status` (clock ms), before the state and the keys were in. */
+  private statusAskedAt = 0;
   /** The escrow secret's `updated_at` when preflight read it. */
   private escrowUpdatedAt: Date | undefined;
   /** The staged secret was activated, in this run or an earlier one. */
@@ -109,20 +109,28 @@ export class ApiRotation extends Flow {
    * Preflight's independent reads, sent together: the destinations' public
    * keys, the token endpoint's answer for each secret in hand, and Marketing
    * Cloud's status. Settled, never rejected: preflight takes their results
-   * (and failures) in this order, as if they had been made one by one.
+   * (and failures) in this order, so it decides and fails as it would had
+   * they been made one by one.
    */
   private preflightReads(): Promise<PreflightReads> {
     const { deps, cfg } = this;
     const current = deps.tokens.check(cfg.clientSecret);
-    const escrowed = this.ctx.held(cfg.stagedClientSecret, [inHand(cfg.clientId, cfg.clientSecret, false)]);
+    const staged = cfg.stagedClientSecret;
+    // The same secret passed twice is asked about once.
+    const escrowed =
+      staged === cfg.clientSecret
+        ? current.then((check) => inHand(cfg.clientId, staged, check.accepted))
+        : this.ctx.held(staged, []);
     // The management API may authenticate with whichever of the package's secrets the token endpoint
     // accepts (main.ts), so the status is asked once the checks have answered; preflight stops
     // before it needs the status when neither secret can be used.
-    const status = Promise.all([current, escrowed]).then(([check, held]) => {
+    const status = Promise.all([current, escrowed]).then(async ([check, held]) => {
       if (!check.accepted && !held) return undefined;
       const working = check.accepted ? cfg.clientSecret : held?.accepted ? held.secret : undefined;
       if (working) deps.onWorkingSecret?.(working);
-      return this.management.status();
+      // Its age counts from when it was asked for: the answer is no older than that.
+      const askedAt = deps.clock.now();
+      return { status: await this.management.status(), askedAt };
     });
     return settled({
       keys:
@@ -141,9 +149,6 @@ export class ApiRotation extends Flow {
     const currentCheck = resultOf(reads.current);
     this.current = inHand(cfg.clientId, cfg.clientSecret, currentCheck.accepted);
     this.escrowed = resultOf(reads.escrowed);
-    // The same secret twice is asked once (`held`); it takes the current secret's answer.
-    if (this.escrowed?.fingerprint === this.current.fingerprint)
-      this.escrowed.accepted = this.current.accepted;
 
     if (!currentCheck.accepted && !this.escrowed) {
       const replacedBy = this.replacedBy(this.current);
@@ -156,10 +161,10 @@ export class ApiRotation extends Flow {
       }
       throw rejectedClientSecret(cfg, currentCheck.reason, this.rotatedSinceQueued());
     }
-    const status = resultOf(reads.status);
-    if (!status) throw new Error('engine: no status read though a secret is in hand');
-    this.status = status;
-    this.statusReadAt = deps.clock.now();
+    const read = resultOf(reads.status);
+    if (!read) throw new Error('engine: no status read though a secret is in hand');
+    this.status = read.status;
+    this.statusAskedAt = read.askedAt;
     // The stage job looks even when idle: an escrow left without state marks an unconfirmed rotation.
     const escrowUpdatedAt =
       this.status.staged || this.escrowed || !finishes(this.rules)
@@ -363,7 +368,7 @@ export class ApiRotation extends Flow {
    * A retry of the stage, or an older read, asks again.
    */
   private preflightStatusHolds(): boolean {
-    return this.status.staged === null && this.deps.clock.now() - this.statusReadAt < STATUS_REUSE_MS;
+    return this.status.staged === null && this.deps.clock.now() - this.statusAskedAt < STATUS_REUSE_MS;
   }
 
   private async awaitUsable(): Promise<boolean> {

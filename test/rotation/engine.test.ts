@@ -528,6 +528,17 @@ describe('saves and checks a rotation makes', () => {
     expect(w.mc.statusReads).toBe(2);
   });
 
+  it('counts the status’s age from when it was asked for, though the keys came in a minute later', async () => {
+    const w = world('rotate', 'api');
+    // The status is asked for as soon as the token endpoint answered; the key lookups take longer.
+    w.secrets.prepare = async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      w.clock.t += 61_000;
+    };
+    expect((await w.run({ maxWaitSeconds: 600 })).error).toBeUndefined();
+    expect(w.mc.statusReads).toBe(2);
+  });
+
   it('confirm reads the status when the staging is not this run’s own', async () => {
     const w = world('stage', 'api');
     expect((await w.run()).error).toBeUndefined();

@@ -638,8 +638,8 @@ var ApiRotation = class extends Flow {
   current;
   escrowed;
   status;
-  /** When preflight read `status` (clock ms). */
-  statusReadAt = 0;
+  /** When preflight asked for `status` (clock ms), before the state and the keys were in. */
+  statusAskedAt = 0;
   /** The escrow secret's `updated_at` when preflight read it. */
   escrowUpdatedAt;
   /** The staged secret was activated, in this run or an earlier one. */
@@ -696,17 +696,20 @@ var ApiRotation = class extends Flow {
    * Preflight's independent reads, sent together: the destinations' public
    * keys, the token endpoint's answer for each secret in hand, and Marketing
    * Cloud's status. Settled, never rejected: preflight takes their results
-   * (and failures) in this order, as if they had been made one by one.
+   * (and failures) in this order, so it decides and fails as it would had
+   * they been made one by one.
    */
   preflightReads() {
     const { deps, cfg } = this;
     const current = deps.tokens.check(cfg.clientSecret);
-    const escrowed = this.ctx.held(cfg.stagedClientSecret, [inHand(cfg.clientId, cfg.clientSecret, false)]);
-    const status = Promise.all([current, escrowed]).then(([check, held]) => {
+    const staged = cfg.stagedClientSecret;
+    const escrowed = staged === cfg.clientSecret ? current.then((check) => inHand(cfg.clientId, staged, check.accepted)) : this.ctx.held(staged, []);
+    const status = Promise.all([current, escrowed]).then(async ([check, held]) => {
       if (!check.accepted && !held) return void 0;
       const working = check.accepted ? cfg.clientSecret : held?.accepted ? held.secret : void 0;
       if (working) deps.onWorkingSecret?.(working);
-      return this.management.status();
+      const askedAt = deps.clock.now();
+      return { status: await this.management.status(), askedAt };
     });
     return settled({
       keys: this.rules.effect === "report" ? void 0 : deps.secrets.prepare([...cfg.destinations, cfg.escrow]),
@@ -723,8 +726,6 @@ var ApiRotation = class extends Flow {
     const currentCheck = resultOf(reads.current);
     this.current = inHand(cfg.clientId, cfg.clientSecret, currentCheck.accepted);
     this.escrowed = resultOf(reads.escrowed);
-    if (this.escrowed?.fingerprint === this.current.fingerprint)
-      this.escrowed.accepted = this.current.accepted;
     if (!currentCheck.accepted && !this.escrowed) {
       const replacedBy = this.replacedBy(this.current);
       if (replacedBy) {
@@ -733,10 +734,10 @@ var ApiRotation = class extends Flow {
       }
       throw rejectedClientSecret(cfg, currentCheck.reason, this.rotatedSinceQueued());
     }
-    const status = resultOf(reads.status);
-    if (!status) throw new Error("engine: no status read though a secret is in hand");
-    this.status = status;
-    this.statusReadAt = deps.clock.now();
+    const read = resultOf(reads.status);
+    if (!read) throw new Error("engine: no status read though a secret is in hand");
+    this.status = read.status;
+    this.statusAskedAt = read.askedAt;
     const escrowUpdatedAt = this.status.staged || this.escrowed || !finishes(this.rules) ? await deps.secrets.updatedAt(cfg.escrow) : void 0;
     this.escrowUpdatedAt = escrowUpdatedAt;
     const facts = {
@@ -915,7 +916,7 @@ var ApiRotation = class extends Flow {
    * A retry of the stage, or an older read, asks again.
    */
   preflightStatusHolds() {
-    return this.status.staged === null && this.deps.clock.now() - this.statusReadAt < STATUS_REUSE_MS;
+    return this.status.staged === null && this.deps.clock.now() - this.statusAskedAt < STATUS_REUSE_MS;
   }
   async awaitUsable() {
     try {
