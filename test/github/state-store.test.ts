@@ -14,6 +14,7 @@ import type { StateStore } from '../../src/rotation/ports.ts';
 import type { Phase, RotationState } from '../../src/rotation/state.ts';
 import { GitHubEmulator } from '../emulators/github/index.ts';
 import { actionOctokit } from '../support/action-octokit.ts';
+import { stateDocument } from '../support/state-document.ts';
 import { zipBomb } from '../support/zip-bomb.ts';
 
 type ArtifactModule = typeof import('@actions/artifact');
@@ -47,13 +48,9 @@ afterEach(async () => {
 });
 
 function state(phase: Phase, runId: number): RotationState {
-  return {
-    schemaVersion: 1,
-    clientId: 'pkg-client-id',
+  return stateDocument('pkg-client-id', '2026-11-02T10:00:00.000Z', {
     phase,
-    updatedAt: '2026-11-02T10:00:00.000Z',
     runId,
-    runAttempt: 1,
     rotation:
       phase === 'idle'
         ? null
@@ -67,9 +64,7 @@ function state(phase: Phase, runId: number): RotationState {
             publishedTo: phase === 'staged' ? [] : ['repo:octo/app'],
             stagedByRun: runId,
           },
-    lastActivatedAt: null,
-    history: [],
-  };
+  });
 }
 
 /**

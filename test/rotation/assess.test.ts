@@ -3,6 +3,7 @@ import { assess, type Facts, type InHand } from '../../src/rotation/assess.ts';
 import { fingerprint } from '../../src/rotation/fingerprint.ts';
 import type { SecretStatus } from '../../src/rotation/ports.ts';
 import type { RotationState } from '../../src/rotation/state.ts';
+import { stateDocument } from '../support/state-document.ts';
 
 const CLIENT = 'abcdefgh12345678';
 const T0 = Date.parse('2026-11-01T00:00:00Z');
@@ -31,13 +32,8 @@ const stagedOnMc = {
 };
 
 function state(phase: RotationState['phase'], staged = 'NEW', publishedTo: string[] = []): RotationState {
-  return {
-    schemaVersion: 1,
-    clientId: CLIENT,
+  return stateDocument(CLIENT, at(1000), {
     phase,
-    updatedAt: at(1000).toISOString(),
-    runId: 1,
-    runAttempt: 1,
     rotation:
       phase === 'idle'
         ? null
@@ -51,9 +47,7 @@ function state(phase: RotationState['phase'], staged = 'NEW', publishedTo: strin
             publishedTo,
             stagedByRun: 1,
           },
-    lastActivatedAt: null,
-    history: [],
-  };
+  });
 }
 
 describe('assess', () => {

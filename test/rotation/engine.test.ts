@@ -15,6 +15,7 @@ import {
   type TokenPort,
 } from '../../src/rotation/ports.ts';
 import type { RotationState } from '../../src/rotation/state.ts';
+import { stateDocument } from '../support/state-document.ts';
 
 const DAY = 86_400_000;
 const CLIENT = 'abcdefgh12345678';
@@ -206,18 +207,8 @@ function world(mode: Mode, management: 'api' | 'setup', stored?: RotationState, 
 }
 
 const fp = (secret: string) => fingerprint(CLIENT, secret);
-const base = (t: number, extra: Partial<RotationState>): RotationState => ({
-  schemaVersion: 1,
-  clientId: CLIENT,
-  phase: 'idle',
-  updatedAt: new Date(t).toISOString(),
-  runId: 1,
-  runAttempt: 1,
-  rotation: null,
-  lastActivatedAt: null,
-  history: [],
-  ...extra,
-});
+const base = (t: number, extra: Partial<RotationState>): RotationState =>
+  stateDocument(CLIENT, new Date(t), extra);
 
 describe('the run’s time budget', () => {
   it('stops before the next step once slow calls spent it, and the next run finishes the rotation', async () => {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { zipSync } from 'fflate';
 import type { RotationState } from '../../src/rotation/state.ts';
+import { stateDocument } from './state-document.ts';
 import { OWNER, REPO, type World } from './world.ts';
 
 const TWIRP = 'twirp/github.actions.results.api.v1.ArtifactService';
@@ -80,16 +81,5 @@ export async function forgeFrom(
 
 /** A state document of this world's client, idle unless `extra` says otherwise, saved now. */
 export function stateOf(world: World, extra: Partial<RotationState> = {}): RotationState {
-  return {
-    schemaVersion: 1,
-    clientId: world.clientId,
-    phase: 'idle',
-    updatedAt: new Date().toISOString(),
-    runId: 1,
-    runAttempt: 1,
-    rotation: null,
-    lastActivatedAt: null,
-    history: [],
-    ...extra,
-  };
+  return stateDocument(world.clientId, new Date(), extra);
 }
