@@ -114,13 +114,8 @@ export class ApiRotation extends Flow {
    */
   private preflightReads(): Promise<PreflightReads> {
     const { deps, cfg } = this;
-    const current = deps.tokens.check(cfg.clientSecret);
-    const staged = cfg.stagedClientSecret;
-    // The same secret passed twice is asked about once.
-    const escrowed =
-      staged === cfg.clientSecret
-        ? current.then((check) => inHand(cfg.clientId, staged, check.accepted))
-        : this.ctx.held(staged, []);
+    const current = this.ctx.ask(cfg.clientSecret);
+    const escrowed = this.ctx.held(cfg.stagedClientSecret);
     // The management API may authenticate with whichever of the package's secrets the token endpoint
     // accepts (main.ts), so the status is asked once the checks have answered; preflight stops
     // before it needs the status when neither secret can be used.

@@ -16,6 +16,7 @@ import type {
   SecretStatus,
   SecretsPort,
   StateStore,
+  TokenCheck,
   TokenPort,
   WorkflowRunsPort,
 } from './ports.ts';
@@ -125,6 +126,8 @@ export class RunContext {
   private pending: Phase | undefined;
   /** Each destination's `updated_at` as first read in this run, before this run wrote any. */
   private destinationTimes: Map<string, Date | undefined> | undefined;
+  /** Preflight's answers of the token endpoint, by fingerprint (`ask`). */
+  private readonly answers = new Map<string, Promise<TokenCheck>>();
 
   constructor(deps: EngineDeps) {
     this.deps = deps;
@@ -141,19 +144,21 @@ export class RunContext {
   }
 
   /**
-   * The secret in hand and whether the token endpoint accepts it; one already
-   * checked in this run (same fingerprint) is not asked about again.
+   * Preflight's question to the token endpoint about a secret passed in: the
+   * same secret passed in twice (same fingerprint) is asked about once, and
+   * both share the answer.
    */
-  async held(
-    secret: string | undefined,
-    known: InHand[],
-    options?: { fresh?: boolean },
-  ): Promise<InHand | undefined> {
+  ask(secret: string, options?: { fresh?: boolean }): Promise<TokenCheck> {
+    const key = fingerprint(this.cfg.clientId, secret);
+    const answer = this.answers.get(key) ?? this.deps.tokens.check(secret, options);
+    this.answers.set(key, answer);
+    return answer;
+  }
+
+  /** The secret in hand, if one was passed in, and whether the token endpoint accepts it (`ask`). */
+  async held(secret: string | undefined, options?: { fresh?: boolean }): Promise<InHand | undefined> {
     if (!secret) return undefined;
-    const held = inHand(this.cfg.clientId, secret, false);
-    const same = known.find((k) => k.fingerprint === held.fingerprint);
-    held.accepted = same ? same.accepted : (await this.deps.tokens.check(secret, options)).accepted;
-    return held;
+    return inHand(this.cfg.clientId, secret, (await this.ask(secret, options)).accepted);
   }
 
   /**

@@ -82,13 +82,7 @@ export class SetupRotation extends Flow {
    */
   private preflightReads(): Promise<SetupReads> {
     const { deps, cfg, ctx } = this;
-    const asked = new Map<string, Promise<InHand | undefined>>();
-    const check = (secret: string | undefined): Promise<InHand | undefined> => {
-      if (!secret) return Promise.resolve(undefined);
-      const answer = asked.get(secret) ?? ctx.held(secret, [], { fresh: true });
-      asked.set(secret, answer);
-      return answer.then((held) => held && { ...held });
-    };
+    const check = (secret: string | undefined) => ctx.held(secret, { fresh: true });
     return settled({
       keys:
         this.rules.effect === 'report'

@@ -333,6 +333,8 @@ var RunContext = class {
   pending;
   /** Each destination's `updated_at` as first read in this run, before this run wrote any. */
   destinationTimes;
+  /** Preflight's answers of the token endpoint, by fingerprint (`ask`). */
+  answers = /* @__PURE__ */ new Map();
   constructor(deps) {
     this.deps = deps;
     this.cfg = deps.config;
@@ -346,15 +348,20 @@ var RunContext = class {
     return new Date(this.deps.clock.now());
   }
   /**
-   * The secret in hand and whether the token endpoint accepts it; one already
-   * checked in this run (same fingerprint) is not asked about again.
+   * Preflight's question to the token endpoint about a secret passed in: the
+   * same secret passed in twice (same fingerprint) is asked about once, and
+   * both share the answer.
    */
-  async held(secret, known, options) {
+  ask(secret, options) {
+    const key = fingerprint(this.cfg.clientId, secret);
+    const answer = this.answers.get(key) ?? this.deps.tokens.check(secret, options);
+    this.answers.set(key, answer);
+    return answer;
+  }
+  /** The secret in hand, if one was passed in, and whether the token endpoint accepts it (`ask`). */
+  async held(secret, options) {
     if (!secret) return void 0;
-    const held = inHand(this.cfg.clientId, secret, false);
-    const same = known.find((k) => k.fingerprint === held.fingerprint);
-    held.accepted = same ? same.accepted : (await this.deps.tokens.check(secret, options)).accepted;
-    return held;
+    return inHand(this.cfg.clientId, secret, (await this.ask(secret, options)).accepted);
   }
   /**
    * Records the active secret's age and dates in the result (and, given its
@@ -701,9 +708,8 @@ var ApiRotation = class extends Flow {
    */
   preflightReads() {
     const { deps, cfg } = this;
-    const current = deps.tokens.check(cfg.clientSecret);
-    const staged = cfg.stagedClientSecret;
-    const escrowed = staged === cfg.clientSecret ? current.then((check) => inHand(cfg.clientId, staged, check.accepted)) : this.ctx.held(staged, []);
+    const current = this.ctx.ask(cfg.clientSecret);
+    const escrowed = this.ctx.held(cfg.stagedClientSecret);
     const status = Promise.all([current, escrowed]).then(async ([check, held]) => {
       if (!check.accepted && !held) return void 0;
       const working = check.accepted ? cfg.clientSecret : held?.accepted ? held.secret : void 0;
@@ -1256,13 +1262,7 @@ var SetupRotation = class extends Flow {
    */
   preflightReads() {
     const { deps, cfg, ctx } = this;
-    const asked = /* @__PURE__ */ new Map();
-    const check = (secret) => {
-      if (!secret) return Promise.resolve(void 0);
-      const answer = asked.get(secret) ?? ctx.held(secret, [], { fresh: true });
-      asked.set(secret, answer);
-      return answer.then((held) => held && { ...held });
-    };
+    const check = (secret) => ctx.held(secret, { fresh: true });
     return settled({
       keys: this.rules.effect === "report" ? void 0 : deps.secrets.prepare([...cfg.destinations, cfg.escrow, cfg.previousEscrow]),
       current: check(cfg.clientSecret),
