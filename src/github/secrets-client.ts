@@ -11,7 +11,7 @@ import { DestinationError } from '../errors.ts';
 import type { PublishOutcome, SecretsPort } from '../rotation/ports.ts';
 import { explainFailure, MissingEnvironment, MissingRepository } from './explain.ts';
 import { httpFailure } from './http-failure.ts';
-import { mapLimit } from './limit.ts';
+import { limiter, mapLimit } from './limit.ts';
 import { type Scope, scopeKey, scopeOf, scopeParams, scopeRoutes } from './scopes.ts';
 import { loadSodium, seal } from './seal.ts';
 
@@ -234,6 +234,8 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const github = gitHubLookups(octokit, log);
   const { call, publicKey, selectedRepositoryIds } = github;
+  // The engine reads many destinations' times at once (run-context.ts): this bounds them.
+  const reading = limiter(concurrency);
 
   /** Seals for the scope's key and writes; a key GitHub replaced meanwhile is fetched and used once. */
   async function write(
@@ -297,7 +299,9 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
 
     async updatedAt(destination) {
       try {
-        const data = await call(scopeRoutes[scopeOf(destination).level].get, secretParams(destination));
+        const data = await reading(() =>
+          call(scopeRoutes[scopeOf(destination).level].get, secretParams(destination)),
+        );
         return new Date(parseBody(secretSchema, data, 'secret').updated_at);
       } catch (error) {
         if (httpFailure(error)?.status === 404) return undefined;

@@ -288,7 +288,7 @@ export class RunContext {
   /** Each destination's `updated_at`, read once per run (so before this run writes any). */
   async destinationsWrittenAt(): Promise<Map<string, Date | undefined>> {
     if (!this.destinationTimes) {
-      // Read together: the GitHub client bounds how many requests are in flight.
+      // Read together: the secrets client bounds how many requests are in flight.
       const times = await Promise.all(
         this.cfg.destinations.map(async (d) => [d.id, await this.deps.secrets.updatedAt(d)] as const),
       );

@@ -78,6 +78,21 @@ async function mapLimit(items, limit, fn) {
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
   return results;
 }
+function limiter(limit) {
+  let running = 0;
+  const waiting = [];
+  return async (fn) => {
+    if (running >= limit) await new Promise((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
 
 // src/github/scopes.ts
 function routesUnder(path) {
@@ -285,6 +300,7 @@ function createSecretsClient(options) {
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const github = gitHubLookups(octokit, log);
   const { call, publicKey, selectedRepositoryIds } = github;
+  const reading = limiter(concurrency);
   async function write(destination, sealFor) {
     const scope = scopeOf(destination);
     const ids = await selectedRepositoryIds(destination);
@@ -332,7 +348,9 @@ function createSecretsClient(options) {
     },
     async updatedAt(destination) {
       try {
-        const data = await call(scopeRoutes[scopeOf(destination).level].get, secretParams(destination));
+        const data = await reading(
+          () => call(scopeRoutes[scopeOf(destination).level].get, secretParams(destination))
+        );
         return new Date(parseBody(secretSchema, data, "secret").updated_at);
       } catch (error) {
         if (httpFailure(error)?.status === 404) return void 0;
