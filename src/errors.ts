@@ -1,6 +1,11 @@
 // Errors the action reports to the user. Each names what is at fault (an
 // input, a destination, Marketing Cloud) and what to do; none holds a secret.
 
+/** A thrown value's message, whatever was thrown. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export class ActionError extends Error {
   /** The input name, destination id or service the error is about, for the annotation title. */
   readonly subject: string;

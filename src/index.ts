@@ -14,6 +14,7 @@ import {
   summary,
   warning,
 } from '@actions/core';
+import { errorMessage } from './errors.ts';
 import { main } from './main.ts';
 
 const core = { debug, error, getInput, group, info, notice, setOutput, setSecret, summary, warning };
@@ -23,9 +24,7 @@ const core = { debug, error, getInput, group, info, notice, setOutput, setSecret
 process.noDeprecation = true;
 
 await main({ core, env: process.env }).catch((failure: unknown) => {
-  setFailed(
-    `sfmc-secret-rotation failed unexpectedly: ${failure instanceof Error ? failure.message : String(failure)}`,
-  );
+  setFailed(`sfmc-secret-rotation failed unexpectedly: ${errorMessage(failure)}`);
 });
 
 // A save abandoned at its deadline (state-save.ts) may still hold a socket

@@ -23,15 +23,16 @@ export function redact(text: string, secrets: Iterable<string | undefined>, mask
 
 const MAX_QUOTED = 300;
 
+/** `text` cut to at most `max` characters, with `…` where it was cut. */
+export function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 /**
  * Text from a server or an error fit to quote: known secrets replaced (before
  * shortening, so no part of one survives a cut), control characters dropped,
  * length bounded.
  */
-/** `text` cut to at most `max` characters, with `…` where it was cut. */
-export function cut(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
-}
 
 export function quotable(text: string, secrets: Iterable<string | undefined>): string {
   const out = redact(text, secrets)

@@ -3,6 +3,7 @@
 // scrubbed of the values being written before it is quoted.
 import type { Destination } from '../config.ts';
 import { describePermission, describePlace } from '../destination-kinds.ts';
+import { errorMessage } from '../errors.ts';
 import { quotable } from '../redact.ts';
 import { httpFailure, isNetworkFailure, retriedFailure } from './http-failure.ts';
 
@@ -47,7 +48,7 @@ export function explainFailure(
   }
   const failure = httpFailure(error);
   if (!failure) {
-    const detail = quotable(error instanceof Error ? error.message : String(error), secrets);
+    const detail = quotable(errorMessage(error), secrets);
     return isNetworkFailure(error)
       ? `${id}: could not reach GitHub while ${action} (${detail}); check the network and GITHUB_API_URL, then rerun.`
       : `${id}: ${action} failed: ${detail}`;

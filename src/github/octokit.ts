@@ -5,6 +5,7 @@
 // no time). Each attempt is time-limited by the fetch (timeout.ts).
 import Bottleneck from 'bottleneck';
 import { Octokit } from 'octokit';
+import { errorMessage } from '../errors.ts';
 import { fetchWithTimeout } from './timeout.ts';
 
 /** Repeats after a server error or network failure: 4 attempts, as plugin-retry's default. */
@@ -44,7 +45,7 @@ function loggingFetch(base: typeof fetch, log: GitHubClientOptions['log']): type
       if (response.status >= 500) log.info(`GitHub answered ${response.status} to ${what}`);
       return response;
     } catch (error) {
-      log.info(`GitHub did not answer ${what}: ${error instanceof Error ? error.message : String(error)}`);
+      log.info(`GitHub did not answer ${what}: ${errorMessage(error)}`);
       throw error;
     }
   };

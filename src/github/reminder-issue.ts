@@ -3,7 +3,7 @@
 // reruns update it instead of opening another.
 import type { Octokit } from 'octokit';
 import { z } from 'zod';
-import { DestinationError } from '../errors.ts';
+import { DestinationError, errorMessage } from '../errors.ts';
 import { quotable } from '../redact.ts';
 import type { ReminderPort } from '../rotation/ports.ts';
 import { httpFailure, isNetworkFailure, retriedFailure } from './http-failure.ts';
@@ -46,7 +46,7 @@ function explain(repository: string, action: string, error: unknown): Destinatio
   const failure = httpFailure(error);
   const where = `while ${action} in ${repository}`;
   if (!failure) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorMessage(error);
     return new DestinationError(
       SUBJECT,
       isNetworkFailure(error)

@@ -5,9 +5,9 @@
 // for the log and the summary note.
 import type { Octokit } from 'octokit';
 import { z } from 'zod';
-import { DestinationError } from '../errors.ts';
+import { DestinationError, errorMessage } from '../errors.ts';
 import { httpFailure } from './http-failure.ts';
-import { errorMessage, STATE_SUBJECT } from './state-common.ts';
+import { STATE_SUBJECT } from './state-common.ts';
 import {
   type ListedArtifact,
   listedArtifactSchema,

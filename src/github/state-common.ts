@@ -1,16 +1,13 @@
 // What the parts of the state store share: the subject of their errors, and
 // the retry of the calls octokit's plugins do not make (the storage download,
 // the artifact service's save).
+import { errorMessage } from '../errors.ts';
 import { type RetryOptions, type RetryPolicy, realSleep, type Sleep, withRetry } from '../retry.ts';
 
 /** The subject of errors that are not about the token. */
 export const STATE_SUBJECT = 'state artifact';
 /** The one file of a state artifact. */
 export const STATE_FILE = 'state.json';
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export interface StateRetryOptions {
   log: { debug(m: string): void };

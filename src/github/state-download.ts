@@ -16,11 +16,12 @@
 //    is not GitHub's API and octokit's plugins do not cover it: a failure
 //    there is retried here (retry.ts), each time with a fresh signed URL.
 import type { Octokit } from 'octokit';
+import { errorMessage } from '../errors.ts';
 import { parseRetryAfter, type RetryDecision } from '../retry.ts';
 import { parseState, type RotationState } from '../rotation/state.ts';
 import { readCapped, readZipEntry, UnreadableArtifact } from './artifact-zip.ts';
 import { httpFailure } from './http-failure.ts';
-import { errorMessage, type Retried, STATE_FILE } from './state-common.ts';
+import { type Retried, STATE_FILE } from './state-common.ts';
 import { type ListedArtifact, MAX_STATE_ARTIFACT_BYTES } from './state-provenance.ts';
 import { fetchWithTimeout } from './timeout.ts';
 

@@ -6,9 +6,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArtifactClient } from '@actions/artifact';
-import { DestinationError } from '../errors.ts';
+import { DestinationError, errorMessage } from '../errors.ts';
 import { type RotationState, stateSchema } from '../rotation/state.ts';
-import { errorMessage, type Retried, STATE_FILE, STATE_SUBJECT } from './state-common.ts';
+import { type Retried, STATE_FILE, STATE_SUBJECT } from './state-common.ts';
 import { TimedOut, withDeadline } from './timeout.ts';
 
 export interface StateSaverOptions {

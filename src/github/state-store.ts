@@ -7,12 +7,13 @@
 // secret) is ever written (state-save.ts).
 import type { ArtifactClient } from '@actions/artifact';
 import type { Octokit } from 'octokit';
+import { errorMessage } from '../errors.ts';
 import type { RetryPolicy, Sleep } from '../retry.ts';
 import type { LoadedState, StateStore } from '../rotation/ports.ts';
 import type { RotationState } from '../rotation/state.ts';
 import { UnreadableArtifact } from './artifact-zip.ts';
 import { createCandidates, newSearch, noteOf, nothingFound, type Search, skip } from './state-candidates.ts';
-import { errorMessage, stateRetry } from './state-common.ts';
+import { stateRetry } from './state-common.ts';
 import { createStateReader } from './state-download.ts';
 import type { ListedArtifact } from './state-provenance.ts';
 import { createStateSaver } from './state-save.ts';

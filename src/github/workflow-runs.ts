@@ -3,6 +3,7 @@
 // the repository's Actions (`actions: read`) for the state artifact anyway.
 import type { Octokit } from 'octokit';
 import { z } from 'zod';
+import { errorMessage } from '../errors.ts';
 import type { Log, WorkflowRunsPort } from '../rotation/ports.ts';
 import { httpFailure } from './http-failure.ts';
 
@@ -37,9 +38,7 @@ export function createWorkflowRuns(options: WorkflowRunsOptions): WorkflowRunsPo
       } catch (error) {
         // GitHub deletes old runs; one that is gone is not at work.
         if (httpFailure(error)?.status === 404) return false;
-        log.debug(
-          `Reading workflow run ${runId} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        log.debug(`Reading workflow run ${runId} failed: ${errorMessage(error)}`);
         return undefined;
       }
     },

@@ -9,8 +9,8 @@ import type { Log } from '../rotation/ports.ts';
 /** Characters kept of one log line or annotation; the rest is cut with `…`. */
 export const MAX_LOG_MESSAGE = 4000;
 
-export function bounded(text: string, max = MAX_LOG_MESSAGE): string {
-  return cut(text, max);
+export function bounded(text: string): string {
+  return cut(text, MAX_LOG_MESSAGE);
 }
 
 /** Each line that the runner would read as a command gets a visible `| ` in front. */

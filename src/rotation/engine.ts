@@ -1,6 +1,8 @@
 // The rotation engine's entry: picks the flow for the `management` input and
 // runs it. It knows ports, not HTTP, and never throws: a failure is returned
 // with the partial result so the report can show it.
+
+import { errorMessage } from '../errors.ts';
 import { ApiRotation } from './api-flow.ts';
 import type { RunResult } from './result.ts';
 import { type EngineDeps, RunContext } from './run-context.ts';
@@ -19,7 +21,7 @@ async function flushAfterFailure(ctx: RunContext): Promise<void> {
     await ctx.flush();
   } catch (error) {
     ctx.result.notes.push(
-      `The rotation state could not be saved after the failure (${error instanceof Error ? error.message : String(error)}); the next run resumes from what Marketing Cloud and GitHub show.`,
+      `The rotation state could not be saved after the failure (${errorMessage(error)}); the next run resumes from what Marketing Cloud and GitHub show.`,
     );
   }
 }

@@ -162,10 +162,6 @@ export class RunContext {
   }
 
   /**
-   * Records the active secret's age and dates in the result (and, given its
-   * fingerprint, in the state saved next); true when a rotation is due.
-   */
-  /**
    * Records the active secret's age in `api` mode: Marketing Cloud's, unless the state's record of
    * the same secret is older (a wrong record can only make a rotation due early).
    */
@@ -177,6 +173,10 @@ export class RunContext {
     return this.recordAge(recorded, 'state', new Date(recorded.getTime() + lifetime), fp);
   }
 
+  /**
+   * Records the active secret's age and dates in the result (and, given its
+   * fingerprint, in the state saved next); true when a rotation is due.
+   */
   recordAge(createdAt: Date, source: AgeSource, expiresAt: Date, fp?: string): boolean {
     if (fp) this.activeSecret = { fingerprint: fp, createdAt: createdAt.toISOString() };
     this.result.secretAge = { createdAt, source };

@@ -18,11 +18,12 @@ import {
   withRetry
 } from "./chunk-KBPS7N5O.js";
 import {
-  DestinationError
-} from "./chunk-2KZIXZWN.js";
-import {
   external_exports
 } from "./chunk-QTXGKDSB.js";
+import {
+  DestinationError,
+  errorMessage
+} from "./chunk-IBD4EVJW.js";
 import "./chunk-HANBNIMK.js";
 
 // node_modules/fflate/esm/index.mjs
@@ -717,9 +718,6 @@ function readZipEntry(zip, name, maxBytes) {
 // src/github/state-common.ts
 var STATE_SUBJECT = "state artifact";
 var STATE_FILE = "state.json";
-function errorMessage(error) {
-  return error instanceof Error ? error.message : String(error);
-}
 function stateRetry(options) {
   return (what, operation, classify) => withRetry(operation, {
     policy: options.policy,

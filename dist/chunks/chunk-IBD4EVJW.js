@@ -1,6 +1,9 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 
 // src/errors.ts
+function errorMessage(error) {
+  return error instanceof Error ? error.message : String(error);
+}
 var ActionError = class extends Error {
   /** The input name, destination id or service the error is about, for the annotation title. */
   subject;
@@ -23,6 +26,7 @@ var MarketingCloudError = class extends ActionError {
 };
 
 export {
+  errorMessage,
   ActionError,
   InputError,
   DestinationError,

@@ -17,11 +17,11 @@ import {
 } from "./chunk-V7KSUL6B.js";
 import "./chunk-KBPS7N5O.js";
 import {
-  MarketingCloudError
-} from "./chunk-2KZIXZWN.js";
-import {
   external_exports
 } from "./chunk-QTXGKDSB.js";
+import {
+  MarketingCloudError
+} from "./chunk-IBD4EVJW.js";
 import "./chunk-HANBNIMK.js";
 
 // src/marketing-cloud/token-client.ts

@@ -11,7 +11,7 @@ import {
 } from "./chunk-MRW6QTBY.js";
 import {
   NothingStagedError
-} from "./chunk-3TFIUFKT.js";
+} from "./chunk-43GDDJBF.js";
 import {
   quotable
 } from "./chunk-V7KSUL6B.js";
@@ -19,11 +19,11 @@ import {
   parseRetryAfter
 } from "./chunk-KBPS7N5O.js";
 import {
-  MarketingCloudError
-} from "./chunk-2KZIXZWN.js";
-import {
   external_exports
 } from "./chunk-QTXGKDSB.js";
+import {
+  MarketingCloudError
+} from "./chunk-IBD4EVJW.js";
 import "./chunk-HANBNIMK.js";
 
 // src/marketing-cloud/management-contract.ts

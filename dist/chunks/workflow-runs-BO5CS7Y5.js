@@ -5,6 +5,9 @@ import {
 import {
   external_exports
 } from "./chunk-QTXGKDSB.js";
+import {
+  errorMessage
+} from "./chunk-IBD4EVJW.js";
 import "./chunk-HANBNIMK.js";
 
 // src/github/workflow-runs.ts
@@ -25,9 +28,7 @@ function createWorkflowRuns(options) {
         return ACTIVE.has(run.data.status);
       } catch (error) {
         if (httpFailure(error)?.status === 404) return false;
-        log.debug(
-          `Reading workflow run ${runId} failed: ${error instanceof Error ? error.message : String(error)}`
-        );
+        log.debug(`Reading workflow run ${runId} failed: ${errorMessage(error)}`);
         return void 0;
       }
     }

@@ -8,11 +8,12 @@ import {
   quotable
 } from "./chunk-V7KSUL6B.js";
 import {
-  DestinationError
-} from "./chunk-2KZIXZWN.js";
-import {
   external_exports
 } from "./chunk-QTXGKDSB.js";
+import {
+  DestinationError,
+  errorMessage
+} from "./chunk-IBD4EVJW.js";
 import "./chunk-HANBNIMK.js";
 
 // src/github/reminder-issue.ts
@@ -39,7 +40,7 @@ function explain(repository, action, error) {
   const failure = httpFailure(error);
   const where = `while ${action} in ${repository}`;
   if (!failure) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorMessage(error);
     return new DestinationError(
       SUBJECT,
       isNetworkFailure(error) ? `Could not reach GitHub ${where} (${detail}); check the network and GITHUB_API_URL, then rerun.` : `The reminder issue failed ${where}: ${detail}`

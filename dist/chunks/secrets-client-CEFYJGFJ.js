@@ -7,7 +7,7 @@ import {
   destinationKinds,
   kindNames,
   renameDestination
-} from "./chunk-XVPQATYM.js";
+} from "./chunk-EHDEZNKA.js";
 import {
   httpFailure,
   isNetworkFailure,
@@ -17,11 +17,12 @@ import {
   quotable
 } from "./chunk-V7KSUL6B.js";
 import {
-  DestinationError
-} from "./chunk-2KZIXZWN.js";
-import {
   external_exports
 } from "./chunk-QTXGKDSB.js";
+import {
+  DestinationError,
+  errorMessage
+} from "./chunk-IBD4EVJW.js";
 import "./chunk-HANBNIMK.js";
 
 // src/github/secrets-client.ts
@@ -48,7 +49,7 @@ function explainFailure(destination, action, error, secrets = []) {
   }
   const failure = httpFailure(error);
   if (!failure) {
-    const detail = quotable(error instanceof Error ? error.message : String(error), secrets);
+    const detail = quotable(errorMessage(error), secrets);
     return isNetworkFailure(error) ? `${id}: could not reach GitHub while ${action} (${detail}); check the network and GITHUB_API_URL, then rerun.` : `${id}: ${action} failed: ${detail}`;
   }
   const quoted = failure.message ? `: ${quotable(failure.message, secrets)}` : "";

@@ -9,12 +9,13 @@ import {
 } from "./chunk-S4R6Z6IO.js";
 import {
   NothingStagedError
-} from "./chunk-3TFIUFKT.js";
+} from "./chunk-43GDDJBF.js";
+import "./chunk-QTXGKDSB.js";
 import {
   ActionError,
-  DestinationError
-} from "./chunk-2KZIXZWN.js";
-import "./chunk-QTXGKDSB.js";
+  DestinationError,
+  errorMessage
+} from "./chunk-IBD4EVJW.js";
 import "./chunk-HANBNIMK.js";
 
 // src/rotation/api-plan.ts
@@ -364,10 +365,6 @@ var RunContext = class {
     return inHand(this.cfg.clientId, secret, (await this.ask(secret, options)).accepted);
   }
   /**
-   * Records the active secret's age and dates in the result (and, given its
-   * fingerprint, in the state saved next); true when a rotation is due.
-   */
-  /**
    * Records the active secret's age in `api` mode: Marketing Cloud's, unless the state's record of
    * the same secret is older (a wrong record can only make a rotation due early).
    */
@@ -378,6 +375,10 @@ var RunContext = class {
     const lifetime = active.expiresAt.getTime() - active.createdAt.getTime();
     return this.recordAge(recorded, "state", new Date(recorded.getTime() + lifetime), fp);
   }
+  /**
+   * Records the active secret's age and dates in the result (and, given its
+   * fingerprint, in the state saved next); true when a rotation is due.
+   */
   recordAge(createdAt, source, expiresAt, fp) {
     if (fp) this.activeSecret = { fingerprint: fp, createdAt: createdAt.toISOString() };
     this.result.secretAge = { createdAt, source };
@@ -1529,7 +1530,7 @@ async function flushAfterFailure(ctx) {
     await ctx.flush();
   } catch (error) {
     ctx.result.notes.push(
-      `The rotation state could not be saved after the failure (${error instanceof Error ? error.message : String(error)}); the next run resumes from what Marketing Cloud and GitHub show.`
+      `The rotation state could not be saved after the failure (${errorMessage(error)}); the next run resumes from what Marketing Cloud and GitHub show.`
     );
   }
 }

@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   MarketingCloudError
-} from "./chunk-2KZIXZWN.js";
+} from "./chunk-IBD4EVJW.js";
 
 // src/rotation/ports.ts
 var NothingStagedError = class extends MarketingCloudError {

@@ -13,6 +13,9 @@ import {
   fetchWithTimeout
 } from "./chunk-VLJCTUCO.js";
 import {
+  errorMessage
+} from "./chunk-IBD4EVJW.js";
+import {
   __commonJS,
   __toESM
 } from "./chunk-HANBNIMK.js";
@@ -6189,7 +6192,7 @@ function loggingFetch(base, log) {
       if (response.status >= 500) log.info(`GitHub answered ${response.status} to ${what}`);
       return response;
     } catch (error) {
-      log.info(`GitHub did not answer ${what}: ${error instanceof Error ? error.message : String(error)}`);
+      log.info(`GitHub did not answer ${what}: ${errorMessage(error)}`);
       throw error;
     }
   };
