@@ -25,6 +25,9 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
 }
 
+/** The default limit of one attempt of a call to GitHub or Marketing Cloud. */
+export const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
+
 export const defaultRetryPolicy: RetryPolicy = {
   attempts: 6,
   baseMs: 500,

@@ -6,21 +6,22 @@
 import Bottleneck from 'bottleneck';
 import { Octokit } from 'octokit';
 import { errorMessage } from '../errors.ts';
+import { defaultRetryPolicy } from '../retry.ts';
 import { fetchWithTimeout } from './timeout.ts';
 
 /** Repeats after a server error or network failure: 4 attempts, as plugin-retry's default. */
 export const GITHUB_RETRIES = 3;
 /** Rate-limit waits honoured per call. */
 const RATE_LIMIT_RETRIES = 3;
-/** Longest rate-limit wait honoured; a longer one fails at once (GitHub's hourly reset is not worth a run). */
-export const MAX_RATE_LIMIT_WAIT_S = 360;
+/** Longest rate-limit wait honoured, as for Marketing Cloud; a longer one fails at once (GitHub's hourly reset is not worth a run). */
+const MAX_RATE_LIMIT_WAIT_S = defaultRetryPolicy.maxRetryAfterMs / 1000;
 
 /**
  * plugin-retry waits this × n² before its n-th retry; half its default, the
  * base of the Marketing Cloud retries (retry.ts). plugin-retry repeats a 429
  * too (its default), before the throttling plugin waits out a rate limit.
  */
-const RETRY_BASE_MS = 500;
+const RETRY_BASE_MS = defaultRetryPolicy.baseMs;
 
 export interface GitHubClientOptions {
   token: string;

@@ -1,9 +1,10 @@
 // Time limits on GitHub calls. Without them a stalled answer waits Node's
 // 300 s per attempt (about 30 minutes per call across retries) while the run
 // holds its concurrency group. Marketing Cloud calls have their own (http.ts).
+import { DEFAULT_ATTEMPT_TIMEOUT_MS } from '../retry.ts';
 
 /** The default per-attempt limit, as for Marketing Cloud. */
-export const DEFAULT_GITHUB_TIMEOUT_MS = 30_000;
+export const DEFAULT_GITHUB_TIMEOUT_MS = DEFAULT_ATTEMPT_TIMEOUT_MS;
 
 /** A call that did not finish in time; names what was waited for. */
 export class TimedOut extends Error {

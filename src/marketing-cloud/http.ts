@@ -3,6 +3,7 @@
 // parsing that never echoes response text (it may hold a secret).
 import { z } from 'zod';
 import {
+  DEFAULT_ATTEMPT_TIMEOUT_MS,
   defaultRetryPolicy,
   type OnRetry,
   parseRetryAfter,
@@ -23,8 +24,6 @@ export interface HttpOptions {
   timeoutMs?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
-
 export interface Http {
   fetch: typeof fetch;
   sleep: Sleep;
@@ -43,7 +42,7 @@ export function resolveHttp(options: HttpOptions): Http {
     now: options.now ?? Date.now,
     policy: options.policy ?? defaultRetryPolicy,
     onRetry: options.onRetry,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeoutMs: options.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS,
   };
 }
 

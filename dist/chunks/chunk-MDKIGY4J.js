@@ -1,7 +1,10 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  DEFAULT_ATTEMPT_TIMEOUT_MS
+} from "./chunk-LHVGWTLP.js";
 
 // src/github/timeout.ts
-var DEFAULT_GITHUB_TIMEOUT_MS = 3e4;
+var DEFAULT_GITHUB_TIMEOUT_MS = DEFAULT_ATTEMPT_TIMEOUT_MS;
 var TimedOut = class extends Error {
   name = "TimeoutError";
 };

@@ -11,11 +11,11 @@ import {
   retrying,
   sendOnce,
   transientStatus
-} from "./chunk-MRW6QTBY.js";
+} from "./chunk-46B4QZ6N.js";
 import {
   quotable
 } from "./chunk-V7KSUL6B.js";
-import "./chunk-KBPS7N5O.js";
+import "./chunk-LHVGWTLP.js";
 import {
   external_exports
 } from "./chunk-QTXGKDSB.js";

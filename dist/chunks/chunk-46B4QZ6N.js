@@ -1,15 +1,15 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  DEFAULT_ATTEMPT_TIMEOUT_MS,
   defaultRetryPolicy,
   parseRetryAfter,
   withRetry
-} from "./chunk-KBPS7N5O.js";
+} from "./chunk-LHVGWTLP.js";
 import {
   external_exports
 } from "./chunk-QTXGKDSB.js";
 
 // src/marketing-cloud/http.ts
-var DEFAULT_TIMEOUT_MS = 3e4;
 function resolveHttp(options) {
   return {
     fetch: options.fetch ?? globalThis.fetch,
@@ -18,7 +18,7 @@ function resolveHttp(options) {
     now: options.now ?? Date.now,
     policy: options.policy ?? defaultRetryPolicy,
     onRetry: options.onRetry,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    timeoutMs: options.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS
   };
 }
 var hopelessReasons = {

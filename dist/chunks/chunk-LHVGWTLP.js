@@ -2,6 +2,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 
 // src/retry.ts
 var realSleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+var DEFAULT_ATTEMPT_TIMEOUT_MS = 3e4;
 var defaultRetryPolicy = {
   attempts: 6,
   baseMs: 500,
@@ -38,6 +39,7 @@ function parseRetryAfter(value, now = Date.now()) {
 
 export {
   realSleep,
+  DEFAULT_ATTEMPT_TIMEOUT_MS,
   defaultRetryPolicy,
   withRetry,
   parseRetryAfter

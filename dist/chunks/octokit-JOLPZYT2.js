@@ -11,7 +11,10 @@ import {
 } from "./chunk-JL264P4B.js";
 import {
   fetchWithTimeout
-} from "./chunk-VLJCTUCO.js";
+} from "./chunk-MDKIGY4J.js";
+import {
+  defaultRetryPolicy
+} from "./chunk-LHVGWTLP.js";
 import {
   errorMessage
 } from "./chunk-IBD4EVJW.js";
@@ -6182,8 +6185,8 @@ var OAuthApp2 = OAuthApp.defaults({ Octokit: Octokit2 });
 // src/github/octokit.ts
 var GITHUB_RETRIES = 3;
 var RATE_LIMIT_RETRIES = 3;
-var MAX_RATE_LIMIT_WAIT_S = 360;
-var RETRY_BASE_MS = 500;
+var MAX_RATE_LIMIT_WAIT_S = defaultRetryPolicy.maxRetryAfterMs / 1e3;
+var RETRY_BASE_MS = defaultRetryPolicy.baseMs;
 function loggingFetch(base, log) {
   return async (input, init) => {
     const what = `${init?.method ?? "GET"} ${new URL(input instanceof Request ? input.url : input).pathname}`;
@@ -6227,6 +6230,5 @@ function createGitHubClient(options2) {
 }
 export {
   GITHUB_RETRIES,
-  MAX_RATE_LIMIT_WAIT_S,
   createGitHubClient
 };

@@ -8,7 +8,7 @@ import {
   TimedOut,
   fetchWithTimeout,
   withDeadline
-} from "./chunk-VLJCTUCO.js";
+} from "./chunk-MDKIGY4J.js";
 import {
   httpFailure
 } from "./chunk-BUL4OXJC.js";
@@ -16,7 +16,7 @@ import {
   parseRetryAfter,
   realSleep,
   withRetry
-} from "./chunk-KBPS7N5O.js";
+} from "./chunk-LHVGWTLP.js";
 import {
   external_exports
 } from "./chunk-QTXGKDSB.js";

@@ -8,7 +8,7 @@ import {
   retrying,
   sendOnce,
   transientStatus
-} from "./chunk-MRW6QTBY.js";
+} from "./chunk-46B4QZ6N.js";
 import {
   NothingStagedError
 } from "./chunk-43GDDJBF.js";
@@ -17,7 +17,7 @@ import {
 } from "./chunk-V7KSUL6B.js";
 import {
   parseRetryAfter
-} from "./chunk-KBPS7N5O.js";
+} from "./chunk-LHVGWTLP.js";
 import {
   external_exports
 } from "./chunk-QTXGKDSB.js";
