@@ -1,6 +1,7 @@
 // Reads a failed Octokit call (a RequestError) for messages and decisions:
 // the HTTP answer if there was one, and whether octokit's plugins had
 // retried it before giving up (see octokit.ts).
+import { errorMessage } from '../errors.ts';
 
 interface HttpFailure {
   status: number;
@@ -43,4 +44,31 @@ export function retriedFailure(error: unknown): string | undefined {
     return `rate limit (HTTP ${failure.status})`;
   }
   return undefined;
+}
+
+/** What a failed GitHub call comes to, in the order the messages weigh it. */
+export type FailureKind =
+  /** No answer; `detail` is the error's own text. */
+  | { kind: 'unreachable'; detail: string }
+  /** Not a GitHub answer at all (a bug, a parse error). */
+  | { kind: 'broken'; detail: string }
+  | { kind: 'unauthorized' }
+  /** The plugins retried or waited it out and gave up. */
+  | { kind: 'retried'; why: string; message: string }
+  /** 403 or 404 that is not a rate limit: a missing permission, or nothing there. */
+  | { kind: 'denied'; status: 403 | 404 }
+  | { kind: 'answered'; status: number; message: string };
+
+/** The one reading of a failed call that every GitHub adapter words for its own place. */
+export function failureKind(error: unknown): FailureKind {
+  const failure = httpFailure(error);
+  if (!failure) {
+    const detail = errorMessage(error);
+    return isNetworkFailure(error) ? { kind: 'unreachable', detail } : { kind: 'broken', detail };
+  }
+  if (failure.status === 401) return { kind: 'unauthorized' };
+  const why = retriedFailure(error);
+  if (why) return { kind: 'retried', why, message: failure.message };
+  if (failure.status === 403 || failure.status === 404) return { kind: 'denied', status: failure.status };
+  return { kind: 'answered', status: failure.status, message: failure.message };
 }

@@ -3,10 +3,10 @@
 // reruns update it instead of opening another.
 import type { Octokit } from 'octokit';
 import { z } from 'zod';
-import { DestinationError, errorMessage } from '../errors.ts';
+import { DestinationError } from '../errors.ts';
 import { quotable } from '../redact.ts';
 import type { ReminderPort } from '../rotation/ports.ts';
-import { httpFailure, isNetworkFailure, retriedFailure } from './http-failure.ts';
+import { type FailureKind, failureKind, retriedFailure } from './http-failure.ts';
 
 export const REMINDER_LABEL = 'sfmc-secret-rotation';
 
@@ -43,39 +43,31 @@ function parse<T>(schema: z.ZodType<T>, data: unknown): T {
 
 /** A DestinationError naming what failed and what to do; issue texts hold no secret. */
 function explain(repository: string, action: string, error: unknown): DestinationError {
-  const failure = httpFailure(error);
-  const where = `while ${action} in ${repository}`;
-  if (!failure) {
-    const detail = errorMessage(error);
-    return new DestinationError(
-      SUBJECT,
-      isNetworkFailure(error)
-        ? `Could not reach GitHub ${where} (${detail}); check the network and GITHUB_API_URL, then rerun.`
-        : `The reminder issue failed ${where}: ${detail}`,
-    );
+  return new DestinationError(
+    SUBJECT,
+    reminderFailure(failureKind(error), `while ${action} in ${repository}`, repository),
+  );
+}
+
+/** The reminder issue's words for a failed call `where` ("while … in owner/repo"). */
+function reminderFailure(failed: FailureKind, where: string, repository: string): string {
+  switch (failed.kind) {
+    case 'unreachable':
+      return `Could not reach GitHub ${where} (${failed.detail}); check the network and GITHUB_API_URL, then rerun.`;
+    case 'broken':
+      return `The reminder issue failed ${where}: ${failed.detail}`;
+    case 'unauthorized':
+      return `GitHub answered 401 ${where}: the github-token is invalid or expired; pass a valid token.`;
+    case 'retried':
+      return `GitHub still failed after retries ${where} (${failed.why}); rerun the workflow later.`;
+    case 'denied':
+      return (
+        `GitHub answered ${failed.status} ${where}: the github-token needs the repository permission ` +
+        `"Issues: write" (GitHub App: \`issues: write\`) on ${repository}, or turn reminder-issue off.`
+      );
+    case 'answered':
+      return `GitHub answered ${failed.status} ${where}${failed.message ? `: ${quotable(failed.message, [])}` : ''}`;
   }
-  const retried = retriedFailure(error);
-  if (failure.status === 401) {
-    return new DestinationError(
-      SUBJECT,
-      `GitHub answered 401 ${where}: the github-token is invalid or expired; pass a valid token.`,
-    );
-  }
-  if (retried) {
-    return new DestinationError(
-      SUBJECT,
-      `GitHub still failed after retries ${where} (${retried}); rerun the workflow later.`,
-    );
-  }
-  if (failure.status === 403 || failure.status === 404) {
-    return new DestinationError(
-      SUBJECT,
-      `GitHub answered ${failure.status} ${where}: the github-token needs the repository permission ` +
-        `"Issues: write" (GitHub App: \`issues: write\`) on ${repository}, or turn reminder-issue off.`,
-    );
-  }
-  const quoted = failure.message ? `: ${quotable(failure.message, [])}` : '';
-  return new DestinationError(SUBJECT, `GitHub answered ${failure.status} ${where}${quoted}`);
 }
 
 export function createReminderIssues(options: ReminderIssuesOptions): ReminderPort {

@@ -11,7 +11,7 @@ import {
 } from "./chunk-MDKIGY4J.js";
 import {
   httpFailure
-} from "./chunk-BUL4OXJC.js";
+} from "./chunk-CR33VQHH.js";
 import {
   parseRetryAfter,
   realSleep,

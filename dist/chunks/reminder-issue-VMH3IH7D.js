@@ -1,9 +1,8 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  httpFailure,
-  isNetworkFailure,
+  failureKind,
   retriedFailure
-} from "./chunk-BUL4OXJC.js";
+} from "./chunk-CR33VQHH.js";
 import {
   quotable
 } from "./chunk-V7KSUL6B.js";
@@ -11,8 +10,7 @@ import {
   external_exports
 } from "./chunk-QTXGKDSB.js";
 import {
-  DestinationError,
-  errorMessage
+  DestinationError
 } from "./chunk-IBD4EVJW.js";
 import "./chunk-HANBNIMK.js";
 
@@ -37,36 +35,26 @@ function parse(schema, data) {
   return result.data;
 }
 function explain(repository, action, error) {
-  const failure = httpFailure(error);
-  const where = `while ${action} in ${repository}`;
-  if (!failure) {
-    const detail = errorMessage(error);
-    return new DestinationError(
-      SUBJECT,
-      isNetworkFailure(error) ? `Could not reach GitHub ${where} (${detail}); check the network and GITHUB_API_URL, then rerun.` : `The reminder issue failed ${where}: ${detail}`
-    );
+  return new DestinationError(
+    SUBJECT,
+    reminderFailure(failureKind(error), `while ${action} in ${repository}`, repository)
+  );
+}
+function reminderFailure(failed, where, repository) {
+  switch (failed.kind) {
+    case "unreachable":
+      return `Could not reach GitHub ${where} (${failed.detail}); check the network and GITHUB_API_URL, then rerun.`;
+    case "broken":
+      return `The reminder issue failed ${where}: ${failed.detail}`;
+    case "unauthorized":
+      return `GitHub answered 401 ${where}: the github-token is invalid or expired; pass a valid token.`;
+    case "retried":
+      return `GitHub still failed after retries ${where} (${failed.why}); rerun the workflow later.`;
+    case "denied":
+      return `GitHub answered ${failed.status} ${where}: the github-token needs the repository permission "Issues: write" (GitHub App: \`issues: write\`) on ${repository}, or turn reminder-issue off.`;
+    case "answered":
+      return `GitHub answered ${failed.status} ${where}${failed.message ? `: ${quotable(failed.message, [])}` : ""}`;
   }
-  const retried = retriedFailure(error);
-  if (failure.status === 401) {
-    return new DestinationError(
-      SUBJECT,
-      `GitHub answered 401 ${where}: the github-token is invalid or expired; pass a valid token.`
-    );
-  }
-  if (retried) {
-    return new DestinationError(
-      SUBJECT,
-      `GitHub still failed after retries ${where} (${retried}); rerun the workflow later.`
-    );
-  }
-  if (failure.status === 403 || failure.status === 404) {
-    return new DestinationError(
-      SUBJECT,
-      `GitHub answered ${failure.status} ${where}: the github-token needs the repository permission "Issues: write" (GitHub App: \`issues: write\`) on ${repository}, or turn reminder-issue off.`
-    );
-  }
-  const quoted = failure.message ? `: ${quotable(failure.message, [])}` : "";
-  return new DestinationError(SUBJECT, `GitHub answered ${failure.status} ${where}${quoted}`);
 }
 function createReminderIssues(options) {
   const { octokit, owner, repo } = options;

@@ -1,4 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  errorMessage
+} from "./chunk-IBD4EVJW.js";
 
 // src/github/http-failure.ts
 function httpFailure(error) {
@@ -26,9 +29,21 @@ function retriedFailure(error) {
   }
   return void 0;
 }
+function failureKind(error) {
+  const failure = httpFailure(error);
+  if (!failure) {
+    const detail = errorMessage(error);
+    return isNetworkFailure(error) ? { kind: "unreachable", detail } : { kind: "broken", detail };
+  }
+  if (failure.status === 401) return { kind: "unauthorized" };
+  const why = retriedFailure(error);
+  if (why) return { kind: "retried", why, message: failure.message };
+  if (failure.status === 403 || failure.status === 404) return { kind: "denied", status: failure.status };
+  return { kind: "answered", status: failure.status, message: failure.message };
+}
 
 export {
   httpFailure,
-  isNetworkFailure,
-  retriedFailure
+  retriedFailure,
+  failureKind
 };

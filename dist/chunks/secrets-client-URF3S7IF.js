@@ -9,10 +9,9 @@ import {
   renameDestination
 } from "./chunk-EHDEZNKA.js";
 import {
-  httpFailure,
-  isNetworkFailure,
-  retriedFailure
-} from "./chunk-BUL4OXJC.js";
+  failureKind,
+  httpFailure
+} from "./chunk-CR33VQHH.js";
 import {
   quotable
 } from "./chunk-V7KSUL6B.js";
@@ -20,8 +19,7 @@ import {
   external_exports
 } from "./chunk-QTXGKDSB.js";
 import {
-  DestinationError,
-  errorMessage
+  DestinationError
 } from "./chunk-IBD4EVJW.js";
 import "./chunk-HANBNIMK.js";
 
@@ -47,23 +45,22 @@ function explainFailure(destination, action, error, secrets = []) {
   if (error instanceof MissingEnvironment && destination.kind === "environment") {
     return `${id}: environment "${destination.environment}" does not exist in ${destination.owner}/${destination.repo}; create it (Settings > Environments) or fix the environment name.`;
   }
-  const failure = httpFailure(error);
-  if (!failure) {
-    const detail = quotable(errorMessage(error), secrets);
-    return isNetworkFailure(error) ? `${id}: could not reach GitHub while ${action} (${detail}); check the network and GITHUB_API_URL, then rerun.` : `${id}: ${action} failed: ${detail}`;
+  const failed = failureKind(error);
+  const quoted = (message) => message ? `: ${quotable(message, secrets)}` : "";
+  switch (failed.kind) {
+    case "unreachable":
+      return `${id}: could not reach GitHub while ${action} (${quotable(failed.detail, secrets)}); check the network and GITHUB_API_URL, then rerun.`;
+    case "broken":
+      return `${id}: ${action} failed: ${quotable(failed.detail, secrets)}`;
+    case "unauthorized":
+      return `${id}: GitHub answered 401 while ${action}: the github-token is invalid or expired; pass a valid token.`;
+    case "retried":
+      return `${id}: GitHub still failed after retries while ${action} (${failed.why}${quoted(failed.message)}); rerun the workflow later.`;
+    case "denied":
+      return `${id}: GitHub answered ${failed.status} while ${action}: the github-token lacks ${describePermission(destination.kind)} on ${describePlace(destination)}${failed.status === 404 ? " (or that does not exist)" : ""}. ${TOKEN_ADVICE}`;
+    case "answered":
+      return `${id}: GitHub answered ${failed.status} while ${action}${quoted(failed.message)}; check this destination's settings.`;
   }
-  const quoted = failure.message ? `: ${quotable(failure.message, secrets)}` : "";
-  if (failure.status === 401) {
-    return `${id}: GitHub answered 401 while ${action}: the github-token is invalid or expired; pass a valid token.`;
-  }
-  const retried = retriedFailure(error);
-  if (retried) {
-    return `${id}: GitHub still failed after retries while ${action} (${retried}${quoted}); rerun the workflow later.`;
-  }
-  if (failure.status === 403 || failure.status === 404) {
-    return `${id}: GitHub answered ${failure.status} while ${action}: the github-token lacks ${describePermission(destination.kind)} on ${describePlace(destination)}${failure.status === 404 ? " (or that does not exist)" : ""}. ${TOKEN_ADVICE}`;
-  }
-  return `${id}: GitHub answered ${failure.status} while ${action}${quoted}; check this destination's settings.`;
 }
 
 // src/github/limit.ts

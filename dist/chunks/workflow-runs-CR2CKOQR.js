@@ -1,7 +1,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   httpFailure
-} from "./chunk-BUL4OXJC.js";
+} from "./chunk-CR33VQHH.js";
 import {
   external_exports
 } from "./chunk-QTXGKDSB.js";
