@@ -9,7 +9,7 @@ import { z } from 'zod';
 export const MAX_STATE_ARTIFACT_BYTES = 1024 * 1024;
 
 /** Events whose runs may run, or be steered by, code from outside the repository (a fork's pull request). */
-export const PULL_REQUEST_EVENTS = new Set([
+const PULL_REQUEST_EVENTS = new Set([
   'pull_request',
   'pull_request_target',
   'pull_request_review',

@@ -24,7 +24,7 @@ import type { RotationState } from './state.ts';
  * publish in between) only adds a request. Verify guards a secret replaced or
  * revoked in Setup during a long publish; past this age it asks again.
  */
-export const VERIFY_REUSE_MS = 30_000;
+const VERIFY_REUSE_MS = 30_000;
 
 /**
  * How long preflight's status read stands in for the re-read before a first

@@ -98,7 +98,7 @@ export function rejectedClientSecret(cfg: EngineConfig, why: string, extra = '')
  * calls add up while the run holds the concurrency group. Each step is
  * resumable, so stopping before one is safe.
  */
-export const RUN_BUDGET_BEYOND_WAIT_MS = 600_000;
+const RUN_BUDGET_BEYOND_WAIT_MS = 600_000;
 
 export class RunContext {
   readonly deps: EngineDeps;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 export const STATE_SCHEMA_VERSION = 1;
 
-export const phases = ['idle', 'staged', 'published', 'activated'] as const;
+const phases = ['idle', 'staged', 'published', 'activated'] as const;
 export type Phase = (typeof phases)[number];
 
 const isoTime = z.iso.datetime({ offset: true });
