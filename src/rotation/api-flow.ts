@@ -205,10 +205,10 @@ export class ApiRotation extends Flow {
     if (phase !== 'published' && phase !== 'activated') return;
     const stale = await this.ctx.writtenBefore(new Date(situation.record.stagedAt));
     if (stale.length > 0) {
-      this.ctx.distrust(
-        `The stored state says every destination holds the staged secret, but ${stale.join(', ')} ` +
-          `${stale.length === 1 ? 'was' : 'were'} not written since it was staged; that claim was ignored, and this run ` +
-          'writes every destination before it activates or confirms.',
+      this.ctx.distrustDelivery(
+        stale,
+        'staged',
+        ', and this run writes every destination before it activates or confirms',
       );
     }
   }

@@ -4,7 +4,7 @@
 // unconfirmed. api-flow.ts carries the actions out; api-plan.test.ts covers
 // each situation under each mode.
 import { ActionError } from '../errors.ts';
-import { finishes, type Mode, modeRules, startsWhenIdle } from '../modes.ts';
+import { finishes, type Mode, type ModeRule, modeRules, startsWhenIdle } from '../modes.ts';
 import type { InHand, Situation } from './assess.ts';
 
 export type Action =
@@ -85,17 +85,16 @@ export function planApi({ situation, mode, due, unconfirmed }: ApiPlanInput): Ac
     case 'activated':
       return stopsAtStaging ? [] : [{ step: 'publish' }, { step: 'confirm' }];
     case 'staged-not-in-hand':
-      return planStagedNotInHand(situation, mode, afterStaging);
+      return planStagedNotInHand(situation, rules, afterStaging);
   }
 }
 
 /** Marketing Cloud holds a staging this run does not: re-stage, putting the active secret back first where needed. */
 function planStagedNotInHand(
   situation: Situation & { kind: 'staged-not-in-hand' },
-  mode: Mode,
+  rules: ModeRule,
   afterStaging: Action[],
 ): Action[] {
-  const rules = modeRules.api[mode];
   if (!finishes(rules) && situation.escrowed) return [];
   if (rules.whenIdle === 'fail') {
     throw new ActionError(

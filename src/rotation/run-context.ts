@@ -297,6 +297,14 @@ export class RunContext {
     return this.destinationTimes;
   }
 
+  /** Says the state's claim that every destination holds the staged secret was set aside: `stale` were not written since. */
+  distrustDelivery(stale: string[], since: 'staged' | 'escrowed', consequence = ''): void {
+    this.distrust(
+      `The stored state says every destination holds the staged secret, but ${stale.join(', ')} ` +
+        `${stale.length === 1 ? 'was' : 'were'} not written since it was ${since}; that claim was ignored${consequence}.`,
+    );
+  }
+
   /** Destinations with no secret, or one last written before `since` (less the skew): they cannot hold a secret staged then. */
   async writtenBefore(since: Date): Promise<string[]> {
     const times = await this.destinationsWrittenAt();

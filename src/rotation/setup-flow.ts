@@ -24,6 +24,9 @@ import type { RotationRecord } from './state.ts';
 
 /** Marketing Cloud expires every secret this long after it was generated. */
 const SECRET_LIFETIME_DAYS = 180;
+
+/** When a secret generated at `at` expires. */
+const expiresFrom = (at: Date): Date => new Date(at.getTime() + SECRET_LIFETIME_DAYS * DAY_MS);
 const WAITING_FOR_ACTIVATION = 'Distributed; waiting for activation in Setup.';
 
 type SetupReads = Settled<{
@@ -130,7 +133,7 @@ export class SetupRotation extends Flow {
       previousFingerprint: this.current.accepted ? this.current.fingerprint : undefined,
       stagedAt: escrowedAt.toISOString(),
       usableAt: escrowedAt.toISOString(),
-      expiresAt: new Date(escrowedAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS).toISOString(),
+      expiresAt: expiresFrom(escrowedAt).toISOString(),
       escrowId: cfg.escrow.id,
       publishedTo: [],
       stagedByRun: cfg.runId,
@@ -151,10 +154,7 @@ export class SetupRotation extends Flow {
     const since = escrowedAt && escrowedAt > recorded ? escrowedAt : recorded;
     const stale = await ctx.writtenBefore(since);
     if (stale.length === 0) return situation;
-    ctx.distrust(
-      `The stored state says every destination holds the staged secret, but ${stale.join(', ')} ` +
-        `${stale.length === 1 ? 'was' : 'were'} not written since it was escrowed; that claim was ignored.`,
-    );
+    ctx.distrustDelivery(stale, 'escrowed');
     return undistributed(situation.staged, this.current);
   }
 
@@ -179,12 +179,7 @@ export class SetupRotation extends Flow {
       );
       return true;
     }
-    return ctx.recordAge(
-      oldest.at,
-      oldest.source,
-      new Date(oldest.at.getTime() + SECRET_LIFETIME_DAYS * DAY_MS),
-      active?.fingerprint,
-    );
+    return ctx.recordAge(oldest.at, oldest.source, expiresFrom(oldest.at), active?.fingerprint);
   }
 
   private instructions(): string {
@@ -337,12 +332,7 @@ export class SetupRotation extends Flow {
       await deps.secrets.remove(cfg.previousEscrow);
       // The new secret was generated before it was escrowed: its age runs from the staging, not this run.
       const stagedAt = new Date(ctx.rotation().stagedAt);
-      ctx.recordAge(
-        stagedAt,
-        'state',
-        new Date(stagedAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS),
-        staged.fingerprint,
-      );
+      ctx.recordAge(stagedAt, 'state', expiresFrom(stagedAt), staged.fingerprint);
       await ctx.saveCompleted(staged, activatedAt.toISOString());
       if (cfg.reminderIssue && deps.reminders) {
         const closed = await deps.reminders.close(`Rotation confirmed at ${activatedAt.toISOString()}.`);

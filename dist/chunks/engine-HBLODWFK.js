@@ -69,11 +69,10 @@ function planApi({ situation, mode, due, unconfirmed }) {
     case "activated":
       return stopsAtStaging ? [] : [{ step: "publish" }, { step: "confirm" }];
     case "staged-not-in-hand":
-      return planStagedNotInHand(situation, mode, afterStaging);
+      return planStagedNotInHand(situation, rules, afterStaging);
   }
 }
-function planStagedNotInHand(situation, mode, afterStaging) {
-  const rules = modeRules.api[mode];
+function planStagedNotInHand(situation, rules, afterStaging) {
   if (!finishes(rules) && situation.escrowed) return [];
   if (rules.whenIdle === "fail") {
     throw new ActionError(
@@ -483,6 +482,12 @@ var RunContext = class {
     }
     return this.destinationTimes;
   }
+  /** Says the state's claim that every destination holds the staged secret was set aside: `stale` were not written since. */
+  distrustDelivery(stale, since, consequence = "") {
+    this.distrust(
+      `The stored state says every destination holds the staged secret, but ${stale.join(", ")} ${stale.length === 1 ? "was" : "were"} not written since it was ${since}; that claim was ignored${consequence}.`
+    );
+  }
   /** Destinations with no secret, or one last written before `since` (less the skew): they cannot hold a secret staged then. */
   async writtenBefore(since) {
     const times = await this.destinationsWrittenAt();
@@ -785,8 +790,10 @@ var ApiRotation = class extends Flow {
     if (phase !== "published" && phase !== "activated") return;
     const stale = await this.ctx.writtenBefore(new Date(situation.record.stagedAt));
     if (stale.length > 0) {
-      this.ctx.distrust(
-        `The stored state says every destination holds the staged secret, but ${stale.join(", ")} ${stale.length === 1 ? "was" : "were"} not written since it was staged; that claim was ignored, and this run writes every destination before it activates or confirms.`
+      this.ctx.distrustDelivery(
+        stale,
+        "staged",
+        ", and this run writes every destination before it activates or confirms"
       );
     }
   }
@@ -1217,6 +1224,7 @@ function planSetup({ situation, mode, due }) {
 
 // src/rotation/setup-flow.ts
 var SECRET_LIFETIME_DAYS = 180;
+var expiresFrom = (at) => new Date(at.getTime() + SECRET_LIFETIME_DAYS * DAY_MS);
 var WAITING_FOR_ACTIVATION = "Distributed; waiting for activation in Setup.";
 var SetupRotation = class extends Flow {
   current;
@@ -1304,7 +1312,7 @@ var SetupRotation = class extends Flow {
       previousFingerprint: this.current.accepted ? this.current.fingerprint : void 0,
       stagedAt: escrowedAt.toISOString(),
       usableAt: escrowedAt.toISOString(),
-      expiresAt: new Date(escrowedAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS).toISOString(),
+      expiresAt: expiresFrom(escrowedAt).toISOString(),
       escrowId: cfg.escrow.id,
       publishedTo: [],
       stagedByRun: cfg.runId
@@ -1324,9 +1332,7 @@ var SetupRotation = class extends Flow {
     const since = escrowedAt && escrowedAt > recorded ? escrowedAt : recorded;
     const stale = await ctx.writtenBefore(since);
     if (stale.length === 0) return situation;
-    ctx.distrust(
-      `The stored state says every destination holds the staged secret, but ${stale.join(", ")} ${stale.length === 1 ? "was" : "were"} not written since it was escrowed; that claim was ignored.`
-    );
+    ctx.distrustDelivery(stale, "escrowed");
     return undistributed(situation.staged, this.current);
   }
   /**
@@ -1350,12 +1356,7 @@ var SetupRotation = class extends Flow {
       );
       return true;
     }
-    return ctx.recordAge(
-      oldest.at,
-      oldest.source,
-      new Date(oldest.at.getTime() + SECRET_LIFETIME_DAYS * DAY_MS),
-      active?.fingerprint
-    );
+    return ctx.recordAge(oldest.at, oldest.source, expiresFrom(oldest.at), active?.fingerprint);
   }
   instructions() {
     const { cfg } = this;
@@ -1489,12 +1490,7 @@ ${text}`
       await deps.secrets.remove(cfg.escrow);
       await deps.secrets.remove(cfg.previousEscrow);
       const stagedAt = new Date(ctx.rotation().stagedAt);
-      ctx.recordAge(
-        stagedAt,
-        "state",
-        new Date(stagedAt.getTime() + SECRET_LIFETIME_DAYS * DAY_MS),
-        staged.fingerprint
-      );
+      ctx.recordAge(stagedAt, "state", expiresFrom(stagedAt), staged.fingerprint);
       await ctx.saveCompleted(staged, activatedAt.toISOString());
       if (cfg.reminderIssue && deps.reminders) {
         const closed = await deps.reminders.close(`Rotation confirmed at ${activatedAt.toISOString()}.`);
