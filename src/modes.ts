@@ -36,8 +36,9 @@ export type ModeRule =
       /**
        * Writes nothing. `dry-run` checks everything a run would (the
        * destinations' public keys included) and lists what it would do;
-       * `report` reads no destination, says where the rotation stands and
-       * reports what would block a run instead of failing.
+       * `report` checks no public key (the Setup flow still reads when each
+       * destination was written, for the secret's age), says where the
+       * rotation stands and reports what would block a run instead of failing.
        */
       effect: 'dry-run' | 'report';
       /** What the listed next steps assume. */

@@ -29,6 +29,21 @@ export interface DestinationResult {
 
 export type AgeSource = 'management-api' | 'state' | 'destination';
 
+/** One source's word on when the active secret was generated. */
+export interface AgeReading {
+  at: Date;
+  source: AgeSource;
+}
+
+/**
+ * The age that counts: the oldest reading (the first of equals), so a stale or
+ * forged record can make a reminder early, never late. Undefined when no source
+ * knows; the flow then takes a rotation as due.
+ */
+export function oldestAge(readings: AgeReading[]): AgeReading | undefined {
+  return readings.reduce<AgeReading | undefined>((a, b) => (a && a.at <= b.at ? a : b), undefined);
+}
+
 export interface RunResult {
   mode: Mode;
   /** One sentence: what this run did or found. */

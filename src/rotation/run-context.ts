@@ -21,9 +21,11 @@ import type {
   WorkflowRunsPort,
 } from './ports.ts';
 import {
+  type AgeReading,
   type AgeSource,
   type DestinationResult,
   emptyResult,
+  oldestAge,
   type RunResult,
   type StepName,
   type StepRecord,
@@ -166,11 +168,11 @@ export class RunContext {
    * the same secret is older (a wrong record can only make a rotation due early).
    */
   recordOldestAge(active: SecretStatus['active'], recorded: Date | undefined, fp?: string): boolean {
-    if (!recorded || recorded >= active.createdAt) {
-      return this.recordAge(active.createdAt, 'management-api', active.expiresAt, fp);
-    }
+    const readings: AgeReading[] = [{ at: active.createdAt, source: 'management-api' }];
+    if (recorded) readings.push({ at: recorded, source: 'state' });
+    const oldest = oldestAge(readings) as AgeReading;
     const lifetime = active.expiresAt.getTime() - active.createdAt.getTime();
-    return this.recordAge(recorded, 'state', new Date(recorded.getTime() + lifetime), fp);
+    return this.recordAge(oldest.at, oldest.source, new Date(oldest.at.getTime() + lifetime), fp);
   }
 
   /**

@@ -8,14 +8,13 @@
 import { ActionError } from '../errors.ts';
 import { type InHand, recordUnderWay } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
+import { type AgeReading, oldestAge } from './result.ts';
 import { DAY_MS, Flow, rejectedClientSecret } from './run-context.ts';
 import { resultOf, type Settled, settled } from './settled.ts';
 import {
-  type AgeReading,
   activeOf,
   assessSetup,
   describeSetupActions,
-  oldestAge,
   planSetup,
   type SetupSituation,
   undistributed,

@@ -6,7 +6,6 @@
 // mode.
 import { type Mode, modeRules, startsWhenIdle } from '../modes.ts';
 import { type InHand, recordUnderWay } from './assess.ts';
-import type { AgeSource } from './result.ts';
 import type { RotationRecord, RotationState } from './state.ts';
 
 export type SetupSituation =
@@ -92,21 +91,6 @@ export function activeOf(
     case 'staged-broken':
       return situation.old;
   }
-}
-
-/** One source's word on when the active secret was generated. */
-export interface AgeReading {
-  at: Date;
-  source: AgeSource;
-}
-
-/**
- * The age that counts: the oldest reading (the first of equals), so a stale or
- * forged record can make a reminder early, never late. Undefined when no source
- * knows; the flow then takes a rotation as due.
- */
-export function oldestAge(readings: AgeReading[]): AgeReading | undefined {
-  return readings.reduce<AgeReading | undefined>((a, b) => (a && a.at <= b.at ? a : b), undefined);
 }
 
 export type SetupStep = 'remind' | 'await-usable' | 'publish' | 'verify' | 'confirm' | 'restore';

@@ -5,11 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { type Mode, modes } from '../../src/modes.ts';
 import type { InHand } from '../../src/rotation/assess.ts';
+import { oldestAge } from '../../src/rotation/result.ts';
 import {
   activeOf,
   assessSetup,
   describeSetupActions,
-  oldestAge,
   planSetup,
   type SetupFacts,
   type SetupSituation,

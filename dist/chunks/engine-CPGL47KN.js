@@ -280,6 +280,9 @@ function fingerprint(clientId, secret) {
 }
 
 // src/rotation/result.ts
+function oldestAge(readings) {
+  return readings.reduce((a, b) => a && a.at <= b.at ? a : b, void 0);
+}
 function emptyResult(mode) {
   return {
     mode,
@@ -368,11 +371,11 @@ var RunContext = class {
    * the same secret is older (a wrong record can only make a rotation due early).
    */
   recordOldestAge(active, recorded, fp) {
-    if (!recorded || recorded >= active.createdAt) {
-      return this.recordAge(active.createdAt, "management-api", active.expiresAt, fp);
-    }
+    const readings = [{ at: active.createdAt, source: "management-api" }];
+    if (recorded) readings.push({ at: recorded, source: "state" });
+    const oldest = oldestAge(readings);
     const lifetime = active.expiresAt.getTime() - active.createdAt.getTime();
-    return this.recordAge(recorded, "state", new Date(recorded.getTime() + lifetime), fp);
+    return this.recordAge(oldest.at, oldest.source, new Date(oldest.at.getTime() + lifetime), fp);
   }
   /**
    * Records the active secret's age and dates in the result (and, given its
@@ -1181,9 +1184,6 @@ function activeOf(situation, { current, previous }) {
     case "staged-broken":
       return situation.old;
   }
-}
-function oldestAge(readings) {
-  return readings.reduce((a, b) => a && a.at <= b.at ? a : b, void 0);
 }
 function describeSetupActions(actions) {
   return actions.map((a) => `${a.step}: ${a.does}`);
