@@ -2,7 +2,6 @@
 // cap, and one named entry is inflated up to another cap. An artifact can be
 // uploaded by anyone who can make a run of the repository, so its size and
 // its compression ratio are the uploader's choice: nothing here trusts them.
-import { Unzip, UnzipInflate } from 'fflate';
 
 /** A body, an entry or an archive over its cap, or not a zip with the entry: the artifact is unusable. */
 export class UnreadableArtifact extends Error {}
@@ -36,8 +35,13 @@ export async function readCapped(response: Response, maxBytes: number): Promise<
  */
 const SLICE = 4096;
 
+/** fflate (about 5 MB resident) loads only when an artifact is read: most runs find none to read. */
+let unzipper: Promise<typeof import('fflate')> | undefined;
+
 /** Inflates the entry `name` of `zip`, stopping as soon as it exceeds `maxBytes`; other entries are never inflated. */
-export function readZipEntry(zip: Uint8Array, name: string, maxBytes: number): Uint8Array {
+export async function readZipEntry(zip: Uint8Array, name: string, maxBytes: number): Promise<Uint8Array> {
+  unzipper ??= import('fflate');
+  const { Unzip, UnzipInflate } = await unzipper;
   const parts: Uint8Array[] = [];
   let total = 0;
   let found = false;

@@ -2,7 +2,7 @@
 // found again on later runs by its label and a hidden marker in its body, so
 // reruns update it instead of opening another.
 import type { Octokit } from 'octokit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DestinationError } from '../errors.ts';
 import { quotable } from '../redact.ts';
 import type { ReminderPort } from '../rotation/ports.ts';

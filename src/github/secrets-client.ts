@@ -3,7 +3,7 @@
 // repository and organization level. One public-key GET per scope per run.
 import { randomBytes } from 'node:crypto';
 import type { Octokit } from 'octokit';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Destination } from '../config.ts';
 import { atOrganization } from '../destination-kinds.ts';
 import { renameDestination } from '../destinations.ts';
@@ -213,6 +213,23 @@ function secretParams(destination: Destination): Record<string, string> {
   return { ...scopeParams(scopeOf(destination)), secret_name: destination.name };
 }
 
+/** Deletes a write check's probe; never rejects: resolves with why it was left behind, if it was. */
+function removeProbe(
+  call: Lookups['call'],
+  destination: Destination,
+  probe: Destination,
+): Promise<string | undefined> {
+  return call(scopeRoutes[scopeOf(probe).level].delete, secretParams(probe)).then(
+    () => undefined,
+    (error: unknown) =>
+      // Another run checking at the same moment deleted it first: nothing is left.
+      httpFailure(error)?.status === 404
+        ? undefined
+        : `${explainFailure(destination, `deleting the write check ${probe.name}`, error)} It holds a random ` +
+          'value, never a credential; the next run that checks deletes it.',
+  );
+}
+
 /** One PUT of the sealed value, with an organization secret's visibility and repositories. */
 async function put(
   call: Lookups['call'],
@@ -317,13 +334,11 @@ export function createSecretsClient(options: SecretsClientOptions): SecretsPort 
       const action = `checking that the github-token can write here (writing, then deleting, ${probe.name})`;
       try {
         await write(probe, (key) => seal(randomBytes(24).toString('base64url'), key.key));
-        await call(scopeRoutes[scopeOf(probe).level].delete, secretParams(probe)).catch((error: unknown) => {
-          // Another run checking at the same moment deleted it first: the write succeeded all the same.
-          if (httpFailure(error)?.status !== 404) throw error;
-        });
       } catch (error) {
         throw new DestinationError(destination.id, explainFailure(destination, action, error));
       }
+      // The write proved the access; the delete need not hold up the caller.
+      return { removed: removeProbe(call, destination, probe) };
     },
   };
 }

@@ -4,7 +4,7 @@
 // MAX_RUN_LOOKUPS runs, each once). Every artifact passed over is recorded,
 // for the log and the summary note.
 import type { Octokit } from 'octokit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DestinationError, errorMessage } from '../errors.ts';
 import { httpFailure } from './http-failure.ts';
 import { STATE_SUBJECT } from './state-common.ts';

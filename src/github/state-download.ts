@@ -114,7 +114,7 @@ export function createStateReader(options: StateReaderOptions) {
       async () => fromStorage(await archiveUrl(artifact)),
       (error) => (error instanceof StorageFailure ? error.decision : { retry: false }),
     );
-    const text = Buffer.from(readZipEntry(zip, STATE_FILE, MAX_STATE_ARTIFACT_BYTES)).toString('utf8');
+    const text = Buffer.from(await readZipEntry(zip, STATE_FILE, MAX_STATE_ARTIFACT_BYTES)).toString('utf8');
     const parsed = parseState(text);
     if (!parsed.ok) throw new UnreadableArtifact(`it is invalid: ${parsed.reason}`);
     return parsed.state;

@@ -3,7 +3,7 @@
 // any name, so a name match proves nothing: the artifact must come from a run
 // of this repository's own code (head repository = the repository) that no
 // pull request triggered, and be small enough to be a state document.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A state document is under 4 KB; anything over 1 MiB is not one, and is skipped unread. */
 export const MAX_STATE_ARTIFACT_BYTES = 1024 * 1024;

@@ -2,7 +2,7 @@
 // that staged a secret still at work? Asked with the state-token, which reads
 // the repository's Actions (`actions: read`) for the state artifact anyway.
 import type { Octokit } from 'octokit';
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorMessage } from '../errors.ts';
 import type { Log, WorkflowRunsPort } from '../rotation/ports.ts';
 import { httpFailure } from './http-failure.ts';

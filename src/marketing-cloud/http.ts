@@ -1,7 +1,7 @@
 // HTTP plumbing shared by the token and management clients: one attempt with
 // a timeout, classification of retryable failures, the retry loop, and
 // parsing that never echoes response text (it may hold a secret).
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DEFAULT_ATTEMPT_TIMEOUT_MS,
   defaultRetryPolicy,

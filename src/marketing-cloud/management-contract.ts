@@ -2,7 +2,7 @@
 // promises, as schemas, and the error for an answer that is not the
 // contract's: management-url then points at something else (a tenant's own
 // host serves no such API), and the run says so with the two ways forward.
-import { z } from 'zod';
+import * as z from 'zod';
 import { MarketingCloudError } from '../errors.ts';
 import { parseJson, type Reply } from './http.ts';
 

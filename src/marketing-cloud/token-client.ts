@@ -2,7 +2,7 @@
 // token per credential and reuses it until shortly before it expires, and
 // implements the engine's TokenPort: does this secret get a token?
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Credential } from '../config.ts';
 import { MarketingCloudError } from '../errors.ts';
 import { quotable } from '../redact.ts';

@@ -8,6 +8,7 @@ import {
   type Facts,
   type InHand,
   notBefore,
+  recordUnderWay,
   type Situation,
   sameInstant,
   stateContradicts,
@@ -16,7 +17,7 @@ import { awaitUsable } from './await-usable.ts';
 import { type ManagementPort, NothingStagedError, type SecretStatus, type TokenCheck } from './ports.ts';
 import { Flow, inHand, type RunContext, rejectedClientSecret } from './run-context.ts';
 import { resultOf, type Settled, settled } from './settled.ts';
-import type { RotationState } from './state.ts';
+import type { RotationRecord } from './state.ts';
 
 /**
  * A token-endpoint acceptance of the staged secret made by this run this
@@ -37,6 +38,8 @@ type PreflightReads = Settled<{
   current: Promise<TokenCheck>;
   escrowed: Promise<InHand | undefined>;
   status: Promise<{ status: SecretStatus; askedAt: number } | undefined>;
+  /** The escrow's `updated_at` (`at` undefined: none exists); undefined when not read yet. */
+  escrowAt: Promise<{ at: Date | undefined } | undefined>;
 }>;
 
 /** The flow when the management API stages and activates. */
@@ -75,8 +78,9 @@ export class ApiRotation extends Flow {
   async run(): Promise<void> {
     const { ctx } = this;
     // Preflight's reads need no state: they go out while the state loads.
-    const reads = this.preflightReads();
-    await ctx.load();
+    const loaded = ctx.load();
+    const reads = this.preflightReads(loaded);
+    await loaded;
     const situation = await ctx.step('preflight', 'check inputs, GitHub access and Marketing Cloud', () =>
       this.preflight(reads),
     );
@@ -112,7 +116,7 @@ export class ApiRotation extends Flow {
    * (and failures) in this order, so it decides and fails as it would had
    * they been made one by one.
    */
-  private preflightReads(): Promise<PreflightReads> {
+  private preflightReads(loaded: Promise<void>): Promise<PreflightReads> {
     const { deps, cfg } = this;
     const current = this.ctx.ask(cfg.clientSecret);
     const escrowed = this.ctx.held(cfg.stagedClientSecret);
@@ -133,12 +137,29 @@ export class ApiRotation extends Flow {
       current,
       escrowed,
       status,
+      escrowAt: loaded.then(() => (this.escrowNeeded() ? this.readEscrow() : undefined)),
     });
+  }
+
+  /**
+   * Whether the escrow's `updated_at` decides something before the status is
+   * in: an escrow in hand, a stage job (an escrow left without state marks an
+   * unconfirmed rotation), or a stored rotation (its escrow deleted says it
+   * was confirmed). A staging on Marketing Cloud asks for it later.
+   */
+  private escrowNeeded(): boolean {
+    return (
+      Boolean(this.cfg.stagedClientSecret) || !finishes(this.rules) || Boolean(recordUnderWay(this.ctx.state))
+    );
+  }
+
+  private async readEscrow(): Promise<{ at: Date | undefined }> {
+    return { at: await this.deps.secrets.updatedAt(this.cfg.escrow) };
   }
 
   /** `superseded`: this run was queued before the last rotation finished and holds the secret it replaced. */
   private async preflight(pending: Promise<PreflightReads>): Promise<Situation | 'superseded'> {
-    const { deps, cfg } = this;
+    const { cfg } = this;
     const reads = await pending;
     resultOf(reads.keys);
     const currentCheck = resultOf(reads.current);
@@ -146,12 +167,10 @@ export class ApiRotation extends Flow {
     this.escrowed = resultOf(reads.escrowed);
 
     if (!currentCheck.accepted && !this.escrowed) {
-      const replacedBy = this.replacedBy(this.current);
+      const replacedBy = this.replacedBy(this.current, resultOf(reads.escrowAt));
       if (replacedBy) {
         // GitHub hands a run the secrets as they were when it was queued.
-        this.result.headline =
-          `Nothing to do: run ${replacedBy.runId} rotated this secret (confirmed at ${replacedBy.confirmedAt}) ` +
-          'after this run was queued, so this run received the secret it replaced.';
+        this.result.headline = `Nothing to do: ${replacedBy} after this run was queued, so this run received the secret it replaced.`;
         return 'superseded';
       }
       throw rejectedClientSecret(cfg, currentCheck.reason, this.rotatedSinceQueued());
@@ -160,11 +179,8 @@ export class ApiRotation extends Flow {
     if (!read) throw new Error('engine: no status read though a secret is in hand');
     this.status = read.status;
     this.statusAskedAt = read.askedAt;
-    // The stage job looks even when idle: an escrow left without state marks an unconfirmed rotation.
-    const escrowUpdatedAt =
-      this.status.staged || this.escrowed || !finishes(this.rules)
-        ? await deps.secrets.updatedAt(cfg.escrow)
-        : undefined;
+    const escrow = resultOf(reads.escrowAt) ?? (this.status.staged ? await this.readEscrow() : undefined);
+    const escrowUpdatedAt = escrow?.at;
     this.escrowUpdatedAt = escrowUpdatedAt;
     const facts: Facts = {
       state: this.ctx.state,
@@ -172,6 +188,7 @@ export class ApiRotation extends Flow {
       current: this.current,
       escrowed: this.escrowed,
       escrowUpdatedAt,
+      escrowChecked: escrow !== undefined,
     };
     const contradiction = stateContradicts(facts);
     if (contradiction) {
@@ -180,6 +197,10 @@ export class ApiRotation extends Flow {
     }
     this.unconfirmed = !this.ctx.state && escrowUpdatedAt !== undefined;
     const situation = assess(facts);
+    if (situation.kind === 'idle' && situation.completed) {
+      const activatedAt = this.status.lastActivatedAt ?? new Date(situation.completed.stagedAt);
+      this.ctx.settle(situation.completed, activatedAt.toISOString());
+    }
     if (situation.kind === 'in-progress' || situation.kind === 'activated') {
       this.ctx.record = situation.record;
       this.staged = situation.kind === 'in-progress' ? situation.staged : situation.secret;
@@ -213,11 +234,25 @@ export class ApiRotation extends Flow {
     }
   }
 
-  /** The completed rotation that replaced this secret, when the state says one did. */
-  private replacedBy(secret: InHand): RotationState['history'][number] | undefined {
+  /**
+   * Which completed rotation replaced this secret, when the state says one
+   * did: the last in its history, or its rotation under way once that
+   * rotation's escrow is gone (only confirm deletes it after an activation,
+   * and Marketing Cloud rejecting the secret it replaced says it was activated).
+   */
+  private replacedBy(secret: InHand, escrow: { at: Date | undefined } | undefined): string | undefined {
     const { state } = this.ctx;
-    const last = state?.phase === 'idle' ? state.history.at(-1) : undefined;
-    return last?.previousFingerprint === secret.fingerprint ? last : undefined;
+    const record = recordUnderWay(state);
+    if (state && record) {
+      if (record.previousFingerprint !== secret.fingerprint || !escrow || escrow.at) return undefined;
+      return (
+        `run ${record.stagedByRun || state.runId} rotated this secret (it staged the new one at ${record.stagedAt}, ` +
+        'and its escrow is deleted: the rotation was confirmed)'
+      );
+    }
+    const last = state?.history.at(-1);
+    if (last?.previousFingerprint !== secret.fingerprint) return undefined;
+    return `run ${last.runId} rotated this secret (activated at ${last.activatedAt})`;
   }
 
   /** Why client-secret may be stale: a run queued behind another (GitHub reads secrets when a run is queued). */
@@ -225,7 +260,7 @@ export class ApiRotation extends Flow {
     const last = this.ctx.state?.history.at(-1);
     if (!last) return '';
     return (
-      ` The state shows a rotation confirmed at ${last.confirmedAt} by run ${last.runId}: if this run was queued ` +
+      ` The state shows a rotation activated at ${last.activatedAt} by run ${last.runId}: if this run was queued ` +
       'before that rotation finished (for example behind it in a concurrency group), it received the secret that ' +
       'rotation replaced, and there is nothing left to do.'
     );
@@ -245,9 +280,21 @@ export class ApiRotation extends Flow {
     return this.ctx.recordOldestAge(active, recorded, activeInHand?.fingerprint);
   }
 
+  /** The finished rotation an earlier attempt of this workflow run staged, if that is what preflight found. */
+  private rotatedThisRun(situation: Situation): RotationRecord | undefined {
+    const completed = situation.kind === 'idle' ? situation.completed : undefined;
+    return completed?.stagedByRun === this.cfg.runId ? completed : undefined;
+  }
+
   /** In status mode a situation that would stop a rotation is reported, not raised. */
   private planOrReport(situation: Situation, due: boolean): Action[] {
-    const input = { situation, mode: this.cfg.mode, due, unconfirmed: this.unconfirmed };
+    const input = {
+      situation,
+      mode: this.cfg.mode,
+      due,
+      unconfirmed: this.unconfirmed,
+      rotatedThisRun: this.rotatedThisRun(situation) !== undefined,
+    };
     if (this.rules.effect !== 'report') return planApi(input);
     try {
       return planApi(input);
@@ -262,6 +309,9 @@ export class ApiRotation extends Flow {
     if (actions.length > 0) return `${verb} ${actions.map((a) => a.step).join(', ')}.`;
     if (situation.kind === 'in-progress' || !finishes(this.rules))
       return 'A staged secret is escrowed; a later run (mode activate or auto) finishes the rotation.';
+    const rotated = this.rotatedThisRun(situation);
+    if (rotated)
+      return `Nothing to do: an earlier attempt of this run rotated the secret (staged at ${rotated.stagedAt}); it is active, delivered and confirmed.`;
     return this.ctx.notDue();
   }
 
@@ -311,10 +361,11 @@ export class ApiRotation extends Flow {
   private async stage(): Promise<void> {
     const { deps, cfg, ctx } = this;
     // A token that can read but not write the escrow is found out before a secret is staged.
-    await deps.secrets.probeWrite(cfg.escrow);
     let attempts = 0;
-    const staged = await this.management.stage(cfg.description, () =>
-      attempts++ === 0 && this.preflightStatusHolds() ? Promise.resolve() : this.unchangedSincePreflight(),
+    const staged = await ctx.afterWriteCheck(cfg.escrow, () =>
+      this.management.stage(cfg.description, () =>
+        attempts++ === 0 && this.preflightStatusHolds() ? Promise.resolve() : this.unchangedSincePreflight(),
+      ),
     );
     deps.log.setSecret(staged.clientSecret);
     const held = inHand(cfg.clientId, staged.clientSecret, false);
@@ -612,6 +663,7 @@ export class ApiRotation extends Flow {
       record.activatedAt ?? status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
     // The new secret's age: Marketing Cloud's, unless the record of its staging is older.
     ctx.recordOldestAge(status.active, new Date(record.stagedAt), secret.fingerprint);
-    await ctx.saveCompleted(secret, activatedAt);
+    // Not saved: the escrow just deleted tells every later run this rotation is over (docs/DESIGN.md, "Saves").
+    ctx.completed(secret, activatedAt);
   }
 }

@@ -38,6 +38,8 @@ export interface ApiPlanInput {
   due: boolean;
   /** No state, yet an escrow secret exists: a rotation may be activated but not confirmed. */
   unconfirmed: boolean;
+  /** An earlier attempt of this workflow run finished a rotation (re-run after it was stopped past its confirm). */
+  rotatedThisRun?: boolean;
 }
 
 /** The plan's lines for the summary: each step, what it does, and why where it says. */
@@ -46,7 +48,7 @@ export function describeActions(actions: Action[]): string[] {
 }
 
 /** The actions in order; throws an ActionError naming the input when the situation needs the user first. */
-export function planApi({ situation, mode, due, unconfirmed }: ApiPlanInput): Action[] {
+export function planApi({ situation, mode, due, unconfirmed, rotatedThisRun }: ApiPlanInput): Action[] {
   const rules = modeRules.api[mode];
   // The stage job of a two-job workflow stops once staged and leaves a staging to the activate job.
   const stopsAtStaging = !finishes(rules);
@@ -64,8 +66,9 @@ export function planApi({ situation, mode, due, unconfirmed }: ApiPlanInput): Ac
             'Run with mode `stage` (or `rotate`) first.',
         );
       }
-      // `status` reports what a scheduled `auto` run would do.
-      if (!startsWhenIdle(rules, due)) return [];
+      // `status` reports what a scheduled `auto` run would do. A mode that starts a rotation starts one
+      // per workflow run: a re-run attempt of a run that rotated has nothing left to do.
+      if (!startsWhenIdle(rules, due) || rotatedThisRun) return [];
       // Staging again would start a second rotation before the activate job confirms this one.
       if (stopsAtStaging && unconfirmed) return [];
       return [

@@ -19,11 +19,16 @@ export interface Facts {
   escrowed?: InHand;
   /** `updated_at` of the escrow secret in GitHub; undefined when it does not exist. */
   escrowUpdatedAt?: Date;
+  /** The escrow was looked up, so an undefined `escrowUpdatedAt` says it does not exist (else it may be unread). */
+  escrowChecked?: boolean;
 }
 
 export type Situation =
-  /** Nothing in progress. */
-  | { kind: 'idle' }
+  /**
+   * Nothing in progress. `completed`: the state's rotation, which the
+   * platforms show finished (its secret active and in hand, the escrow deleted).
+   */
+  | { kind: 'idle'; completed?: RotationRecord }
   /** A staged secret we hold; continue from `phase`. */
   | { kind: 'in-progress'; staged: InHand; record: RotationRecord; phase: 'staged' | 'published' }
   /** The staged secret was activated; finish: publish if needed, confirm. */
@@ -208,6 +213,11 @@ function whileNothingStaged(facts: Facts, record: RotationRecord | undefined): S
       status.lastActivatedAt !== null &&
       status.lastActivatedAt.getTime() >= new Date(record.stagedAt).getTime();
     const held = byFingerprint(facts, record.stagedFingerprint);
+    // Once a staging is activated, only confirm deletes its escrow, and only after it found the secret
+    // in every destination: the rotation is over. Confirm saves no state for it (docs/DESIGN.md, "Saves").
+    if (activatedSince && held && facts.escrowChecked && facts.escrowUpdatedAt === undefined) {
+      return { kind: 'idle', completed: record };
+    }
     if (activatedSince && held) {
       return {
         kind: 'activated',

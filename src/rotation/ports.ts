@@ -85,10 +85,11 @@ export interface SecretsPort {
    */
   prepare(destinations: Destination[]): Promise<void>;
   /**
-   * Proves the token may write at the destination without touching its secret: writes and deletes a
-   * probe secret beside it. Throws a DestinationError naming the missing permission.
+   * Proves the token may write at the destination without touching its secret: writes a probe secret
+   * beside it, or throws a DestinationError naming the missing permission. Resolves once written; the
+   * probe's delete goes on meanwhile, and `removed` ends with why it was left behind, if it was.
    */
-  probeWrite(destination: Destination): Promise<void>;
+  probeWrite(destination: Destination): Promise<{ removed: Promise<string | undefined> }>;
   /** Seal and write the value to each destination (bounded parallelism, retries). */
   publish(destinations: Destination[], plaintext: string): Promise<PublishOutcome[]>;
   /** Delete the secret at the destination; absent is fine. */

@@ -1,7 +1,7 @@
 // What both rotation flows (management API, and a person in Setup) share:
 // the dependencies, the result being built, step timing, the state document
 // and writing a secret to every destination.
-import type { Config } from '../config.ts';
+import type { Config, Destination } from '../config.ts';
 import { ActionError, DestinationError } from '../errors.ts';
 import { type ModeRule, modeRules } from '../modes.ts';
 import type { Sleep } from '../retry.ts';
@@ -32,6 +32,7 @@ import {
 } from './result.ts';
 import {
   type ActiveSecret,
+  type HistoryEntry,
   type Phase,
   type RotationRecord,
   type RotationState,
@@ -230,6 +231,21 @@ export class RunContext {
     );
   }
 
+  /**
+   * Proves the github-token can write at `destination` (a probe secret beside
+   * it: docs/DESIGN.md, "Finding a missing permission"), then runs `next`
+   * while the probe is deleted; a probe left behind is a note.
+   */
+  async afterWriteCheck<T>(destination: Destination, next: () => Promise<T>): Promise<T> {
+    const probe = await this.deps.secrets.probeWrite(destination);
+    try {
+      return await next();
+    } finally {
+      const left = await probe.removed;
+      if (left) this.result.notes.push(left);
+    }
+  }
+
   /** Records a step that was not run, and why. */
   skip(name: StepName, detail: string): void {
     this.result.steps.push({
@@ -397,25 +413,50 @@ export class RunContext {
     );
   }
 
-  /** Saves `idle` with the finished rotation appended to the history. */
-  async saveCompleted(secret: InHand, activatedAt: string): Promise<void> {
-    const record = this.rotation();
-    const history = [
-      ...(this.state?.history ?? []),
-      {
-        fingerprint: secret.fingerprint,
-        previousFingerprint: record.previousFingerprint,
-        stagedAt: record.stagedAt,
-        activatedAt,
-        confirmedAt: this.now().toISOString(),
-        runId: this.cfg.runId,
-      },
-    ].slice(-HISTORY_LIMIT);
-    this.record = undefined;
+  /**
+   * Ends the rotation under way: the result says it rotated, and the state in
+   * memory is `idle` with the rotation appended to its history. Saving it is
+   * the caller's choice (docs/DESIGN.md, "Saves").
+   */
+  completed(secret: InHand, activatedAt: string): void {
+    this.settle(this.rotation(), activatedAt, {
+      fingerprint: secret.fingerprint,
+      confirmedAt: this.now().toISOString(),
+      runId: this.cfg.runId,
+    });
+    this.pending = undefined;
     this.result.rotated = true;
     this.result.headline = `Rotated: the new secret is active and delivered to ${this.cfg.destinations.length} destination(s).`;
     this.result.activatedAt = new Date(activatedAt);
-    await this.save('idle', { history, lastActivatedAt: activatedAt });
+  }
+
+  /** Saves `idle` with the finished rotation appended to the history. */
+  async saveCompleted(secret: InHand, activatedAt: string): Promise<void> {
+    this.completed(secret, activatedAt);
+    await this.save('idle');
+  }
+
+  /**
+   * The stored rotation is over (this run confirmed it, or the platforms show
+   * it finished): in memory the state is `idle`, with it in the history, so a
+   * later save of this run keeps it, and its staging dates the new secret.
+   */
+  settle(
+    record: RotationRecord,
+    activatedAt: string,
+    entry: Pick<HistoryEntry, 'fingerprint' | 'runId' | 'confirmedAt'> = {
+      fingerprint: record.stagedFingerprint,
+      runId: record.stagedByRun,
+    },
+  ): void {
+    const history = [
+      ...(this.state?.history ?? []),
+      { ...entry, previousFingerprint: record.previousFingerprint, stagedAt: record.stagedAt, activatedAt },
+    ].slice(-HISTORY_LIMIT);
+    this.record = undefined;
+    const base = this.state ?? this.stateAt('idle');
+    this.state = { ...base, phase: 'idle', rotation: null, history, lastActivatedAt: activatedAt };
+    this.result.phase = 'idle';
   }
 
   /**

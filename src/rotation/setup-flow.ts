@@ -238,8 +238,7 @@ export class SetupRotation extends Flow {
       );
     }
     // The person wrote the escrow; the action writes the previous secret first, so that is the write to prove.
-    await deps.secrets.probeWrite(cfg.previousEscrow);
-    await ctx.save('staged');
+    await ctx.afterWriteCheck(cfg.previousEscrow, () => ctx.save('staged'));
     await ctx.step('publish', 'seal and write the staged secret to every destination', async () => {
       if (this.current.accepted) {
         const [kept] = await deps.secrets.publish([cfg.previousEscrow], this.current.secret);

@@ -1,6 +1,6 @@
 // The state document kept in a workflow artifact between runs. It holds no
 // secret: phases, times, run ids, destinations done and fingerprints.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const STATE_SCHEMA_VERSION = 1;
 
@@ -32,7 +32,9 @@ const historySchema = z.object({
   previousFingerprint: fingerprint.optional(),
   stagedAt: isoTime,
   activatedAt: isoTime,
-  confirmedAt: isoTime,
+  /** When the run that confirmed it saved it; absent when a later run found it finished (docs/DESIGN.md, "Saves"). */
+  confirmedAt: isoTime.optional(),
+  /** The run that confirmed it, or the run that staged it when a later run found it finished. */
   runId: z.number().int(),
 });
 
@@ -59,6 +61,7 @@ export const stateSchema = z.object({
 
 export type RotationState = z.infer<typeof stateSchema>;
 export type RotationRecord = z.infer<typeof rotationSchema>;
+export type HistoryEntry = z.infer<typeof historySchema>;
 export type ActiveSecret = z.infer<typeof activeSecretSchema>;
 
 /** Parses untrusted JSON text into a state, or says why it is not one. */

@@ -31,8 +31,10 @@ describe('rotate', () => {
     expect(world.mc.accepts(world.clientId, fresh ?? '')).toBe(true);
     expect(world.mc.accepts(world.clientId, old)).toBe(false);
     expect(world.gh.secretValue(World.repoScope, `${SECRET}_STAGED`)).toBeUndefined();
-    expect(world.newestState()?.phase).toBe('idle');
-    expect(world.newestState()?.history).toHaveLength(1);
+    // Saved once, before publishing; the deleted escrow tells a later run the rotation is over (docs/DESIGN.md, "Saves").
+    expect(world.stateArtifacts()).toHaveLength(1);
+    expect(world.newestState()?.phase).toBe('staged');
+    expect(world.stateUnsettled(fresh ?? '')).toBeUndefined();
     expect(world.mc.history(world.clientId).map((e) => e.type)).toEqual(['generated', 'activated']);
 
     expect(run.outputs.phase).toBe('idle');
@@ -50,5 +52,15 @@ describe('rotate', () => {
     expect(Number(run.outputs['state-artifact-id'])).toBeGreaterThan(0);
     expect(run.stdout).toContain(`::add-mask::${fresh}`);
     expect(run.summary).toContain('confirm');
+
+    // A scheduled run next: the rotation is over (the escrow is gone), the new secret is young.
+    const writesBefore = world.gh.server.log.filter((e) => e.method !== 'GET').length;
+    const next = await world.run({ inputs: { mode: 'auto', destinations: THREE_DESTINATIONS } });
+    expect(next.code).toBe(0);
+    expect(next.outputs.rotated).toBe('false');
+    expect(next.outputs.phase).toBe('idle');
+    expect(next.summary).toMatch(/No rotation due/);
+    expect(world.gh.server.log.filter((e) => e.method !== 'GET').length).toBe(writesBefore);
+    expect(world.count('generated')).toBe(1);
   });
 });

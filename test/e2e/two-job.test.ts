@@ -51,7 +51,15 @@ describe('two jobs: stage, then activate behind an environment', () => {
     expect(world.mc.accepts(world.clientId, old)).toBe(false);
     expect(world.count('generated')).toBe(1);
     expect(world.count('activated')).toBe(1);
-    expect(world.newestState()?.phase).toBe('idle');
+    expect(world.stateUnsettled(staged ?? '')).toBeUndefined();
+
+    // The next stage job finds the rotation over: the escrow is gone. It stages the next one (mode stage always does).
+    const next = await world.run({ inputs: { mode: 'stage', destinations, escrow }, stagedFrom: 'none' });
+    expect(next.code).toBe(0);
+    expect(world.count('generated')).toBe(2);
+    expect(world.newestState()?.history).toEqual([
+      expect.objectContaining({ runId: stage.runId, activatedAt: expect.any(String) }),
+    ]);
   });
 
   it('activate with nothing staged fails clearly and changes nothing', async () => {

@@ -530,7 +530,7 @@ describe('write check', () => {
     gh.seedSecret(probeScope, 'SFMC_SECRET_STAGED', PLAINTEXT);
     const { client } = harness();
     await client.prepare([d.repo, d.escrow]);
-    await client.probeWrite(d.escrow);
+    expect(await (await client.probeWrite(d.escrow)).removed).toBeUndefined();
     expect(gh.server.writes().map((e) => `${e.method} ${e.path}`)).toEqual([
       'PUT /repos/acme/app/actions/secrets/SFMC_SECRET_WRITE_CHECK',
       'DELETE /repos/acme/app/actions/secrets/SFMC_SECRET_WRITE_CHECK',
@@ -547,14 +547,27 @@ describe('write check', () => {
       route: 'DELETE /repos/:owner/:repo/actions/secrets/:name',
       mode: { kind: 'status', status: 404, body: { message: 'Not Found' } },
     });
-    await client.probeWrite(d.escrow);
+    expect(await (await client.probeWrite(d.escrow)).removed).toBeUndefined();
     expect(gh.server.log.at(-1)?.status).toBe(404);
+  });
+
+  it('resolves once the probe is written; a delete that fails leaves it, and says so', async () => {
+    const { client } = harness();
+    gh.server.faults.inject({
+      route: 'DELETE /repos/:owner/:repo/actions/secrets/:name',
+      mode: { kind: 'status', status: 403, body: { message: 'Resource not accessible by integration' } },
+    });
+    const { removed } = await client.probeWrite(d.escrow);
+    const left = await removed;
+    expect(left).toContain('GitHub answered 403 while deleting the write check SFMC_SECRET_WRITE_CHECK');
+    expect(left).toContain('never a credential');
+    expect(gh.secretNames(probeScope)).toEqual(['SFMC_SECRET_WRITE_CHECK']);
   });
 
   it('replaces and deletes a probe a killed run left behind', async () => {
     gh.seedSecret(probeScope, 'SFMC_SECRET_WRITE_CHECK', 'left by a killed run');
     const { client } = harness();
-    await client.probeWrite(d.escrow);
+    await (await client.probeWrite(d.escrow)).removed;
     expect(gh.secretNames(probeScope)).toEqual([]);
   });
 

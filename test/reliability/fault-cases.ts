@@ -130,9 +130,8 @@ function rotationComplete(world: World, watched: readonly WatchedDestination[]):
     problems.push('Marketing Cloud rejects the delivered secret');
   if (world.gh.secretValue(World.repoScope, STAGED) !== undefined)
     problems.push('the escrow secret was left behind');
-  const state = world.newestState();
-  if (state?.phase !== 'idle' || state.history.length !== 1)
-    problems.push(`the state is ${state?.phase ?? 'missing'} with ${state?.history.length ?? 0} rotation(s)`);
+  const unsettled = fresh === undefined ? undefined : world.stateUnsettled(fresh);
+  if (unsettled) problems.push(unsettled);
   const activations = world.count('activated');
   if (activations !== 1) problems.push(`${activations} activations`);
   return problems;

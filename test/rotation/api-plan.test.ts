@@ -16,9 +16,15 @@ const ROTATION = ['await-usable', 'publish', 'verify', 'activate', 'confirm'];
 /** The steps only, or a refusal: an ActionError and the input it names. */
 type Expected = string[] | { refused: string };
 
-function steps(situation: Situation, mode: Mode, due = true, unconfirmed = false): Expected {
+function steps(
+  situation: Situation,
+  mode: Mode,
+  due = true,
+  unconfirmed = false,
+  rotatedThisRun = false,
+): Expected {
   try {
-    return planApi({ situation, mode, due, unconfirmed }).map((a) => a.step);
+    return planApi({ situation, mode, due, unconfirmed, rotatedThisRun }).map((a) => a.step);
   } catch (error) {
     if (!(error instanceof ActionError)) throw error;
     return { refused: error.subject };
@@ -35,6 +41,7 @@ const table: Array<{
   situation: Situation;
   due?: boolean;
   unconfirmed?: boolean;
+  rotatedThisRun?: boolean;
   expected: Record<Mode, Expected>;
 }> = [
   {
@@ -63,6 +70,24 @@ const table: Array<{
       stageThen(...ROTATION),
       stageThen(...ROTATION),
       [],
+      refused('mode'),
+      stageThen(...ROTATION),
+      stageThen(...ROTATION),
+    ),
+  },
+  {
+    name: 'idle, a rotation finished by an earlier attempt of this run',
+    situation: { kind: 'idle', completed: RECORD },
+    rotatedThisRun: true,
+    expected: row([], [], [], refused('mode'), [], []),
+  },
+  {
+    name: 'idle, a rotation finished by another run',
+    situation: { kind: 'idle', completed: RECORD },
+    expected: row(
+      stageThen(...ROTATION),
+      stageThen(...ROTATION),
+      ['stage'],
       refused('mode'),
       stageThen(...ROTATION),
       stageThen(...ROTATION),
@@ -136,10 +161,12 @@ const table: Array<{
 ];
 
 describe('planApi: each situation under each mode', () => {
-  for (const { name, situation, due, unconfirmed, expected } of table) {
+  for (const { name, situation, due, unconfirmed, rotatedThisRun, expected } of table) {
     for (const mode of modes) {
       it(`${name}: ${mode}`, () => {
-        expect(steps(situation, mode, due ?? true, unconfirmed ?? false)).toEqual(expected[mode]);
+        expect(steps(situation, mode, due ?? true, unconfirmed ?? false, rotatedThisRun)).toEqual(
+          expected[mode],
+        );
       });
     }
   }

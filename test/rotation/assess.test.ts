@@ -118,6 +118,27 @@ describe('assess', () => {
     expect(s).toMatchObject({ kind: 'activated', published: true });
   });
 
+  it('takes an activated staging whose escrow is gone for finished, only when the escrow was looked up', () => {
+    const finished = {
+      state: state('staged'),
+      status: status({ lastActivatedAt: at(400_000) }),
+      current: held('NEW'),
+    };
+    expect(assess({ ...finished, escrowChecked: true })).toMatchObject({
+      kind: 'idle',
+      completed: { stagedFingerprint: fingerprint(CLIENT, 'NEW') },
+    });
+    // Not looked up, or still there: confirm may not have run.
+    expect(assess(finished)).toMatchObject({ kind: 'activated' });
+    expect(assess({ ...finished, escrowChecked: true, escrowUpdatedAt: at(1000) })).toMatchObject({
+      kind: 'activated',
+    });
+    // Not activated since the staging: not finished, whatever the escrow.
+    expect(
+      assess({ ...finished, status: status({ lastActivatedAt: at(-1000) }), escrowChecked: true }),
+    ).toMatchObject({ kind: 'staged-not-in-hand' });
+  });
+
   it('marks an activation before publishing as not published (destinations must be written at once)', () => {
     const s = assess({
       state: state('staged'),

@@ -3,6 +3,7 @@
 // secret's age, and the refresh of an old state.
 import { describe, expect, it, vi } from 'vitest';
 import type { Destination, Mode } from '../../src/config.ts';
+import { DestinationError } from '../../src/errors.ts';
 import { type EngineConfig, runEngine } from '../../src/rotation/engine.ts';
 import { fingerprint } from '../../src/rotation/fingerprint.ts';
 import {
@@ -115,15 +116,21 @@ class FakeSecrets implements SecretsPort {
     }
     return destinations.map((destination) => ({ destination, ok: true }));
   }
+  /** The escrow's delete fails, as a GitHub outage would make it. */
+  failRemove = false;
   async remove(d: Destination) {
+    if (this.failRemove) throw new DestinationError(d.id, `${d.id}: deleting the escrow failed (503)`);
     this.values.delete(d.id);
     this.events.push(`remove ${d.id}`);
   }
   async updatedAt(d: Destination) {
     return this.values.get(d.id)?.at;
   }
+  /** How the probe's delete ends: undefined (deleted) or why it was left; a test may hold it. */
+  probeRemoved: Promise<string | undefined> = Promise.resolve(undefined);
   async probeWrite(d: Destination) {
     this.events.push(`probe ${d.id}`);
+    return { removed: this.probeRemoved };
   }
 }
 
@@ -452,11 +459,75 @@ describe('state refresh keeps what was loaded', () => {
 });
 
 describe('saves and checks a rotation makes', () => {
-  it('saves the state twice: staged before publishing, and idle when the rotation is complete', async () => {
+  it('saves the state once, staged before publishing: the deleted escrow tells later runs it is over', async () => {
+    const w = world('rotate', 'api');
+    const outcome = await w.run();
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.result).toMatchObject({ rotated: true, phase: 'idle' });
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged']);
+    expect(w.secrets.values.has(ESCROW.id)).toBe(false);
+
+    // A later run finds the record's secret active, in hand and its escrow gone: nothing under way, nothing done.
+    w.clock.t += DAY;
+    w.events.length = 0;
+    const next = await w.run({ mode: 'auto', clientSecret: 'NEW1', runId: 8 });
+    expect(next.error).toBeUndefined();
+    expect(next.result.headline).toMatch(/No rotation due/);
+    expect(w.events).toEqual([]);
+    expect(next.result.secretAge?.createdAt).toEqual(w.mc.active.createdAt);
+
+    // The next rotation's staged save carries the finished one in its history.
+    w.clock.t += 200 * DAY;
+    const third = await w.run({ mode: 'auto', clientSecret: 'NEW1', runId: 9 });
+    expect(third.error).toBeUndefined();
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'staged']);
+    expect(w.store.saved[1]?.history).toEqual([
+      expect.objectContaining({ fingerprint: fp('NEW1'), previousFingerprint: fp('OLD'), runId: 7 }),
+    ]);
+  });
+
+  it('stages while the write check’s probe is deleted, and notes a probe left behind', async () => {
+    const w = world('rotate', 'api');
+    let leave = (_why: string) => {};
+    w.secrets.probeRemoved = new Promise((resolve) => (leave = resolve));
+    const outcome = w.run();
+    // Staged while the probe's delete is still under way; the escrow is written once it has ended.
+    await vi.waitFor(() => expect(w.events).toContain('stage'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(w.events).toEqual(['probe escrow', 'stage']);
+    leave('escrow: the write check was left behind');
+    const { error, result } = await outcome;
+    expect(error).toBeUndefined();
+    expect(w.events.slice(0, 3)).toEqual(['probe escrow', 'stage', 'write escrow']);
+    expect(result.notes).toContain('escrow: the write check was left behind');
+  });
+
+  it('a re-run attempt of a run that rotated in mode rotate finds its rotation done and starts none', async () => {
     const w = world('rotate', 'api');
     expect((await w.run()).error).toBeUndefined();
-    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'idle']);
-    expect(w.store.saved[1]?.history).toHaveLength(1);
+    w.events.length = 0;
+    const again = await w.run({ clientSecret: 'NEW1', runAttempt: 2 });
+    expect(again.error).toBeUndefined();
+    expect(again.result.headline).toMatch(/an earlier attempt of this run rotated the secret/);
+    expect(w.events).toEqual([]);
+    // A fresh run in mode rotate rotates again: that is what it asks for.
+    const fresh = await w.run({ clientSecret: 'NEW1', runId: 8 });
+    expect(fresh.error).toBeUndefined();
+    expect(w.events).toContain('activate');
+  });
+
+  it('finishes a stored rotation whose escrow is still there: publish and confirm, however old', async () => {
+    const w = world('rotate', 'api');
+    // Activated, then the escrow's delete fails: the escrow remains.
+    w.secrets.failRemove = true;
+    expect((await w.run()).error?.message).toMatch(/deleting the escrow failed/);
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'activated']);
+    w.secrets.failRemove = false;
+    w.events.length = 0;
+    const next = await w.run({ mode: 'auto', clientSecret: 'NEW1', stagedClientSecret: 'NEW1' });
+    expect(next.error).toBeUndefined();
+    expect(w.events).toEqual(['write a', 'write b', 'remove escrow']);
+    expect(next.result.rotated).toBe(true);
   });
 
   it('a run that fails after staging saves the phase it reached, with its record', async () => {
@@ -487,7 +558,7 @@ describe('saves and checks a rotation makes', () => {
     release();
     expect((await outcome).error).toBeUndefined();
     // ... and the destinations are written only after it.
-    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'idle']);
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged']);
     expect(w.events).toContain('write a');
   });
 
@@ -514,6 +585,7 @@ describe('saves and checks a rotation makes', () => {
     const w = world('rotate', 'api');
     w.secrets.probeWrite = async () => {
       w.clock.t += 61_000;
+      return { removed: Promise.resolve(undefined) };
     };
     expect((await w.run({ maxWaitSeconds: 600 })).error).toBeUndefined();
     expect(w.mc.statusReads).toBe(2);

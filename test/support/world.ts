@@ -4,6 +4,7 @@
 // secrets as of when the run is queued, environment secrets as of when the
 // job starts (both read from the GitHub emulator when the run is started).
 
+import { fingerprint } from '../../src/rotation/fingerprint.ts';
 import { parseState, type RotationState } from '../../src/rotation/state.ts';
 import type { ArtifactSummary } from '../emulators/github/artifacts/service.ts';
 import { GitHubEmulator, type RunConclusion, type SecretScope } from '../emulators/github/index.ts';
@@ -241,6 +242,26 @@ export class World {
     if (text === undefined) return undefined;
     const parsed = parseState(text);
     return parsed.ok ? parsed.state : undefined;
+  }
+
+  /**
+   * Why a later run would not take the rotation to `active` as finished by
+   * the newest state, or undefined. A run that confirms saves no state
+   * (docs/DESIGN.md, "Saves"): its `staged` record stands, and with nothing
+   * staged, an activation since, the record's secret active and the escrow
+   * gone, a later run takes it as done. An idle state, or none, says so too.
+   */
+  stateUnsettled(active: string): string | undefined {
+    const state = this.newestState();
+    const record = state && state.phase !== 'idle' ? state.rotation : null;
+    if (!state || !record) return undefined;
+    const status = this.mc.statusOf(this.clientId);
+    const lastActivated = status.lastActivatedAt ? Date.parse(status.lastActivatedAt) : Number.NaN;
+    if (record.stagedFingerprint !== fingerprint(this.clientId, active))
+      return `the newest state is ${state.phase}, recording a secret that is not the active one`;
+    if (!(lastActivated >= Date.parse(record.stagedAt)))
+      return `the newest state is ${state.phase}, recording a staging Marketing Cloud shows no activation since`;
+    return undefined;
   }
 
   /** Everything the action wrote or the emulators logged, by name, for the leak scan. */

@@ -1,14 +1,22 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  external_exports
-} from "./chunk-QTXGKDSB.js";
+  iso_exports
+} from "./chunk-VANO5NEW.js";
+import {
+  _enum,
+  array,
+  literal,
+  number,
+  object,
+  string
+} from "./chunk-JOUJN4S6.js";
 
 // src/rotation/state.ts
 var STATE_SCHEMA_VERSION = 1;
 var phases = ["idle", "staged", "published", "activated"];
-var isoTime = external_exports.iso.datetime({ offset: true });
-var fingerprint = external_exports.string().regex(/^[0-9a-f]{16}$/);
-var rotationSchema = external_exports.object({
+var isoTime = iso_exports.datetime({ offset: true });
+var fingerprint = string().regex(/^[0-9a-f]{16}$/);
+var rotationSchema = object({
   /** Fingerprint of the staged (new) secret. */
   stagedFingerprint: fingerprint,
   /** Fingerprint of the secret that was active when staging began, when known. */
@@ -16,39 +24,41 @@ var rotationSchema = external_exports.object({
   stagedAt: isoTime,
   usableAt: isoTime,
   expiresAt: isoTime,
-  escrowId: external_exports.string(),
+  escrowId: string(),
   /** Destination ids that hold the staged secret. */
-  publishedTo: external_exports.array(external_exports.string()),
+  publishedTo: array(string()),
   publishedAt: isoTime.optional(),
   activatedAt: isoTime.optional(),
-  stagedByRun: external_exports.number().int()
+  stagedByRun: number().int()
 });
-var historySchema = external_exports.object({
+var historySchema = object({
   fingerprint,
   /** The secret this rotation replaced, when known: a run queued before it finished still holds that one. */
   previousFingerprint: fingerprint.optional(),
   stagedAt: isoTime,
   activatedAt: isoTime,
-  confirmedAt: isoTime,
-  runId: external_exports.number().int()
+  /** When the run that confirmed it saved it; absent when a later run found it finished (docs/DESIGN.md, "Saves"). */
+  confirmedAt: isoTime.optional(),
+  /** The run that confirmed it, or the run that staged it when a later run found it finished. */
+  runId: number().int()
 });
-var activeSecretSchema = external_exports.object({
+var activeSecretSchema = object({
   fingerprint,
   createdAt: isoTime
 });
-var stateSchema = external_exports.object({
-  schemaVersion: external_exports.literal(STATE_SCHEMA_VERSION),
-  clientId: external_exports.string().min(1),
-  phase: external_exports.enum(phases),
+var stateSchema = object({
+  schemaVersion: literal(STATE_SCHEMA_VERSION),
+  clientId: string().min(1),
+  phase: _enum(phases),
   updatedAt: isoTime,
-  runId: external_exports.number().int(),
-  runAttempt: external_exports.number().int(),
+  runId: number().int(),
+  runAttempt: number().int(),
   rotation: rotationSchema.nullable(),
   lastActivatedAt: isoTime.nullable(),
   /** Optional so states saved before it existed still load; written by every save since. */
   activeSecret: activeSecretSchema.optional(),
   /** Newest last; bounded. */
-  history: external_exports.array(historySchema).max(50)
+  history: array(historySchema).max(50)
 });
 function parseState(text) {
   let json;

@@ -8,7 +8,7 @@ import {
   retrying,
   sendOnce,
   transientStatus
-} from "./chunk-46B4QZ6N.js";
+} from "./chunk-NGJ2CSOS.js";
 import {
   NothingStagedError
 } from "./chunk-43GDDJBF.js";
@@ -19,33 +19,38 @@ import {
   parseRetryAfter
 } from "./chunk-LHVGWTLP.js";
 import {
-  external_exports
-} from "./chunk-QTXGKDSB.js";
+  iso_exports
+} from "./chunk-VANO5NEW.js";
+import {
+  number,
+  object,
+  string
+} from "./chunk-JOUJN4S6.js";
 import {
   MarketingCloudError
 } from "./chunk-IBD4EVJW.js";
 import "./chunk-HANBNIMK.js";
 
 // src/marketing-cloud/management-contract.ts
-var time = external_exports.iso.datetime({ offset: true }).transform((value) => new Date(value));
-var statusSchema = external_exports.object({
-  clientId: external_exports.string(),
-  active: external_exports.object({ createdAt: time, expiresAt: time }),
-  staged: external_exports.object({ createdAt: time, usableAt: time, expiresAt: time, description: external_exports.string() }).nullable(),
+var time = iso_exports.datetime({ offset: true }).transform((value) => new Date(value));
+var statusSchema = object({
+  clientId: string(),
+  active: object({ createdAt: time, expiresAt: time }),
+  staged: object({ createdAt: time, usableAt: time, expiresAt: time, description: string() }).nullable(),
   lastGeneratedAt: time.nullable(),
   lastActivatedAt: time.nullable()
 });
-var stagedSchema = external_exports.object({
-  clientSecret: external_exports.string().min(1),
+var stagedSchema = object({
+  clientSecret: string().min(1),
   createdAt: time,
   usableAt: time,
   expiresAt: time
 });
-var activatedSchema = external_exports.object({ activatedAt: time, expiresAt: time });
-var envelopeSchema = external_exports.object({
-  message: external_exports.string(),
-  errorcode: external_exports.number().int(),
-  usableAt: external_exports.iso.datetime({ offset: true }).optional()
+var activatedSchema = object({ activatedAt: time, expiresAt: time });
+var envelopeSchema = object({
+  message: string(),
+  errorcode: number().int(),
+  usableAt: iso_exports.datetime({ offset: true }).optional()
 });
 var UNKNOWN_CLIENT = 10004;
 var CONTRACT = "docs/management-api.openapi.yaml";

@@ -6,8 +6,9 @@ import {
   withRetry
 } from "./chunk-LHVGWTLP.js";
 import {
-  external_exports
-} from "./chunk-QTXGKDSB.js";
+  number,
+  object
+} from "./chunk-JOUJN4S6.js";
 
 // src/marketing-cloud/http.ts
 function resolveHttp(options) {
@@ -66,9 +67,9 @@ async function sendOnce(http, url, init, attempt) {
     throw new TransientFailure(networkReason(error), attempt);
   }
 }
-var throttleSchema = external_exports.object({
-  errorcode: external_exports.number().int().optional(),
-  retryAfter: external_exports.number().nonnegative().optional()
+var throttleSchema = object({
+  errorcode: number().int().optional(),
+  retryAfter: number().nonnegative().optional()
 });
 function transientStatus(http, reply, attempt) {
   if (reply.status !== 429 && reply.status < 500) return void 0;

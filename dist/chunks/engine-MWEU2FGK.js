@@ -1,16 +1,17 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  NothingStagedError
+} from "./chunk-43GDDJBF.js";
+import {
   finishes,
   modeRules,
   startsWhenIdle
 } from "./chunk-LOYO7JJU.js";
 import {
   STATE_SCHEMA_VERSION
-} from "./chunk-S4R6Z6IO.js";
-import {
-  NothingStagedError
-} from "./chunk-43GDDJBF.js";
-import "./chunk-QTXGKDSB.js";
+} from "./chunk-66W6NYYD.js";
+import "./chunk-VANO5NEW.js";
+import "./chunk-JOUJN4S6.js";
 import {
   ActionError,
   DestinationError,
@@ -38,7 +39,7 @@ var toRotation = [
 function describeActions(actions) {
   return actions.map((a) => `${a.step}: ${describeStep[a.step]}${"why" in a ? ` (${a.why})` : ""}`);
 }
-function planApi({ situation, mode, due, unconfirmed }) {
+function planApi({ situation, mode, due, unconfirmed, rotatedThisRun }) {
   const rules = modeRules.api[mode];
   const stopsAtStaging = !finishes(rules);
   const afterStaging = stopsAtStaging ? [] : toRotation;
@@ -53,7 +54,7 @@ function planApi({ situation, mode, due, unconfirmed }) {
           `mode \`${mode}\` continues a staged rotation, but nothing is staged in Marketing Cloud for this client. Run with mode \`stage\` (or \`rotate\`) first.`
         );
       }
-      if (!startsWhenIdle(rules, due)) return [];
+      if (!startsWhenIdle(rules, due) || rotatedThisRun) return [];
       if (stopsAtStaging && unconfirmed) return [];
       return [
         {
@@ -195,6 +196,9 @@ function whileNothingStaged(facts, record) {
   if (record) {
     const activatedSince = status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= new Date(record.stagedAt).getTime();
     const held = byFingerprint(facts, record.stagedFingerprint);
+    if (activatedSince && held && facts.escrowChecked && facts.escrowUpdatedAt === void 0) {
+      return { kind: "idle", completed: record };
+    }
     if (activatedSince && held) {
       return {
         kind: "activated",
@@ -424,6 +428,20 @@ var RunContext = class {
       `This run used its time budget (max-wait-seconds + ${RUN_BUDGET_BEYOND_WAIT_MS / 1e3} s = ${budget} s) before the ${name} step: GitHub or Marketing Cloud answered slowly. It stopped there, a safe point: nothing of that step was done. Run again; the rotation resumes where it stopped.`
     );
   }
+  /**
+   * Proves the github-token can write at `destination` (a probe secret beside
+   * it: docs/DESIGN.md, "Finding a missing permission"), then runs `next`
+   * while the probe is deleted; a probe left behind is a note.
+   */
+  async afterWriteCheck(destination, next) {
+    const probe = await this.deps.secrets.probeWrite(destination);
+    try {
+      return await next();
+    } finally {
+      const left = await probe.removed;
+      if (left) this.result.notes.push(left);
+    }
+  }
   /** Records a step that was not run, and why. */
   skip(name, detail) {
     this.result.steps.push({
@@ -564,25 +582,44 @@ var RunContext = class {
       `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`
     );
   }
-  /** Saves `idle` with the finished rotation appended to the history. */
-  async saveCompleted(secret, activatedAt) {
-    const record = this.rotation();
-    const history = [
-      ...this.state?.history ?? [],
-      {
-        fingerprint: secret.fingerprint,
-        previousFingerprint: record.previousFingerprint,
-        stagedAt: record.stagedAt,
-        activatedAt,
-        confirmedAt: this.now().toISOString(),
-        runId: this.cfg.runId
-      }
-    ].slice(-HISTORY_LIMIT);
-    this.record = void 0;
+  /**
+   * Ends the rotation under way: the result says it rotated, and the state in
+   * memory is `idle` with the rotation appended to its history. Saving it is
+   * the caller's choice (docs/DESIGN.md, "Saves").
+   */
+  completed(secret, activatedAt) {
+    this.settle(this.rotation(), activatedAt, {
+      fingerprint: secret.fingerprint,
+      confirmedAt: this.now().toISOString(),
+      runId: this.cfg.runId
+    });
+    this.pending = void 0;
     this.result.rotated = true;
     this.result.headline = `Rotated: the new secret is active and delivered to ${this.cfg.destinations.length} destination(s).`;
     this.result.activatedAt = new Date(activatedAt);
-    await this.save("idle", { history, lastActivatedAt: activatedAt });
+  }
+  /** Saves `idle` with the finished rotation appended to the history. */
+  async saveCompleted(secret, activatedAt) {
+    this.completed(secret, activatedAt);
+    await this.save("idle");
+  }
+  /**
+   * The stored rotation is over (this run confirmed it, or the platforms show
+   * it finished): in memory the state is `idle`, with it in the history, so a
+   * later save of this run keeps it, and its staging dates the new secret.
+   */
+  settle(record, activatedAt, entry = {
+    fingerprint: record.stagedFingerprint,
+    runId: record.stagedByRun
+  }) {
+    const history = [
+      ...this.state?.history ?? [],
+      { ...entry, previousFingerprint: record.previousFingerprint, stagedAt: record.stagedAt, activatedAt }
+    ].slice(-HISTORY_LIMIT);
+    this.record = void 0;
+    const base = this.state ?? this.stateAt("idle");
+    this.state = { ...base, phase: "idle", rotation: null, history, lastActivatedAt: activatedAt };
+    this.result.phase = "idle";
   }
   /**
    * Writes the secret to every destination. `publish` records progress in the
@@ -680,8 +717,9 @@ var ApiRotation = class extends Flow {
   }
   async run() {
     const { ctx } = this;
-    const reads = this.preflightReads();
-    await ctx.load();
+    const loaded = ctx.load();
+    const reads = this.preflightReads(loaded);
+    await loaded;
     const situation = await ctx.step(
       "preflight",
       "check inputs, GitHub access and Marketing Cloud",
@@ -715,7 +753,7 @@ var ApiRotation = class extends Flow {
    * (and failures) in this order, so it decides and fails as it would had
    * they been made one by one.
    */
-  preflightReads() {
+  preflightReads(loaded) {
     const { deps, cfg } = this;
     const current = this.ctx.ask(cfg.clientSecret);
     const escrowed = this.ctx.held(cfg.stagedClientSecret);
@@ -730,21 +768,34 @@ var ApiRotation = class extends Flow {
       keys: this.rules.effect === "report" ? void 0 : deps.secrets.prepare([...cfg.destinations, cfg.escrow]),
       current,
       escrowed,
-      status
+      status,
+      escrowAt: loaded.then(() => this.escrowNeeded() ? this.readEscrow() : void 0)
     });
+  }
+  /**
+   * Whether the escrow's `updated_at` decides something before the status is
+   * in: an escrow in hand, a stage job (an escrow left without state marks an
+   * unconfirmed rotation), or a stored rotation (its escrow deleted says it
+   * was confirmed). A staging on Marketing Cloud asks for it later.
+   */
+  escrowNeeded() {
+    return Boolean(this.cfg.stagedClientSecret) || !finishes(this.rules) || Boolean(recordUnderWay(this.ctx.state));
+  }
+  async readEscrow() {
+    return { at: await this.deps.secrets.updatedAt(this.cfg.escrow) };
   }
   /** `superseded`: this run was queued before the last rotation finished and holds the secret it replaced. */
   async preflight(pending) {
-    const { deps, cfg } = this;
+    const { cfg } = this;
     const reads = await pending;
     resultOf(reads.keys);
     const currentCheck = resultOf(reads.current);
     this.current = inHand(cfg.clientId, cfg.clientSecret, currentCheck.accepted);
     this.escrowed = resultOf(reads.escrowed);
     if (!currentCheck.accepted && !this.escrowed) {
-      const replacedBy = this.replacedBy(this.current);
+      const replacedBy = this.replacedBy(this.current, resultOf(reads.escrowAt));
       if (replacedBy) {
-        this.result.headline = `Nothing to do: run ${replacedBy.runId} rotated this secret (confirmed at ${replacedBy.confirmedAt}) after this run was queued, so this run received the secret it replaced.`;
+        this.result.headline = `Nothing to do: ${replacedBy} after this run was queued, so this run received the secret it replaced.`;
         return "superseded";
       }
       throw rejectedClientSecret(cfg, currentCheck.reason, this.rotatedSinceQueued());
@@ -753,14 +804,16 @@ var ApiRotation = class extends Flow {
     if (!read) throw new Error("engine: no status read though a secret is in hand");
     this.status = read.status;
     this.statusAskedAt = read.askedAt;
-    const escrowUpdatedAt = this.status.staged || this.escrowed || !finishes(this.rules) ? await deps.secrets.updatedAt(cfg.escrow) : void 0;
+    const escrow = resultOf(reads.escrowAt) ?? (this.status.staged ? await this.readEscrow() : void 0);
+    const escrowUpdatedAt = escrow?.at;
     this.escrowUpdatedAt = escrowUpdatedAt;
     const facts = {
       state: this.ctx.state,
       status: this.status,
       current: this.current,
       escrowed: this.escrowed,
-      escrowUpdatedAt
+      escrowUpdatedAt,
+      escrowChecked: escrow !== void 0
     };
     const contradiction = stateContradicts(facts);
     if (contradiction) {
@@ -769,6 +822,10 @@ var ApiRotation = class extends Flow {
     }
     this.unconfirmed = !this.ctx.state && escrowUpdatedAt !== void 0;
     const situation = assess(facts);
+    if (situation.kind === "idle" && situation.completed) {
+      const activatedAt = this.status.lastActivatedAt ?? new Date(situation.completed.stagedAt);
+      this.ctx.settle(situation.completed, activatedAt.toISOString());
+    }
     if (situation.kind === "in-progress" || situation.kind === "activated") {
       this.ctx.record = situation.record;
       this.staged = situation.kind === "in-progress" ? situation.staged : situation.secret;
@@ -800,17 +857,28 @@ var ApiRotation = class extends Flow {
       );
     }
   }
-  /** The completed rotation that replaced this secret, when the state says one did. */
-  replacedBy(secret) {
+  /**
+   * Which completed rotation replaced this secret, when the state says one
+   * did: the last in its history, or its rotation under way once that
+   * rotation's escrow is gone (only confirm deletes it after an activation,
+   * and Marketing Cloud rejecting the secret it replaced says it was activated).
+   */
+  replacedBy(secret, escrow) {
     const { state } = this.ctx;
-    const last = state?.phase === "idle" ? state.history.at(-1) : void 0;
-    return last?.previousFingerprint === secret.fingerprint ? last : void 0;
+    const record = recordUnderWay(state);
+    if (state && record) {
+      if (record.previousFingerprint !== secret.fingerprint || !escrow || escrow.at) return void 0;
+      return `run ${record.stagedByRun || state.runId} rotated this secret (it staged the new one at ${record.stagedAt}, and its escrow is deleted: the rotation was confirmed)`;
+    }
+    const last = state?.history.at(-1);
+    if (last?.previousFingerprint !== secret.fingerprint) return void 0;
+    return `run ${last.runId} rotated this secret (activated at ${last.activatedAt})`;
   }
   /** Why client-secret may be stale: a run queued behind another (GitHub reads secrets when a run is queued). */
   rotatedSinceQueued() {
     const last = this.ctx.state?.history.at(-1);
     if (!last) return "";
-    return ` The state shows a rotation confirmed at ${last.confirmedAt} by run ${last.runId}: if this run was queued before that rotation finished (for example behind it in a concurrency group), it received the secret that rotation replaced, and there is nothing left to do.`;
+    return ` The state shows a rotation activated at ${last.activatedAt} by run ${last.runId}: if this run was queued before that rotation finished (for example behind it in a concurrency group), it received the secret that rotation replaced, and there is nothing left to do.`;
   }
   /**
    * Fills the active secret's age and dates in the result, and says whether
@@ -825,9 +893,20 @@ var ApiRotation = class extends Flow {
     const recorded = activeInHand && this.ctx.stateAgeOf(activeInHand.fingerprint);
     return this.ctx.recordOldestAge(active, recorded, activeInHand?.fingerprint);
   }
+  /** The finished rotation an earlier attempt of this workflow run staged, if that is what preflight found. */
+  rotatedThisRun(situation) {
+    const completed = situation.kind === "idle" ? situation.completed : void 0;
+    return completed?.stagedByRun === this.cfg.runId ? completed : void 0;
+  }
   /** In status mode a situation that would stop a rotation is reported, not raised. */
   planOrReport(situation, due) {
-    const input = { situation, mode: this.cfg.mode, due, unconfirmed: this.unconfirmed };
+    const input = {
+      situation,
+      mode: this.cfg.mode,
+      due,
+      unconfirmed: this.unconfirmed,
+      rotatedThisRun: this.rotatedThisRun(situation) !== void 0
+    };
     if (this.rules.effect !== "report") return planApi(input);
     try {
       return planApi(input);
@@ -841,6 +920,9 @@ var ApiRotation = class extends Flow {
     if (actions.length > 0) return `${verb} ${actions.map((a) => a.step).join(", ")}.`;
     if (situation.kind === "in-progress" || !finishes(this.rules))
       return "A staged secret is escrowed; a later run (mode activate or auto) finishes the rotation.";
+    const rotated = this.rotatedThisRun(situation);
+    if (rotated)
+      return `Nothing to do: an earlier attempt of this run rotated the secret (staged at ${rotated.stagedAt}); it is active, delivered and confirmed.`;
     return this.ctx.notDue();
   }
   /** Runs one action; returns true when the run should stop here. */
@@ -885,11 +967,13 @@ var ApiRotation = class extends Flow {
   }
   async stage() {
     const { deps, cfg, ctx } = this;
-    await deps.secrets.probeWrite(cfg.escrow);
     let attempts = 0;
-    const staged = await this.management.stage(
-      cfg.description,
-      () => attempts++ === 0 && this.preflightStatusHolds() ? Promise.resolve() : this.unchangedSincePreflight()
+    const staged = await ctx.afterWriteCheck(
+      cfg.escrow,
+      () => this.management.stage(
+        cfg.description,
+        () => attempts++ === 0 && this.preflightStatusHolds() ? Promise.resolve() : this.unchangedSincePreflight()
+      )
     );
     deps.log.setSecret(staged.clientSecret);
     const held = inHand(cfg.clientId, staged.clientSecret, false);
@@ -1146,7 +1230,7 @@ var ApiRotation = class extends Flow {
     await deps.secrets.remove(cfg.escrow);
     const activatedAt = record.activatedAt ?? status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
     ctx.recordOldestAge(status.active, new Date(record.stagedAt), secret.fingerprint);
-    await ctx.saveCompleted(secret, activatedAt);
+    ctx.completed(secret, activatedAt);
   }
 };
 
@@ -1405,8 +1489,7 @@ ${text}`
         )
       );
     }
-    await deps.secrets.probeWrite(cfg.previousEscrow);
-    await ctx.save("staged");
+    await ctx.afterWriteCheck(cfg.previousEscrow, () => ctx.save("staged"));
     await ctx.step("publish", "seal and write the staged secret to every destination", async () => {
       if (this.current.accepted) {
         const [kept] = await deps.secrets.publish([cfg.previousEscrow], this.current.secret);

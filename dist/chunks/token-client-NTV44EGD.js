@@ -1,8 +1,5 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
-  secureScheme
-} from "./chunk-7FBT7GSQ.js";
-import {
   describeIssues,
   exhaustedAdvice,
   exhaustedReason,
@@ -11,14 +8,20 @@ import {
   retrying,
   sendOnce,
   transientStatus
-} from "./chunk-46B4QZ6N.js";
+} from "./chunk-NGJ2CSOS.js";
+import {
+  secureScheme
+} from "./chunk-7FBT7GSQ.js";
 import {
   quotable
 } from "./chunk-V7KSUL6B.js";
 import "./chunk-LHVGWTLP.js";
 import {
-  external_exports
-} from "./chunk-QTXGKDSB.js";
+  number,
+  object,
+  string,
+  url
+} from "./chunk-JOUJN4S6.js";
 import {
   MarketingCloudError
 } from "./chunk-IBD4EVJW.js";
@@ -26,15 +29,15 @@ import "./chunk-HANBNIMK.js";
 
 // src/marketing-cloud/token-client.ts
 import { createHash } from "node:crypto";
-var tokenResponseSchema = external_exports.object({
-  access_token: external_exports.string().min(1),
-  expires_in: external_exports.number().positive(),
-  rest_instance_url: external_exports.url(),
-  scope: external_exports.string().optional()
+var tokenResponseSchema = object({
+  access_token: string().min(1),
+  expires_in: number().positive(),
+  rest_instance_url: url(),
+  scope: string().optional()
 });
-var tokenErrorSchema = external_exports.object({
-  error: external_exports.string().optional(),
-  error_description: external_exports.string().optional()
+var tokenErrorSchema = object({
+  error: string().optional(),
+  error_description: string().optional()
 });
 var ROUTE = "POST /v2/token";
 var URL_INPUTS = "subdomain / auth-url";
@@ -167,9 +170,9 @@ var TokenClient = class {
    * scheme is quoted: the rest is untrusted text.
    */
   checkInstanceUrl(text) {
-    const url = new URL(text);
-    if (secureScheme(url) && url.username === "" && url.password === "") return;
-    const what = url.username || url.password ? "with credentials" : `using ${url.protocol.replace(":", "")}`;
+    const url2 = new URL(text);
+    if (secureScheme(url2) && url2.username === "" && url2.password === "") return;
+    const what = url2.username || url2.password ? "with credentials" : `using ${url2.protocol.replace(":", "")}`;
     throw new MarketingCloudError(
       "auth-url",
       `The token URL ${this.tokenUrl} answered with a rest_instance_url ${what}; it must be https (http only on 127.0.0.1, localhost or [::1]), so the run stops before using it. ` + CHECK_URL

@@ -1,14 +1,18 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  quotable
+} from "./chunk-V7KSUL6B.js";
+import {
   failureKind,
   retriedFailure
 } from "./chunk-CR33VQHH.js";
 import {
-  quotable
-} from "./chunk-V7KSUL6B.js";
-import {
-  external_exports
-} from "./chunk-QTXGKDSB.js";
+  array,
+  number,
+  object,
+  string,
+  unknown
+} from "./chunk-JOUJN4S6.js";
 import {
   DestinationError
 } from "./chunk-IBD4EVJW.js";
@@ -21,13 +25,13 @@ var LIST = "GET /repos/{owner}/{repo}/issues";
 var CREATE = "POST /repos/{owner}/{repo}/issues";
 var UPDATE = "PATCH /repos/{owner}/{repo}/issues/{issue_number}";
 var COMMENT = "POST /repos/{owner}/{repo}/issues/{issue_number}/comments";
-var issueSchema = external_exports.object({
-  number: external_exports.number().int(),
-  html_url: external_exports.string(),
-  title: external_exports.string(),
-  body: external_exports.string().nullish(),
+var issueSchema = object({
+  number: number().int(),
+  html_url: string(),
+  title: string(),
+  body: string().nullish(),
   // The issues list also holds pull requests, which carry this field.
-  pull_request: external_exports.unknown().optional()
+  pull_request: unknown().optional()
 });
 function parse(schema, data) {
   const result = schema.safeParse(data);
@@ -74,7 +78,7 @@ ${marker}`;
       labels: REMINDER_LABEL,
       per_page: 100
     });
-    const issues = parse(external_exports.array(issueSchema), data);
+    const issues = parse(array(issueSchema), data);
     return issues.filter((i) => i.pull_request === void 0 && i.body?.includes(marker));
   }
   async function post(title, body, retries) {

@@ -9,15 +9,20 @@ import {
   renameDestination
 } from "./chunk-EHDEZNKA.js";
 import {
+  quotable
+} from "./chunk-V7KSUL6B.js";
+import {
+  iso_exports
+} from "./chunk-VANO5NEW.js";
+import {
   failureKind,
   httpFailure
 } from "./chunk-CR33VQHH.js";
 import {
-  quotable
-} from "./chunk-V7KSUL6B.js";
-import {
-  external_exports
-} from "./chunk-QTXGKDSB.js";
+  number,
+  object,
+  string
+} from "./chunk-JOUJN4S6.js";
 import {
   DestinationError
 } from "./chunk-IBD4EVJW.js";
@@ -148,9 +153,9 @@ async function seal(plaintext, publicKeyBase64) {
 }
 
 // src/github/secrets-client.ts
-var publicKeySchema = external_exports.object({ key_id: external_exports.string().min(1), key: external_exports.string().min(1) });
-var repositorySchema = external_exports.object({ id: external_exports.number().int() });
-var secretSchema = external_exports.object({ updated_at: external_exports.iso.datetime({ offset: true }) });
+var publicKeySchema = object({ key_id: string().min(1), key: string().min(1) });
+var repositorySchema = object({ id: number().int() });
+var secretSchema = object({ updated_at: iso_exports.datetime({ offset: true }) });
 function parseBody(schema, data, what) {
   const result = schema.safeParse(data);
   if (!result.success) throw new Error(`GitHub answered with an unexpected ${what}`);
@@ -285,6 +290,15 @@ function sealOncePerKey(plaintext, secrets) {
 function secretParams(destination) {
   return { ...scopeParams(scopeOf(destination)), secret_name: destination.name };
 }
+function removeProbe(call, destination, probe) {
+  return call(scopeRoutes[scopeOf(probe).level].delete, secretParams(probe)).then(
+    () => void 0,
+    (error) => (
+      // Another run checking at the same moment deleted it first: nothing is left.
+      httpFailure(error)?.status === 404 ? void 0 : `${explainFailure(destination, `deleting the write check ${probe.name}`, error)} It holds a random value, never a credential; the next run that checks deletes it.`
+    )
+  );
+}
 async function put(call, destination, key, sealed, repositoryIdList) {
   const body = { encrypted_value: sealed, key_id: key.key_id };
   if (atOrganization(destination)) {
@@ -360,12 +374,10 @@ function createSecretsClient(options) {
       const action = `checking that the github-token can write here (writing, then deleting, ${probe.name})`;
       try {
         await write(probe, (key) => seal(randomBytes(24).toString("base64url"), key.key));
-        await call(scopeRoutes[scopeOf(probe).level].delete, secretParams(probe)).catch((error) => {
-          if (httpFailure(error)?.status !== 404) throw error;
-        });
       } catch (error) {
         throw new DestinationError(destination.id, explainFailure(destination, action, error));
       }
+      return { removed: removeProbe(call, destination, probe) };
     }
   };
 }

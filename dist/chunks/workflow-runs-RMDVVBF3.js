@@ -3,8 +3,9 @@ import {
   httpFailure
 } from "./chunk-CR33VQHH.js";
 import {
-  external_exports
-} from "./chunk-QTXGKDSB.js";
+  object,
+  string
+} from "./chunk-JOUJN4S6.js";
 import {
   errorMessage
 } from "./chunk-IBD4EVJW.js";
@@ -13,7 +14,7 @@ import "./chunk-HANBNIMK.js";
 // src/github/workflow-runs.ts
 var GET_RUN = "GET /repos/{owner}/{repo}/actions/runs/{run_id}";
 var ACTIVE = /* @__PURE__ */ new Set(["queued", "in_progress", "waiting", "pending", "requested"]);
-var runSchema = external_exports.object({ status: external_exports.string().nullable() });
+var runSchema = object({ status: string().nullable() });
 function createWorkflowRuns(options) {
   const { octokit, owner, repo, log } = options;
   return {
