@@ -35,6 +35,15 @@ const row = byMode<Expected>;
 
 const stageThen = (...rest: string[]) => ['stage', ...rest];
 const refused = (subject: string) => ({ refused: subject });
+/** Each mode with nothing under way and a rotation due: `activate` refuses, the stage job only stages. */
+const startsRotation = row(
+  stageThen(...ROTATION),
+  stageThen(...ROTATION),
+  ['stage'],
+  refused('mode'),
+  stageThen(...ROTATION),
+  stageThen(...ROTATION),
+);
 
 const table: Array<{
   name: string;
@@ -47,14 +56,7 @@ const table: Array<{
   {
     name: 'idle, due',
     situation: { kind: 'idle' },
-    expected: row(
-      stageThen(...ROTATION),
-      stageThen(...ROTATION),
-      ['stage'],
-      refused('mode'),
-      stageThen(...ROTATION),
-      stageThen(...ROTATION),
-    ),
+    expected: startsRotation,
   },
   {
     name: 'idle, not due',
@@ -84,14 +86,7 @@ const table: Array<{
   {
     name: 'idle, a rotation finished by another run',
     situation: { kind: 'idle', completed: RECORD },
-    expected: row(
-      stageThen(...ROTATION),
-      stageThen(...ROTATION),
-      ['stage'],
-      refused('mode'),
-      stageThen(...ROTATION),
-      stageThen(...ROTATION),
-    ),
+    expected: startsRotation,
   },
   {
     name: 'in progress',
