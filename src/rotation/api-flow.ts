@@ -9,6 +9,7 @@ import {
   type InHand,
   notBefore,
   recordUnderWay,
+  rotationOver,
   type Situation,
   sameInstant,
   stateContradicts,
@@ -38,8 +39,10 @@ type PreflightReads = Settled<{
   current: Promise<TokenCheck>;
   escrowed: Promise<InHand | undefined>;
   status: Promise<{ status: SecretStatus; askedAt: number } | undefined>;
-  /** The escrow's `updated_at` (`at` undefined: none exists); undefined when not read yet. */
+  /** The escrow's `updated_at` (`at` undefined: none exists); undefined when not read (yet). */
   escrowAt: Promise<{ at: Date | undefined } | undefined>;
+  /** For a stored rotation: the destinations not written since its staging; undefined when not read. */
+  stale: Promise<string[] | undefined>;
 }>;
 
 /** The flow when the management API stages and activates. */
@@ -57,6 +60,8 @@ export class ApiRotation extends Flow {
   private activated = false;
   /** No state, yet an escrow secret exists: a rotation may be activated but not confirmed. */
   private unconfirmed = false;
+  /** The stored rotation preflight found over, when an earlier attempt of this workflow run staged it. */
+  private rotatedHere: RotationRecord | undefined;
   /** Whether another live run holds this rotation was asked already. */
   private othersAsked = false;
   /** This run wrote the staged secret to every destination: the evidence activation and confirmation need. */
@@ -137,20 +142,28 @@ export class ApiRotation extends Flow {
       current,
       escrowed,
       status,
-      escrowAt: loaded.then(() => (this.escrowNeeded() ? this.readEscrow() : undefined)),
+      escrowAt: loaded.then(() => this.escrowFirst()),
+      stale: loaded.then(() => this.staleSinceStoredStaging()),
     });
   }
 
   /**
-   * Whether the escrow's `updated_at` decides something before the status is
+   * The escrow's `updated_at`, when it decides something before the status is
    * in: an escrow in hand, a stage job (an escrow left without state marks an
-   * unconfirmed rotation), or a stored rotation (its escrow deleted says it
-   * was confirmed). A staging on Marketing Cloud asks for it later.
+   * unconfirmed rotation), or a stored rotation (its escrow gone is part of
+   * the evidence that it is over; a failed read leaves that unread). A
+   * staging on Marketing Cloud asks for it later.
    */
-  private escrowNeeded(): boolean {
-    return (
-      Boolean(this.cfg.stagedClientSecret) || !finishes(this.rules) || Boolean(recordUnderWay(this.ctx.state))
-    );
+  private escrowFirst(): Promise<{ at: Date | undefined } | undefined> {
+    if (this.cfg.stagedClientSecret || !finishes(this.rules)) return this.readEscrow();
+    if (recordUnderWay(this.ctx.state)) return this.readEscrow().catch(() => undefined);
+    return Promise.resolve(undefined);
+  }
+
+  /** For a stored rotation, the destinations not written since its staging (assess.ts `rotationOver`); a failed read leaves them unread. */
+  private async staleSinceStoredStaging(): Promise<string[] | undefined> {
+    const record = recordUnderWay(this.ctx.state);
+    return record ? this.ctx.writtenBefore(new Date(record.stagedAt)).catch(() => undefined) : undefined;
   }
 
   private async readEscrow(): Promise<{ at: Date | undefined }> {
@@ -167,7 +180,7 @@ export class ApiRotation extends Flow {
     this.escrowed = resultOf(reads.escrowed);
 
     if (!currentCheck.accepted && !this.escrowed) {
-      const replacedBy = this.replacedBy(this.current, resultOf(reads.escrowAt));
+      const replacedBy = this.replacedBy(this.current, resultOf(reads.escrowAt), resultOf(reads.stale));
       if (replacedBy) {
         // GitHub hands a run the secrets as they were when it was queued.
         this.result.headline = `Nothing to do: ${replacedBy} after this run was queued, so this run received the secret it replaced.`;
@@ -189,18 +202,17 @@ export class ApiRotation extends Flow {
       escrowed: this.escrowed,
       escrowUpdatedAt,
       escrowChecked: escrow !== undefined,
+      staleDestinations: resultOf(reads.stale),
     };
+    this.settleIfOver(facts);
     const contradiction = stateContradicts(facts);
     if (contradiction) {
       this.ctx.setAside(contradiction);
       facts.state = undefined;
+      this.saveIdleOnce();
     }
     this.unconfirmed = !this.ctx.state && escrowUpdatedAt !== undefined;
     const situation = assess(facts);
-    if (situation.kind === 'idle' && situation.completed) {
-      const activatedAt = this.status.lastActivatedAt ?? new Date(situation.completed.stagedAt);
-      this.ctx.settle(situation.completed, activatedAt.toISOString());
-    }
     if (situation.kind === 'in-progress' || situation.kind === 'activated') {
       this.ctx.record = situation.record;
       this.staged = situation.kind === 'in-progress' ? situation.staged : situation.secret;
@@ -209,6 +221,26 @@ export class ApiRotation extends Flow {
       if (this.rules.effect !== 'report') await this.doubtClaims(situation);
     }
     return situation;
+  }
+
+  /** A stored rotation the platforms show over (assess.ts `rotationOver`) becomes history; the run goes on from there. */
+  private settleIfOver(facts: Facts): void {
+    const over = rotationOver(facts);
+    if (!over) return;
+    this.ctx.settle(over, (this.status.lastActivatedAt ?? new Date(over.stagedAt)).toISOString());
+    facts.state = this.ctx.state;
+    if (over.stagedByRun === this.cfg.runId) this.rotatedHere = over;
+    this.saveIdleOnce();
+  }
+
+  /**
+   * The stored rotation is history, or was set aside: a run that acts saves
+   * `idle` when it ends (unless it saves sooner), so later runs neither read
+   * every destination again nor warn again. Not while a staging is under
+   * way: another run may be saving its own record.
+   */
+  private saveIdleOnce(): void {
+    if (this.rules.effect === 'act' && !this.status.staged) this.ctx.mark('idle');
   }
 
   /**
@@ -236,18 +268,24 @@ export class ApiRotation extends Flow {
 
   /**
    * Which completed rotation replaced this secret, when the state says one
-   * did: the last in its history, or its rotation under way once that
-   * rotation's escrow is gone (only confirm deletes it after an activation,
-   * and Marketing Cloud rejecting the secret it replaced says it was activated).
+   * did: the last in its history, or its rotation under way once GitHub shows
+   * that rotation over (its escrow gone, every destination written since its
+   * staging; Marketing Cloud rejecting the secret it replaced says it was activated).
    */
-  private replacedBy(secret: InHand, escrow: { at: Date | undefined } | undefined): string | undefined {
+  private replacedBy(
+    secret: InHand,
+    escrow: { at: Date | undefined } | undefined,
+    stale: string[] | undefined,
+  ): string | undefined {
     const { state } = this.ctx;
     const record = recordUnderWay(state);
     if (state && record) {
-      if (record.previousFingerprint !== secret.fingerprint || !escrow || escrow.at) return undefined;
+      if (record.previousFingerprint !== secret.fingerprint || !escrow || escrow.at || stale?.length !== 0)
+        return undefined;
+      this.result.phase = 'idle';
       return (
-        `run ${record.stagedByRun || state.runId} rotated this secret (it staged the new one at ${record.stagedAt}, ` +
-        'and its escrow is deleted: the rotation was confirmed)'
+        `run ${record.stagedByRun || state.runId} rotated this secret (it staged the new one at ${record.stagedAt}; ` +
+        'its escrow is gone and every destination was written since)'
       );
     }
     const last = state?.history.at(-1);
@@ -280,12 +318,6 @@ export class ApiRotation extends Flow {
     return this.ctx.recordOldestAge(active, recorded, activeInHand?.fingerprint);
   }
 
-  /** The finished rotation an earlier attempt of this workflow run staged, if that is what preflight found. */
-  private rotatedThisRun(situation: Situation): RotationRecord | undefined {
-    const completed = situation.kind === 'idle' ? situation.completed : undefined;
-    return completed?.stagedByRun === this.cfg.runId ? completed : undefined;
-  }
-
   /** In status mode a situation that would stop a rotation is reported, not raised. */
   private planOrReport(situation: Situation, due: boolean): Action[] {
     const input = {
@@ -293,7 +325,7 @@ export class ApiRotation extends Flow {
       mode: this.cfg.mode,
       due,
       unconfirmed: this.unconfirmed,
-      rotatedThisRun: this.rotatedThisRun(situation) !== undefined,
+      rotatedThisRun: this.rotatedHere !== undefined,
     };
     if (this.rules.effect !== 'report') return planApi(input);
     try {
@@ -307,11 +339,11 @@ export class ApiRotation extends Flow {
   private headlineFor(situation: Situation, actions: Action[]): string {
     const verb = this.rules.effect === 'dry-run' ? 'Would' : 'Will';
     if (actions.length > 0) return `${verb} ${actions.map((a) => a.step).join(', ')}.`;
+    const rotated = this.rotatedHere;
+    if (rotated && situation.kind === 'idle')
+      return `Nothing to do: an earlier attempt of this workflow run rotated the secret (staged at ${rotated.stagedAt}); it is active and in every destination.`;
     if (situation.kind === 'in-progress' || !finishes(this.rules))
       return 'A staged secret is escrowed; a later run (mode activate or auto) finishes the rotation.';
-    const rotated = this.rotatedThisRun(situation);
-    if (rotated)
-      return `Nothing to do: an earlier attempt of this run rotated the secret (staged at ${rotated.stagedAt}); it is active, delivered and confirmed.`;
     return this.ctx.notDue();
   }
 

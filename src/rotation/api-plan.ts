@@ -38,7 +38,7 @@ export interface ApiPlanInput {
   due: boolean;
   /** No state, yet an escrow secret exists: a rotation may be activated but not confirmed. */
   unconfirmed: boolean;
-  /** An earlier attempt of this workflow run finished a rotation (re-run after it was stopped past its confirm). */
+  /** Preflight found over a rotation an earlier attempt of this workflow run staged (this run is a re-run attempt). */
   rotatedThisRun?: boolean;
 }
 
@@ -59,6 +59,9 @@ export function planApi({ situation, mode, due, unconfirmed, rotatedThisRun }: A
       if (stopsAtStaging && situation.escrowed) return [];
       throw new ActionError('staged-client-secret', situation.why);
     case 'idle':
+      // A workflow run rotates once, however often its jobs are re-run: a re-run attempt of a run
+      // whose rotation is over has nothing left to do.
+      if (rotatedThisRun) return [];
       if (rules.whenIdle === 'fail') {
         throw new ActionError(
           'mode',
@@ -66,9 +69,8 @@ export function planApi({ situation, mode, due, unconfirmed, rotatedThisRun }: A
             'Run with mode `stage` (or `rotate`) first.',
         );
       }
-      // `status` reports what a scheduled `auto` run would do. A mode that starts a rotation starts one
-      // per workflow run: a re-run attempt of a run that rotated has nothing left to do.
-      if (!startsWhenIdle(rules, due) || rotatedThisRun) return [];
+      // `status` reports what a scheduled `auto` run would do.
+      if (!startsWhenIdle(rules, due)) return [];
       // Staging again would start a second rotation before the activate job confirms this one.
       if (stopsAtStaging && unconfirmed) return [];
       return [

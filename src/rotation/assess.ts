@@ -21,14 +21,13 @@ export interface Facts {
   escrowUpdatedAt?: Date;
   /** The escrow was looked up, so an undefined `escrowUpdatedAt` says it does not exist (else it may be unread). */
   escrowChecked?: boolean;
+  /** Destinations not written since the stored rotation's staging; undefined when not read. */
+  staleDestinations?: string[];
 }
 
 export type Situation =
-  /**
-   * Nothing in progress. `completed`: the state's rotation, which the
-   * platforms show finished (its secret active and in hand, the escrow deleted).
-   */
-  | { kind: 'idle'; completed?: RotationRecord }
+  /** Nothing in progress. */
+  | { kind: 'idle' }
   /** A staged secret we hold; continue from `phase`. */
   | { kind: 'in-progress'; staged: InHand; record: RotationRecord; phase: 'staged' | 'published' }
   /** The staged secret was activated; finish: publish if needed, confirm. */
@@ -109,6 +108,23 @@ export function stateContradicts(facts: Facts): string | undefined {
     );
   }
   return undefined;
+}
+
+/**
+ * The stored rotation, when the platforms show it is over: Marketing Cloud
+ * activated a secret since its staging and accepts the recorded one, in hand,
+ * every destination was written since the staging, and its escrow is gone
+ * (confirm deletes it last). Confirm saves no state (docs/DESIGN.md,
+ * "Saves"), so this is how a later run learns it.
+ */
+export function rotationOver(facts: Facts): RotationRecord | undefined {
+  const { status } = facts;
+  const record = recordUnderWay(facts.state);
+  if (!record || !facts.escrowChecked || facts.escrowUpdatedAt !== undefined) return undefined;
+  if (facts.staleDestinations === undefined || facts.staleDestinations.length > 0) return undefined;
+  if (status.lastActivatedAt === null || status.lastActivatedAt.getTime() < Date.parse(record.stagedAt))
+    return undefined;
+  return byFingerprint(facts, record.stagedFingerprint)?.accepted ? record : undefined;
 }
 
 export function assess(facts: Facts): Situation {
@@ -213,11 +229,6 @@ function whileNothingStaged(facts: Facts, record: RotationRecord | undefined): S
       status.lastActivatedAt !== null &&
       status.lastActivatedAt.getTime() >= new Date(record.stagedAt).getTime();
     const held = byFingerprint(facts, record.stagedFingerprint);
-    // Once a staging is activated, only confirm deletes its escrow, and only after it found the secret
-    // in every destination: the rotation is over. Confirm saves no state for it (docs/DESIGN.md, "Saves").
-    if (activatedSince && held && facts.escrowChecked && facts.escrowUpdatedAt === undefined) {
-      return { kind: 'idle', completed: record };
-    }
     if (activatedSince && held) {
       return {
         kind: 'activated',

@@ -446,7 +446,8 @@ export class RunContext {
     activatedAt: string,
     entry: Pick<HistoryEntry, 'fingerprint' | 'runId' | 'confirmedAt'> = {
       fingerprint: record.stagedFingerprint,
-      runId: record.stagedByRun,
+      // A record rebuilt from the platforms names no run (0): the run that saved it resumed it.
+      runId: record.stagedByRun || (this.state?.runId ?? this.cfg.runId),
     },
   ): void {
     const history = [

@@ -45,7 +45,15 @@ export interface SetupAssessment {
 export function assessSetup(facts: SetupFacts): SetupAssessment {
   const { current, escrowed, previous, state } = facts;
   const record = recordUnderWay(state);
-  if (record) {
+  // A `staged` record whose secret the workflow holds, accepted, with no escrow left: the API flow's
+  // finished rotation (it saves none after confirm), met after a switch to Setup. This flow itself
+  // saves `published` once it has distributed, and deletes the escrow only after that.
+  const over =
+    state?.phase === 'staged' &&
+    !escrowed &&
+    current.accepted &&
+    current.fingerprint === record?.stagedFingerprint;
+  if (record && !over) {
     const staged = [escrowed, current].find((s) => s?.fingerprint === record.stagedFingerprint);
     const old = [previous, current].find((s) => s && s.fingerprint === record.previousFingerprint);
     if (staged && state?.phase === 'published') {

@@ -53,14 +53,17 @@ describe('rotate', () => {
     expect(run.stdout).toContain(`::add-mask::${fresh}`);
     expect(run.summary).toContain('confirm');
 
-    // A scheduled run next: the rotation is over (the escrow is gone), the new secret is young.
-    const writesBefore = world.gh.server.log.filter((e) => e.method !== 'GET').length;
+    // A scheduled run next: the platforms show the rotation over, and the new secret is young. It
+    // writes no secret; it saves the state as idle, once.
+    const secretWrites = () => world.gh.server.writes().filter((e) => e.path.includes('/secrets/')).length;
+    const writesBefore = secretWrites();
     const next = await world.run({ inputs: { mode: 'auto', destinations: THREE_DESTINATIONS } });
     expect(next.code).toBe(0);
     expect(next.outputs.rotated).toBe('false');
     expect(next.outputs.phase).toBe('idle');
     expect(next.summary).toMatch(/No rotation due/);
-    expect(world.gh.server.log.filter((e) => e.method !== 'GET').length).toBe(writesBefore);
+    expect(secretWrites()).toBe(writesBefore);
     expect(world.count('generated')).toBe(1);
+    expect(world.newestState()).toMatchObject({ phase: 'idle', rotation: null });
   });
 });

@@ -91,9 +91,11 @@ describe('auto on a schedule, one step per run', () => {
     expect(world.mc.accepts(world.clientId, fresh ?? '')).toBe(true);
     expect(world.mc.accepts(world.clientId, old)).toBe(false);
 
-    // Token requests (POST /v2/token) change nothing; every other non-GET would.
+    // Token requests (POST /v2/token) change nothing; every other non-GET would, but the state's own.
+    const stateWrite = (path: string) => path.startsWith('/twirp/') || path.startsWith('/artifactstore/');
     const changes = () =>
-      world.gh.server.writes().length + world.mc.server.writes().filter((e) => e.path !== '/v2/token').length;
+      world.gh.server.writes().filter((e) => !stateWrite(e.path)).length +
+      world.mc.server.writes().filter((e) => e.path !== '/v2/token').length;
     const before = changes();
     const third = await world.run({ inputs });
     expect(third.code).toBe(0);
@@ -102,5 +104,12 @@ describe('auto on a schedule, one step per run', () => {
     expect(changes()).toBe(before);
     expect(world.count('generated')).toBe(1);
     expect(world.count('activated')).toBe(1);
+    // It found the rotation over and saved that once (docs/DESIGN.md, "Saves"); the run after it writes nothing.
+    expect(world.newestState()).toMatchObject({ phase: 'idle', rotation: null });
+    expect(world.newestState()?.history).toHaveLength(1);
+    const writes = world.gh.server.writes().length;
+    const fourth = await world.run({ inputs });
+    expect(fourth.code).toBe(0);
+    expect(world.gh.server.writes().length).toBe(writes);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assess, type Facts, type InHand } from '../../src/rotation/assess.ts';
+import { assess, type Facts, type InHand, rotationOver } from '../../src/rotation/assess.ts';
 import { fingerprint } from '../../src/rotation/fingerprint.ts';
 import type { SecretStatus } from '../../src/rotation/ports.ts';
 import type { RotationState } from '../../src/rotation/state.ts';
@@ -118,25 +118,30 @@ describe('assess', () => {
     expect(s).toMatchObject({ kind: 'activated', published: true });
   });
 
-  it('takes an activated staging whose escrow is gone for finished, only when the escrow was looked up', () => {
-    const finished = {
+  it('takes a stored rotation for over only on the platforms’ word: activated, delivered, escrow gone', () => {
+    const over: Facts = {
       state: state('staged'),
       status: status({ lastActivatedAt: at(400_000) }),
       current: held('NEW'),
+      escrowChecked: true,
+      staleDestinations: [],
     };
-    expect(assess({ ...finished, escrowChecked: true })).toMatchObject({
-      kind: 'idle',
-      completed: { stagedFingerprint: fingerprint(CLIENT, 'NEW') },
-    });
-    // Not looked up, or still there: confirm may not have run.
-    expect(assess(finished)).toMatchObject({ kind: 'activated' });
-    expect(assess({ ...finished, escrowChecked: true, escrowUpdatedAt: at(1000) })).toMatchObject({
-      kind: 'activated',
-    });
-    // Not activated since the staging: not finished, whatever the escrow.
-    expect(
-      assess({ ...finished, status: status({ lastActivatedAt: at(-1000) }), escrowChecked: true }),
-    ).toMatchObject({ kind: 'staged-not-in-hand' });
+    expect(rotationOver(over)?.stagedFingerprint).toBe(fingerprint(CLIENT, 'NEW'));
+    const notOver: Array<[string, Facts]> = [
+      ['the escrow not looked up', { ...over, escrowChecked: false }],
+      ['the escrow still there', { ...over, escrowUpdatedAt: at(1000) }],
+      ['a destination not written since the staging', { ...over, staleDestinations: ['repo:o/r'] }],
+      ['the destinations not read', { ...over, staleDestinations: undefined }],
+      ['no activation since the staging', { ...over, status: status({ lastActivatedAt: at(-1000) }) }],
+      ['the recorded secret rejected', { ...over, current: held('NEW', false) }],
+      ['another secret accepted, not the recorded one', { ...over, current: held('LATER') }],
+      ['no rotation stored', { ...over, state: stateDocument(CLIENT, at(0), {}) }],
+    ];
+    for (const [why, facts] of notOver) {
+      expect(rotationOver(facts), why).toBeUndefined();
+    }
+    // Not over, the record still decides: the activated path publishes and confirms.
+    expect(assess({ ...over, escrowUpdatedAt: at(1000) })).toMatchObject({ kind: 'activated' });
   });
 
   it('marks an activation before publishing as not published (destinations must be written at once)', () => {

@@ -3,7 +3,7 @@
 // secret's age, and the refresh of an old state.
 import { describe, expect, it, vi } from 'vitest';
 import type { Destination, Mode } from '../../src/config.ts';
-import { DestinationError } from '../../src/errors.ts';
+import { ActionError, DestinationError } from '../../src/errors.ts';
 import { type EngineConfig, runEngine } from '../../src/rotation/engine.ts';
 import { fingerprint } from '../../src/rotation/fingerprint.ts';
 import {
@@ -123,7 +123,11 @@ class FakeSecrets implements SecretsPort {
     this.values.delete(d.id);
     this.events.push(`remove ${d.id}`);
   }
+  /** Destinations whose `updated_at` GitHub fails to give, as in an outage. */
+  readonly failReads = new Set<string>();
   async updatedAt(d: Destination) {
+    if (this.failReads.has(d.id))
+      throw new DestinationError(d.id, `${d.id}: reading the secret failed (502)`);
     return this.values.get(d.id)?.at;
   }
   /** How the probe's delete ends: undefined (deleted) or why it was left; a test may hold it. */
@@ -475,15 +479,35 @@ describe('saves and checks a rotation makes', () => {
     expect(next.result.headline).toMatch(/No rotation due/);
     expect(w.events).toEqual([]);
     expect(next.result.secretAge?.createdAt).toEqual(w.mc.active.createdAt);
+    // It saves that once, so the runs after it need not read every destination again.
+    const finished = expect.objectContaining({
+      fingerprint: fp('NEW1'),
+      previousFingerprint: fp('OLD'),
+      runId: 7,
+    });
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'idle']);
+    expect(w.store.saved[1]).toMatchObject({ rotation: null, history: [finished], runId: 8 });
 
-    // The next rotation's staged save carries the finished one in its history.
+    // The next rotation's staged save keeps it in its history.
     w.clock.t += 200 * DAY;
     const third = await w.run({ mode: 'auto', clientSecret: 'NEW1', runId: 9 });
     expect(third.error).toBeUndefined();
-    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'staged']);
-    expect(w.store.saved[1]?.history).toEqual([
-      expect.objectContaining({ fingerprint: fp('NEW1'), previousFingerprint: fp('OLD'), runId: 7 }),
-    ]);
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'idle', 'staged']);
+    expect(w.store.saved[2]?.history).toEqual([finished]);
+  });
+
+  it('does not take a rotation for over while a destination was not written since its staging', async () => {
+    const w = world('rotate', 'api');
+    expect((await w.run()).error).toBeUndefined();
+    // Destination b went back to a write from before the staging (its write lost, or undone by hand).
+    w.secrets.values.set('b', { value: 'OLD', at: new Date(w.clock.t - DAY) });
+    w.clock.t += DAY;
+    w.events.length = 0;
+    const next = await w.run({ mode: 'auto', clientSecret: 'NEW1', runId: 8 });
+    expect(next.error).toBeUndefined();
+    // The stored record still decides: deliver the active secret everywhere and confirm.
+    expect(w.events).toEqual(['write a', 'write b', 'remove escrow']);
+    expect(w.secrets.values.get('b')?.value).toBe('NEW1');
   });
 
   it('stages while the write check’s probe is deleted, and notes a probe left behind', async () => {
@@ -502,13 +526,66 @@ describe('saves and checks a rotation makes', () => {
     expect(result.notes).toContain('escrow: the write check was left behind');
   });
 
+  it('a staging that fails still waits for the probe’s delete and notes a probe left behind', async () => {
+    const w = world('rotate', 'api');
+    w.secrets.probeRemoved = Promise.resolve('escrow: the write check was left behind');
+    w.mc.stage = async () => {
+      throw new ActionError('Marketing Cloud', 'generation refused');
+    };
+    const { error, result } = await w.run();
+    expect(error?.message).toBe('generation refused');
+    expect(result.notes).toContain('escrow: the write check was left behind');
+  });
+
+  describe('a run queued behind a rotation, holding the secret it replaced', () => {
+    const queued = async (prepare: (w: ReturnType<typeof world>) => void) => {
+      const w = world('rotate', 'api');
+      expect((await w.run()).error).toBeUndefined();
+      prepare(w);
+      w.events.length = 0;
+      const outcome = await w.run({ mode: 'auto', runId: 8 });
+      expect(w.events).toEqual([]);
+      return outcome;
+    };
+
+    it('is superseded once GitHub shows that rotation over: escrow gone, every destination written since', async () => {
+      const { error, result } = await queued(() => {});
+      expect(error).toBeUndefined();
+      expect(result.headline).toMatch(/^Nothing to do: run 7 rotated this secret/);
+      expect(result.phase).toBe('idle');
+    });
+
+    it.each([
+      [
+        'the escrow is still there',
+        (w: ReturnType<typeof world>) =>
+          w.secrets.values.set(ESCROW.id, { value: 'NEW1', at: new Date(w.clock.t) }),
+      ],
+      ['the escrow cannot be read', (w: ReturnType<typeof world>) => w.secrets.failReads.add(ESCROW.id)],
+      ['a destination cannot be read', (w: ReturnType<typeof world>) => w.secrets.failReads.add('b')],
+    ])('fails on its rejected secret when %s', async (_, prepare) => {
+      const { error } = await queued(prepare);
+      expect(error?.message).toMatch(/Marketing Cloud rejects client-secret/);
+    });
+  });
+
+  it('goes on when the escrow cannot be read after a rotation: the stored record decides, publish and confirm', async () => {
+    const w = world('rotate', 'api');
+    expect((await w.run()).error).toBeUndefined();
+    w.secrets.failReads.add(ESCROW.id);
+    w.events.length = 0;
+    const next = await w.run({ mode: 'auto', clientSecret: 'NEW1', runId: 8 });
+    expect(next.error).toBeUndefined();
+    expect(w.events).toEqual(['write a', 'write b', 'remove escrow']);
+  });
+
   it('a re-run attempt of a run that rotated in mode rotate finds its rotation done and starts none', async () => {
     const w = world('rotate', 'api');
     expect((await w.run()).error).toBeUndefined();
     w.events.length = 0;
     const again = await w.run({ clientSecret: 'NEW1', runAttempt: 2 });
     expect(again.error).toBeUndefined();
-    expect(again.result.headline).toMatch(/an earlier attempt of this run rotated the secret/);
+    expect(again.result.headline).toMatch(/an earlier attempt of this workflow run rotated the secret/);
     expect(w.events).toEqual([]);
     // A fresh run in mode rotate rotates again: that is what it asks for.
     const fresh = await w.run({ clientSecret: 'NEW1', runId: 8 });

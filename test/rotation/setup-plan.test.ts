@@ -106,6 +106,16 @@ describe('assessSetup: where the rotation stands', () => {
       expected: { kind: 'distributed', staged: 'NEW', old: undefined, follows: 'stored' },
     },
     {
+      name: 'state staged, client-secret is the staged one, no escrow: a finished API rotation',
+      facts: { current: NEW, state: state('staged', record(NEW, OLD)) },
+      expected: { kind: 'idle', follows: 'none' },
+    },
+    {
+      name: 'state staged, client-secret is the staged one, the escrow still there',
+      facts: { current: NEW, escrowed: NEW, state: state('staged', record(NEW, OLD)) },
+      expected: { kind: 'distribute', staged: 'NEW', follows: 'stored' },
+    },
+    {
       name: 'state published, the staged secret now rejected',
       facts: {
         current: OLD,

@@ -48,13 +48,14 @@ function planApi({ situation, mode, due, unconfirmed, rotatedThisRun }) {
       if (stopsAtStaging && situation.escrowed) return [];
       throw new ActionError("staged-client-secret", situation.why);
     case "idle":
+      if (rotatedThisRun) return [];
       if (rules.whenIdle === "fail") {
         throw new ActionError(
           "mode",
           `mode \`${mode}\` continues a staged rotation, but nothing is staged in Marketing Cloud for this client. Run with mode \`stage\` (or \`rotate\`) first.`
         );
       }
-      if (!startsWhenIdle(rules, due) || rotatedThisRun) return [];
+      if (!startsWhenIdle(rules, due)) return [];
       if (stopsAtStaging && unconfirmed) return [];
       return [
         {
@@ -122,6 +123,15 @@ function stateContradicts(facts) {
     return `it says the secret staged at ${record.stagedAt} was activated, but Marketing Cloud has nothing staged and accepts client-secret, a different secret`;
   }
   return void 0;
+}
+function rotationOver(facts) {
+  const { status } = facts;
+  const record = recordUnderWay(facts.state);
+  if (!record || !facts.escrowChecked || facts.escrowUpdatedAt !== void 0) return void 0;
+  if (facts.staleDestinations === void 0 || facts.staleDestinations.length > 0) return void 0;
+  if (status.lastActivatedAt === null || status.lastActivatedAt.getTime() < Date.parse(record.stagedAt))
+    return void 0;
+  return byFingerprint(facts, record.stagedFingerprint)?.accepted ? record : void 0;
 }
 function assess(facts) {
   const { status, state } = facts;
@@ -196,9 +206,6 @@ function whileNothingStaged(facts, record) {
   if (record) {
     const activatedSince = status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= new Date(record.stagedAt).getTime();
     const held = byFingerprint(facts, record.stagedFingerprint);
-    if (activatedSince && held && facts.escrowChecked && facts.escrowUpdatedAt === void 0) {
-      return { kind: "idle", completed: record };
-    }
     if (activatedSince && held) {
       return {
         kind: "activated",
@@ -610,7 +617,8 @@ var RunContext = class {
    */
   settle(record, activatedAt, entry = {
     fingerprint: record.stagedFingerprint,
-    runId: record.stagedByRun
+    // A record rebuilt from the platforms names no run (0): the run that saved it resumed it.
+    runId: record.stagedByRun || (this.state?.runId ?? this.cfg.runId)
   }) {
     const history = [
       ...this.state?.history ?? [],
@@ -699,6 +707,8 @@ var ApiRotation = class extends Flow {
   activated = false;
   /** No state, yet an escrow secret exists: a rotation may be activated but not confirmed. */
   unconfirmed = false;
+  /** The stored rotation preflight found over, when an earlier attempt of this workflow run staged it. */
+  rotatedHere;
   /** Whether another live run holds this rotation was asked already. */
   othersAsked = false;
   /** This run wrote the staged secret to every destination: the evidence activation and confirmation need. */
@@ -769,17 +779,26 @@ var ApiRotation = class extends Flow {
       current,
       escrowed,
       status,
-      escrowAt: loaded.then(() => this.escrowNeeded() ? this.readEscrow() : void 0)
+      escrowAt: loaded.then(() => this.escrowFirst()),
+      stale: loaded.then(() => this.staleSinceStoredStaging())
     });
   }
   /**
-   * Whether the escrow's `updated_at` decides something before the status is
+   * The escrow's `updated_at`, when it decides something before the status is
    * in: an escrow in hand, a stage job (an escrow left without state marks an
-   * unconfirmed rotation), or a stored rotation (its escrow deleted says it
-   * was confirmed). A staging on Marketing Cloud asks for it later.
+   * unconfirmed rotation), or a stored rotation (its escrow gone is part of
+   * the evidence that it is over; a failed read leaves that unread). A
+   * staging on Marketing Cloud asks for it later.
    */
-  escrowNeeded() {
-    return Boolean(this.cfg.stagedClientSecret) || !finishes(this.rules) || Boolean(recordUnderWay(this.ctx.state));
+  escrowFirst() {
+    if (this.cfg.stagedClientSecret || !finishes(this.rules)) return this.readEscrow();
+    if (recordUnderWay(this.ctx.state)) return this.readEscrow().catch(() => void 0);
+    return Promise.resolve(void 0);
+  }
+  /** For a stored rotation, the destinations not written since its staging (assess.ts `rotationOver`); a failed read leaves them unread. */
+  async staleSinceStoredStaging() {
+    const record = recordUnderWay(this.ctx.state);
+    return record ? this.ctx.writtenBefore(new Date(record.stagedAt)).catch(() => void 0) : void 0;
   }
   async readEscrow() {
     return { at: await this.deps.secrets.updatedAt(this.cfg.escrow) };
@@ -793,7 +812,7 @@ var ApiRotation = class extends Flow {
     this.current = inHand(cfg.clientId, cfg.clientSecret, currentCheck.accepted);
     this.escrowed = resultOf(reads.escrowed);
     if (!currentCheck.accepted && !this.escrowed) {
-      const replacedBy = this.replacedBy(this.current, resultOf(reads.escrowAt));
+      const replacedBy = this.replacedBy(this.current, resultOf(reads.escrowAt), resultOf(reads.stale));
       if (replacedBy) {
         this.result.headline = `Nothing to do: ${replacedBy} after this run was queued, so this run received the secret it replaced.`;
         return "superseded";
@@ -813,19 +832,18 @@ var ApiRotation = class extends Flow {
       current: this.current,
       escrowed: this.escrowed,
       escrowUpdatedAt,
-      escrowChecked: escrow !== void 0
+      escrowChecked: escrow !== void 0,
+      staleDestinations: resultOf(reads.stale)
     };
+    this.settleIfOver(facts);
     const contradiction = stateContradicts(facts);
     if (contradiction) {
       this.ctx.setAside(contradiction);
       facts.state = void 0;
+      this.saveIdleOnce();
     }
     this.unconfirmed = !this.ctx.state && escrowUpdatedAt !== void 0;
     const situation = assess(facts);
-    if (situation.kind === "idle" && situation.completed) {
-      const activatedAt = this.status.lastActivatedAt ?? new Date(situation.completed.stagedAt);
-      this.ctx.settle(situation.completed, activatedAt.toISOString());
-    }
     if (situation.kind === "in-progress" || situation.kind === "activated") {
       this.ctx.record = situation.record;
       this.staged = situation.kind === "in-progress" ? situation.staged : situation.secret;
@@ -834,6 +852,24 @@ var ApiRotation = class extends Flow {
       if (this.rules.effect !== "report") await this.doubtClaims(situation);
     }
     return situation;
+  }
+  /** A stored rotation the platforms show over (assess.ts `rotationOver`) becomes history; the run goes on from there. */
+  settleIfOver(facts) {
+    const over = rotationOver(facts);
+    if (!over) return;
+    this.ctx.settle(over, (this.status.lastActivatedAt ?? new Date(over.stagedAt)).toISOString());
+    facts.state = this.ctx.state;
+    if (over.stagedByRun === this.cfg.runId) this.rotatedHere = over;
+    this.saveIdleOnce();
+  }
+  /**
+   * The stored rotation is history, or was set aside: a run that acts saves
+   * `idle` when it ends (unless it saves sooner), so later runs neither read
+   * every destination again nor warn again. Not while a staging is under
+   * way: another run may be saving its own record.
+   */
+  saveIdleOnce() {
+    if (this.rules.effect === "act" && !this.status.staged) this.ctx.mark("idle");
   }
   /**
    * The state's word on progress is a hint: every step it claims is done
@@ -859,16 +895,18 @@ var ApiRotation = class extends Flow {
   }
   /**
    * Which completed rotation replaced this secret, when the state says one
-   * did: the last in its history, or its rotation under way once that
-   * rotation's escrow is gone (only confirm deletes it after an activation,
-   * and Marketing Cloud rejecting the secret it replaced says it was activated).
+   * did: the last in its history, or its rotation under way once GitHub shows
+   * that rotation over (its escrow gone, every destination written since its
+   * staging; Marketing Cloud rejecting the secret it replaced says it was activated).
    */
-  replacedBy(secret, escrow) {
+  replacedBy(secret, escrow, stale) {
     const { state } = this.ctx;
     const record = recordUnderWay(state);
     if (state && record) {
-      if (record.previousFingerprint !== secret.fingerprint || !escrow || escrow.at) return void 0;
-      return `run ${record.stagedByRun || state.runId} rotated this secret (it staged the new one at ${record.stagedAt}, and its escrow is deleted: the rotation was confirmed)`;
+      if (record.previousFingerprint !== secret.fingerprint || !escrow || escrow.at || stale?.length !== 0)
+        return void 0;
+      this.result.phase = "idle";
+      return `run ${record.stagedByRun || state.runId} rotated this secret (it staged the new one at ${record.stagedAt}; its escrow is gone and every destination was written since)`;
     }
     const last = state?.history.at(-1);
     if (last?.previousFingerprint !== secret.fingerprint) return void 0;
@@ -893,11 +931,6 @@ var ApiRotation = class extends Flow {
     const recorded = activeInHand && this.ctx.stateAgeOf(activeInHand.fingerprint);
     return this.ctx.recordOldestAge(active, recorded, activeInHand?.fingerprint);
   }
-  /** The finished rotation an earlier attempt of this workflow run staged, if that is what preflight found. */
-  rotatedThisRun(situation) {
-    const completed = situation.kind === "idle" ? situation.completed : void 0;
-    return completed?.stagedByRun === this.cfg.runId ? completed : void 0;
-  }
   /** In status mode a situation that would stop a rotation is reported, not raised. */
   planOrReport(situation, due) {
     const input = {
@@ -905,7 +938,7 @@ var ApiRotation = class extends Flow {
       mode: this.cfg.mode,
       due,
       unconfirmed: this.unconfirmed,
-      rotatedThisRun: this.rotatedThisRun(situation) !== void 0
+      rotatedThisRun: this.rotatedHere !== void 0
     };
     if (this.rules.effect !== "report") return planApi(input);
     try {
@@ -918,11 +951,11 @@ var ApiRotation = class extends Flow {
   headlineFor(situation, actions) {
     const verb = this.rules.effect === "dry-run" ? "Would" : "Will";
     if (actions.length > 0) return `${verb} ${actions.map((a) => a.step).join(", ")}.`;
+    const rotated = this.rotatedHere;
+    if (rotated && situation.kind === "idle")
+      return `Nothing to do: an earlier attempt of this workflow run rotated the secret (staged at ${rotated.stagedAt}); it is active and in every destination.`;
     if (situation.kind === "in-progress" || !finishes(this.rules))
       return "A staged secret is escrowed; a later run (mode activate or auto) finishes the rotation.";
-    const rotated = this.rotatedThisRun(situation);
-    if (rotated)
-      return `Nothing to do: an earlier attempt of this run rotated the secret (staged at ${rotated.stagedAt}); it is active, delivered and confirmed.`;
     return this.ctx.notDue();
   }
   /** Runs one action; returns true when the run should stop here. */
@@ -1238,7 +1271,8 @@ var ApiRotation = class extends Flow {
 function assessSetup(facts) {
   const { current, escrowed, previous, state } = facts;
   const record = recordUnderWay(state);
-  if (record) {
+  const over = state?.phase === "staged" && !escrowed && current.accepted && current.fingerprint === record?.stagedFingerprint;
+  if (record && !over) {
     const staged = [escrowed, current].find((s) => s?.fingerprint === record.stagedFingerprint);
     const old = [previous, current].find((s) => s && s.fingerprint === record.previousFingerprint);
     if (staged && state?.phase === "published") {
