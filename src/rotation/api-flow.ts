@@ -1,6 +1,6 @@
 // The rotation through the management API: load, preflight, then carry out
 // the actions api-plan.ts decides on for the situation and the mode.
-import { ActionError, DestinationError } from '../errors.ts';
+import { ActionError, DestinationError, errorMessage } from '../errors.ts';
 import { finishes } from '../modes.ts';
 import { type Action, describeActions, describeStep, planApi } from './api-plan.ts';
 import {
@@ -62,6 +62,10 @@ export class ApiRotation extends Flow {
   private unconfirmed = false;
   /** The stored rotation preflight found over, when an earlier attempt of this workflow run staged it. */
   private rotatedHere: RotationRecord | undefined;
+  /** Preflight read the escrow and found none. */
+  private escrowGone = false;
+  /** `idle` is to be saved at the run's end (saveIdleIfOwed). */
+  private idleOwed = false;
   /** Whether another live run holds this rotation was asked already. */
   private othersAsked = false;
   /** This run wrote the staged secret to every destination: the evidence activation and confirmation need. */
@@ -111,6 +115,7 @@ export class ApiRotation extends Flow {
       const stop = await this.execute(action);
       if (stop) break;
     }
+    await this.saveIdleIfOwed();
     this.result.headline ||= this.headlineFor(situation, actions);
   }
 
@@ -195,6 +200,7 @@ export class ApiRotation extends Flow {
     const escrow = resultOf(reads.escrowAt) ?? (this.status.staged ? await this.readEscrow() : undefined);
     const escrowUpdatedAt = escrow?.at;
     this.escrowUpdatedAt = escrowUpdatedAt;
+    this.escrowGone = escrow !== undefined && escrow.at === undefined;
     const facts: Facts = {
       state: this.ctx.state,
       status: this.status,
@@ -209,7 +215,7 @@ export class ApiRotation extends Flow {
     if (contradiction) {
       this.ctx.setAside(contradiction);
       facts.state = undefined;
-      this.saveIdleOnce();
+      this.idleOwed = true;
     }
     this.unconfirmed = !this.ctx.state && escrowUpdatedAt !== undefined;
     const situation = assess(facts);
@@ -230,17 +236,31 @@ export class ApiRotation extends Flow {
     this.ctx.settle(over, (this.status.lastActivatedAt ?? new Date(over.stagedAt)).toISOString());
     facts.state = this.ctx.state;
     if (over.stagedByRun === this.cfg.runId) this.rotatedHere = over;
-    this.saveIdleOnce();
+    this.idleOwed = true;
   }
 
   /**
-   * The stored rotation is history, or was set aside: a run that acts saves
-   * `idle` when it ends (unless it saves sooner), so later runs neither read
-   * every destination again nor warn again. Not while a staging is under
-   * way: another run may be saving its own record.
+   * The stored rotation is history, was set aside, or was finished by this
+   * run without staging: a run that acts and saved nothing else saves `idle`
+   * at its successful end, so later runs neither read every destination nor
+   * warn again. Not when Marketing Cloud, asked again, shows a staging or a
+   * generation since preflight: that run may be saving its own record, which
+   * must stay the newest. A run that fails saves no such `idle`.
    */
-  private saveIdleOnce(): void {
-    if (this.rules.effect === 'act' && !this.status.staged) this.ctx.mark('idle');
+  private async saveIdleIfOwed(): Promise<void> {
+    const { ctx } = this;
+    // Runs that only report or plan end before this.
+    if (!this.idleOwed || ctx.hasSaved) return;
+    try {
+      const now = await this.management.status();
+      if (now.staged || now.lastGeneratedAt?.getTime() !== this.status.lastGeneratedAt?.getTime()) return;
+      await ctx.save('idle');
+    } catch (error) {
+      // Only later runs' reads depend on it: the rotation itself is where the platforms show it.
+      this.result.notes.push(
+        `The state could not be saved as idle (${errorMessage(error)}); a later run reads the platforms again.`,
+      );
+    }
   }
 
   /**
@@ -695,7 +715,10 @@ export class ApiRotation extends Flow {
       record.activatedAt ?? status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
     // The new secret's age: Marketing Cloud's, unless the record of its staging is older.
     ctx.recordOldestAge(status.active, new Date(record.stagedAt), secret.fingerprint);
-    // Not saved: the escrow just deleted tells every later run this rotation is over (docs/DESIGN.md, "Saves").
+    // Not saved: the platforms show a later run this rotation is over (docs/DESIGN.md, "Saves").
     ctx.completed(secret, activatedAt);
+    // Preflight found the escrow already gone, yet could not show the rotation over (a read failed):
+    // record it, or every later run delivers and confirms again.
+    if (this.escrowGone && !this.stagedHere) this.idleOwed = true;
   }
 }

@@ -387,6 +387,11 @@ export class RunContext {
     await this.save(phase);
   }
 
+  /** This run saved a state. */
+  get hasSaved(): boolean {
+    return this.saved;
+  }
+
   private async write(state: RotationState): Promise<void> {
     this.pending = undefined;
     const { artifactId } = await this.deps.store.save(state);

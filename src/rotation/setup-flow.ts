@@ -117,6 +117,14 @@ export class SetupRotation extends Flow {
       escrowed: this.escrowed,
       previous: this.previous,
       state: ctx.state,
+      // Whether a stored rotation's escrow is gone; a failed read leaves that unknown.
+      escrowGone:
+        stored && !this.escrowed
+          ? await deps.secrets.updatedAt(cfg.escrow).then(
+              (at) => at === undefined,
+              () => undefined,
+            )
+          : undefined,
     });
     ctx.record = record && 'escrowed' in record ? await this.recordEscrowed(record.escrowed) : record?.stored;
     return situation;

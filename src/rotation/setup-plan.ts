@@ -29,6 +29,8 @@ export interface SetupFacts {
   /** `previous-client-secret`: the secret that was active when the staged one was distributed. */
   previous?: InHand;
   state?: Pick<RotationState, 'phase' | 'rotation'>;
+  /** GitHub shows no escrow secret (read only when a rotation is stored and none was passed in). */
+  escrowGone?: boolean;
 }
 
 export interface SetupAssessment {
@@ -45,12 +47,12 @@ export interface SetupAssessment {
 export function assessSetup(facts: SetupFacts): SetupAssessment {
   const { current, escrowed, previous, state } = facts;
   const record = recordUnderWay(state);
-  // A `staged` record whose secret the workflow holds, accepted, with no escrow left: the API flow's
-  // finished rotation (it saves none after confirm), met after a switch to Setup. This flow itself
-  // saves `published` once it has distributed, and deletes the escrow only after that.
+  // A `staged` record whose secret the workflow holds, accepted, and GitHub shows no escrow: the API
+  // flow's finished rotation (it saves none after confirm), met after a switch to Setup. This flow
+  // saves `published` once it has distributed, and deletes the person's escrow only after that.
   const over =
     state?.phase === 'staged' &&
-    !escrowed &&
+    facts.escrowGone === true &&
     current.accepted &&
     current.fingerprint === record?.stagedFingerprint;
   if (record && !over) {

@@ -337,6 +337,12 @@ describe('the API flow takes evidence, not the state’s word', () => {
     expect(w.warnings.join('\n')).toMatch(/set aside: .*accepts client-secret, a different secret/);
     expect(outcome.result.headline).toMatch(/No rotation due/);
     expect(w.events).toEqual([]);
+    // Saved as idle in its place, once: the next run does not warn again.
+    expect(w.store.saved).toMatchObject([{ phase: 'idle', rotation: null }]);
+    w.warnings.length = 0;
+    expect((await w.run({ runId: 8 })).error).toBeUndefined();
+    expect(w.warnings).toEqual([]);
+    expect(w.store.saved).toHaveLength(1);
   });
 
   it('takes the older of Marketing Cloud’s and the state’s age for the active secret', async () => {
@@ -494,6 +500,60 @@ describe('saves and checks a rotation makes', () => {
     expect(third.error).toBeUndefined();
     expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'idle', 'staged']);
     expect(w.store.saved[2]?.history).toEqual([finished]);
+  });
+
+  describe('the idle save a later run owes once it finds the rotation over', () => {
+    const rotated = async () => {
+      const w = world('rotate', 'api');
+      expect((await w.run()).error).toBeUndefined();
+      w.clock.t += DAY;
+      return w;
+    };
+
+    it('is not made by a run that only reports', async () => {
+      const w = await rotated();
+      expect((await w.run({ mode: 'status', clientSecret: 'NEW1', runId: 8 })).error).toBeUndefined();
+      expect(w.store.saved.map((s) => s.phase)).toEqual(['staged']);
+    });
+
+    it('is not made when Marketing Cloud, asked again, shows a generation since preflight', async () => {
+      const w = await rotated();
+      // Another run generates while this one works: its `staged` record must stay the newest.
+      const status = w.mc.status.bind(w.mc);
+      let reads = 0;
+      w.mc.status = async () => {
+        if (++reads === 2) w.mc.lastGeneratedAt = new Date(w.clock.t);
+        return status();
+      };
+      expect((await w.run({ mode: 'auto', clientSecret: 'NEW1', runId: 8 })).error).toBeUndefined();
+      expect(reads).toBe(2);
+      expect(w.store.saved.map((s) => s.phase)).toEqual(['staged']);
+    });
+
+    it('is not made by a run that fails', async () => {
+      const w = await rotated();
+      w.clock.t += 200 * DAY;
+      w.mc.stage = async () => {
+        throw new ActionError('Marketing Cloud', 'generation refused');
+      };
+      expect((await w.run({ mode: 'auto', clientSecret: 'NEW1', runId: 8 })).error?.message).toBe(
+        'generation refused',
+      );
+      expect(w.store.saved.map((s) => s.phase)).toEqual(['staged']);
+    });
+
+    it('is made by a run that delivered and confirmed again for want of a destination’s time', async () => {
+      const w = await rotated();
+      w.secrets.failReads.add('b');
+      w.events.length = 0;
+      expect((await w.run({ mode: 'auto', clientSecret: 'NEW1', runId: 8 })).error).toBeUndefined();
+      expect(w.events).toEqual(['write a', 'write b', 'remove escrow']);
+      expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'idle']);
+      // The runs after it find nothing under way.
+      w.events.length = 0;
+      expect((await w.run({ mode: 'auto', clientSecret: 'NEW1', runId: 9 })).error).toBeUndefined();
+      expect(w.events).toEqual([]);
+    });
   });
 
   it('does not take a rotation for over while a destination was not written since its staging', async () => {

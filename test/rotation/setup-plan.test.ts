@@ -106,9 +106,14 @@ describe('assessSetup: where the rotation stands', () => {
       expected: { kind: 'distributed', staged: 'NEW', old: undefined, follows: 'stored' },
     },
     {
-      name: 'state staged, client-secret is the staged one, no escrow: a finished API rotation',
-      facts: { current: NEW, state: state('staged', record(NEW, OLD)) },
+      name: 'state staged, client-secret is the staged one, GitHub shows no escrow: a finished API rotation',
+      facts: { current: NEW, state: state('staged', record(NEW, OLD)), escrowGone: true },
       expected: { kind: 'idle', follows: 'none' },
+    },
+    {
+      name: 'state staged, client-secret is the staged one, an escrow not passed in: distributing, killed',
+      facts: { current: NEW, state: state('staged', record(NEW, OLD)), escrowGone: false },
+      expected: { kind: 'distribute', staged: 'NEW', follows: 'stored' },
     },
     {
       name: 'state staged, client-secret is the staged one, the escrow still there',

@@ -566,6 +566,10 @@ var RunContext = class {
     this.pending = void 0;
     await this.save(phase);
   }
+  /** This run saved a state. */
+  get hasSaved() {
+    return this.saved;
+  }
   async write(state) {
     this.pending = void 0;
     const { artifactId } = await this.deps.store.save(state);
@@ -709,6 +713,10 @@ var ApiRotation = class extends Flow {
   unconfirmed = false;
   /** The stored rotation preflight found over, when an earlier attempt of this workflow run staged it. */
   rotatedHere;
+  /** Preflight read the escrow and found none. */
+  escrowGone = false;
+  /** `idle` is to be saved at the run's end (saveIdleIfOwed). */
+  idleOwed = false;
   /** Whether another live run holds this rotation was asked already. */
   othersAsked = false;
   /** This run wrote the staged secret to every destination: the evidence activation and confirmation need. */
@@ -754,6 +762,7 @@ var ApiRotation = class extends Flow {
       const stop = await this.execute(action);
       if (stop) break;
     }
+    await this.saveIdleIfOwed();
     this.result.headline ||= this.headlineFor(situation, actions);
   }
   /**
@@ -826,6 +835,7 @@ var ApiRotation = class extends Flow {
     const escrow = resultOf(reads.escrowAt) ?? (this.status.staged ? await this.readEscrow() : void 0);
     const escrowUpdatedAt = escrow?.at;
     this.escrowUpdatedAt = escrowUpdatedAt;
+    this.escrowGone = escrow !== void 0 && escrow.at === void 0;
     const facts = {
       state: this.ctx.state,
       status: this.status,
@@ -840,7 +850,7 @@ var ApiRotation = class extends Flow {
     if (contradiction) {
       this.ctx.setAside(contradiction);
       facts.state = void 0;
-      this.saveIdleOnce();
+      this.idleOwed = true;
     }
     this.unconfirmed = !this.ctx.state && escrowUpdatedAt !== void 0;
     const situation = assess(facts);
@@ -860,16 +870,28 @@ var ApiRotation = class extends Flow {
     this.ctx.settle(over, (this.status.lastActivatedAt ?? new Date(over.stagedAt)).toISOString());
     facts.state = this.ctx.state;
     if (over.stagedByRun === this.cfg.runId) this.rotatedHere = over;
-    this.saveIdleOnce();
+    this.idleOwed = true;
   }
   /**
-   * The stored rotation is history, or was set aside: a run that acts saves
-   * `idle` when it ends (unless it saves sooner), so later runs neither read
-   * every destination again nor warn again. Not while a staging is under
-   * way: another run may be saving its own record.
+   * The stored rotation is history, was set aside, or was finished by this
+   * run without staging: a run that acts and saved nothing else saves `idle`
+   * at its successful end, so later runs neither read every destination nor
+   * warn again. Not when Marketing Cloud, asked again, shows a staging or a
+   * generation since preflight: that run may be saving its own record, which
+   * must stay the newest. A run that fails saves no such `idle`.
    */
-  saveIdleOnce() {
-    if (this.rules.effect === "act" && !this.status.staged) this.ctx.mark("idle");
+  async saveIdleIfOwed() {
+    const { ctx } = this;
+    if (!this.idleOwed || ctx.hasSaved) return;
+    try {
+      const now = await this.management.status();
+      if (now.staged || now.lastGeneratedAt?.getTime() !== this.status.lastGeneratedAt?.getTime()) return;
+      await ctx.save("idle");
+    } catch (error) {
+      this.result.notes.push(
+        `The state could not be saved as idle (${errorMessage(error)}); a later run reads the platforms again.`
+      );
+    }
   }
   /**
    * The state's word on progress is a hint: every step it claims is done
@@ -1264,6 +1286,7 @@ var ApiRotation = class extends Flow {
     const activatedAt = record.activatedAt ?? status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
     ctx.recordOldestAge(status.active, new Date(record.stagedAt), secret.fingerprint);
     ctx.completed(secret, activatedAt);
+    if (this.escrowGone && !this.stagedHere) this.idleOwed = true;
   }
 };
 
@@ -1271,7 +1294,7 @@ var ApiRotation = class extends Flow {
 function assessSetup(facts) {
   const { current, escrowed, previous, state } = facts;
   const record = recordUnderWay(state);
-  const over = state?.phase === "staged" && !escrowed && current.accepted && current.fingerprint === record?.stagedFingerprint;
+  const over = state?.phase === "staged" && facts.escrowGone === true && current.accepted && current.fingerprint === record?.stagedFingerprint;
   if (record && !over) {
     const staged = [escrowed, current].find((s) => s?.fingerprint === record.stagedFingerprint);
     const old = [previous, current].find((s) => s && s.fingerprint === record.previousFingerprint);
@@ -1415,7 +1438,12 @@ var SetupRotation = class extends Flow {
       current: this.current,
       escrowed: this.escrowed,
       previous: this.previous,
-      state: ctx.state
+      state: ctx.state,
+      // Whether a stored rotation's escrow is gone; a failed read leaves that unknown.
+      escrowGone: stored && !this.escrowed ? await deps.secrets.updatedAt(cfg.escrow).then(
+        (at) => at === void 0,
+        () => void 0
+      ) : void 0
     });
     ctx.record = record && "escrowed" in record ? await this.recordEscrowed(record.escrowed) : record?.stored;
     return situation;
