@@ -5411,9 +5411,6 @@ function retry(octokit, octokitOptions) {
 retry.VERSION = VERSION7;
 
 export {
-  getUserAgent,
-  RequestError,
-  request,
   Octokit,
   paginateRest,
   restEndpointMethods,

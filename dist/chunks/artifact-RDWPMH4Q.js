@@ -11,7 +11,7 @@ import {
   paginateRest,
   restEndpointMethods,
   retry
-} from "./chunk-JL264P4B.js";
+} from "./chunk-O4QVFQAX.js";
 import {
   __commonJS,
   __export,
