@@ -76,6 +76,8 @@ export class ApiRotation extends Flow {
   private activation: { activatedAt: Date; expiresAt: Date } | undefined;
   /** The `staged` save, under way while Marketing Cloud makes the staged secret usable. */
   private stagedSave: Promise<void> | undefined;
+  /** This run's own activation named its staging, right after the token endpoint accepted it. */
+  private switchShown = false;
   /** When the token endpoint last accepted the staged secret in this run (clock ms). */
   private stagedAcceptedAt: number | undefined;
 
@@ -550,6 +552,7 @@ export class ApiRotation extends Flow {
           'replaced in Setup or revoked. Run again: the active secret is put back and a new one is staged.',
       );
     }
+    this.stagedAcceptedAt = clock.now();
   }
 
   /**
@@ -640,10 +643,21 @@ export class ApiRotation extends Flow {
 
   private async activate(): Promise<void> {
     if (!this.delivered) throw new Error('engine: activation before this run wrote every destination');
-    const activated = await this.management
-      .activate()
-      .catch((error: unknown) => this.activatedElsewhere(error));
+    let own = true;
+    const activated = await this.management.activate().catch((error: unknown) => {
+      own = false;
+      return this.activatedElsewhere(error);
+    });
     this.activation = activated;
+    const acceptedAt = this.stagedAcceptedAt;
+    // The activated secret expires when the staged one does (180 days after its generation): the
+    // reply names this run's staging, which the token endpoint accepted moments ago.
+    this.switchShown =
+      own &&
+      this.stagedHere &&
+      sameInstant(activated.expiresAt, this.ctx.rotation().expiresAt) &&
+      acceptedAt !== undefined &&
+      this.deps.clock.now() - acceptedAt <= VERIFY_REUSE_MS;
     this.ctx.rotation().activatedAt = activated.activatedAt.toISOString();
     this.activated = true;
     this.result.activatedAt = activated.activatedAt;
@@ -685,14 +699,18 @@ export class ApiRotation extends Flow {
     const secret = this.stagedSecret();
     const record = ctx.rotation();
     const old = [this.current, this.escrowed].find((s) => s && s.fingerprint !== secret.fingerprint);
+    // Once this run's activation shows the switch, asking about the new secret would repeat what it
+    // just learned, and nothing checked here can keep the escrow: it goes at once.
+    const shown = this.switchShown;
     const reads = await settled({
       status: this.switched(),
-      fresh: deps.tokens.check(secret.secret, { fresh: true }),
+      fresh: shown ? undefined : deps.tokens.check(secret.secret, { fresh: true }),
       old: old && deps.tokens.check(old.secret, { fresh: true }),
+      removed: shown ? deps.secrets.remove(cfg.escrow) : undefined,
     });
     const status = resultOf(reads.status);
     const check = resultOf(reads.fresh);
-    if (!check.accepted) {
+    if (check && !check.accepted) {
       throw new ActionError(
         'client-id',
         `After activation the token endpoint rejects the new secret (${check.reason}). Check the package in Setup.`,
@@ -710,7 +728,8 @@ export class ApiRotation extends Flow {
         'The previous secret was not in hand in this run, so its rejection was not checked.',
       );
     }
-    await deps.secrets.remove(cfg.escrow);
+    if (shown) resultOf(reads.removed);
+    else await deps.secrets.remove(cfg.escrow);
     const activatedAt =
       record.activatedAt ?? status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
     // The new secret's age: Marketing Cloud's, unless the record of its staging is older.

@@ -754,12 +754,25 @@ describe('saves and checks a rotation makes', () => {
   it('verify takes the acceptance await-usable just got, and asks again after a long publish', async () => {
     const quick = world('rotate', 'api');
     expect((await quick.run()).error).toBeUndefined();
-    // await-usable, then confirm after activation: verify did not ask.
-    expect(quick.mc.checks.filter((s) => s === 'NEW1')).toHaveLength(2);
+    // await-usable only: verify took its answer, and confirm the activation's reply naming the staging.
+    expect(quick.mc.checks.filter((s) => s === 'NEW1')).toHaveLength(1);
 
     const slow = world('rotate', 'api');
     slow.secrets.publishMs = 31_000;
     expect((await slow.run({ maxWaitSeconds: 600 })).error).toBeUndefined();
-    expect(slow.mc.checks.filter((s) => s === 'NEW1')).toHaveLength(3);
+    expect(slow.mc.checks.filter((s) => s === 'NEW1')).toHaveLength(2);
+  });
+
+  it('confirm asks about the new secret when the activation’s reply does not name this run’s staging', async () => {
+    const w = world('rotate', 'api');
+    // Someone generates in Setup right before the activation: Marketing Cloud activates that secret instead.
+    w.mc.beforeActivate = () => {
+      w.mc.staged = { secret: 'OTHER', createdAt: new Date(w.clock.t + 1000) };
+    };
+    const { error } = await w.run();
+    expect(error?.message).toMatch(/After activation the token endpoint rejects the new secret/);
+    expect(w.mc.checks.filter((s) => s === 'NEW1')).toHaveLength(2);
+    // The escrow, a copy of the secret every destination now holds, is kept.
+    expect(w.secrets.values.get(ESCROW.id)?.value).toBe('NEW1');
   });
 });

@@ -251,9 +251,13 @@ async function prepareAll(github, destinations, concurrency) {
       lookups.set(`repository ${org}/${name}`.toLowerCase(), () => repositoryId(org, name));
     }
   }
-  const looked = mapLimit([...lookups.values()], concurrency, (lookup) => lookup().catch(() => void 0));
-  loadSodium().catch(() => void 0);
-  await looked;
+  await mapLimit(
+    [...lookups.values()],
+    concurrency,
+    (lookup, index) => lookup().catch(() => void 0).finally(() => {
+      if (index === 0) loadSodium().catch(() => void 0);
+    })
+  );
   for (const destination of destinations) {
     try {
       await publicKey(scopeOf(destination));

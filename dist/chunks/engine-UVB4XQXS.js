@@ -727,6 +727,8 @@ var ApiRotation = class extends Flow {
   activation;
   /** The `staged` save, under way while Marketing Cloud makes the staged secret usable. */
   stagedSave;
+  /** This run's own activation named its staging, right after the token endpoint accepted it. */
+  switchShown = false;
   /** When the token endpoint last accepted the staged secret in this run (clock ms). */
   stagedAcceptedAt;
   constructor(ctx, management) {
@@ -1145,6 +1147,7 @@ var ApiRotation = class extends Flow {
         `The token endpoint now rejects the staged secret (${check.reason}); it was not activated. It may have been replaced in Setup or revoked. Run again: the active secret is put back and a new one is staged.`
       );
     }
+    this.stagedAcceptedAt = clock.now();
   }
   /**
    * Generating replaces the staged secret, and putting the active secret back
@@ -1221,8 +1224,14 @@ var ApiRotation = class extends Flow {
   }
   async activate() {
     if (!this.delivered) throw new Error("engine: activation before this run wrote every destination");
-    const activated = await this.management.activate().catch((error) => this.activatedElsewhere(error));
+    let own = true;
+    const activated = await this.management.activate().catch((error) => {
+      own = false;
+      return this.activatedElsewhere(error);
+    });
     this.activation = activated;
+    const acceptedAt = this.stagedAcceptedAt;
+    this.switchShown = own && this.stagedHere && sameInstant(activated.expiresAt, this.ctx.rotation().expiresAt) && acceptedAt !== void 0 && this.deps.clock.now() - acceptedAt <= VERIFY_REUSE_MS;
     this.ctx.rotation().activatedAt = activated.activatedAt.toISOString();
     this.activated = true;
     this.result.activatedAt = activated.activatedAt;
@@ -1259,14 +1268,16 @@ var ApiRotation = class extends Flow {
     const secret = this.stagedSecret();
     const record = ctx.rotation();
     const old = [this.current, this.escrowed].find((s) => s && s.fingerprint !== secret.fingerprint);
+    const shown = this.switchShown;
     const reads = await settled({
       status: this.switched(),
-      fresh: deps.tokens.check(secret.secret, { fresh: true }),
-      old: old && deps.tokens.check(old.secret, { fresh: true })
+      fresh: shown ? void 0 : deps.tokens.check(secret.secret, { fresh: true }),
+      old: old && deps.tokens.check(old.secret, { fresh: true }),
+      removed: shown ? deps.secrets.remove(cfg.escrow) : void 0
     });
     const status = resultOf(reads.status);
     const check = resultOf(reads.fresh);
-    if (!check.accepted) {
+    if (check && !check.accepted) {
       throw new ActionError(
         "client-id",
         `After activation the token endpoint rejects the new secret (${check.reason}). Check the package in Setup.`
@@ -1282,7 +1293,8 @@ var ApiRotation = class extends Flow {
         "The previous secret was not in hand in this run, so its rejection was not checked."
       );
     }
-    await deps.secrets.remove(cfg.escrow);
+    if (shown) resultOf(reads.removed);
+    else await deps.secrets.remove(cfg.escrow);
     const activatedAt = record.activatedAt ?? status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
     ctx.recordOldestAge(status.active, new Date(record.stagedAt), secret.fingerprint);
     ctx.completed(secret, activatedAt);
