@@ -5,9 +5,10 @@ type Sodium = typeof import('libsodium-wrappers').default;
 let loading: Promise<Sodium> | undefined;
 
 /**
- * Loads libsodium (about 100 ms of start-up) once. The secrets client starts
- * it while preflight's key lookups are in flight, so a run that seals pays
- * nothing for it, and a run that fails before preflight never loads it.
+ * Loads libsodium (about 70 ms of CPU) once. The secrets client starts it
+ * once a key lookup of preflight's has answered, while the others are in
+ * flight, so a run that seals pays little for it, and a run that fails
+ * before preflight never loads it.
  */
 export function loadSodium(): Promise<Sodium> {
   loading ??= import('libsodium-wrappers').then(async ({ default: sodium }) => {

@@ -167,14 +167,13 @@ async function prepareAll(github: Lookups, destinations: Destination[], concurre
     }
   }
   // Failures are reported below, per destination and in order. Sealing comes next: libsodium (about
-  // 70 ms of CPU) loads once the first lookup has answered, while any others are in flight; loaded
-  // sooner, it would hold up reading the answers preflight is waiting for (a failure shows at the first seal).
-  await mapLimit([...lookups.values()], concurrency, (lookup, index) =>
+  // 70 ms of CPU) loads once a lookup has answered, while any others are in flight; loaded sooner,
+  // it would hold up reading the answers preflight is waiting for (a failure shows at the first seal).
+  const sodium = () => loadSodium().catch(() => undefined);
+  await mapLimit([...lookups.values()], concurrency, (lookup) =>
     lookup()
       .catch(() => undefined)
-      .finally(() => {
-        if (index === 0) loadSodium().catch(() => undefined);
-      }),
+      .finally(sodium),
   );
   for (const destination of destinations) {
     try {

@@ -76,7 +76,7 @@ export class ApiRotation extends Flow {
   private activation: { activatedAt: Date; expiresAt: Date } | undefined;
   /** The `staged` save, under way while Marketing Cloud makes the staged secret usable. */
   private stagedSave: Promise<void> | undefined;
-  /** This run's own activation named its staging, right after the token endpoint accepted it. */
+  /** Marketing Cloud's answer to this run's activation named its staging, right after the token endpoint accepted it. */
   private switchShown = false;
   /** When the token endpoint last accepted the staged secret in this run (clock ms). */
   private stagedAcceptedAt: number | undefined;
@@ -643,17 +643,15 @@ export class ApiRotation extends Flow {
 
   private async activate(): Promise<void> {
     if (!this.delivered) throw new Error('engine: activation before this run wrote every destination');
-    let own = true;
-    const activated = await this.management.activate().catch((error: unknown) => {
-      own = false;
-      return this.activatedElsewhere(error);
-    });
+    const activated = await this.management
+      .activate()
+      .catch((error: unknown) => this.activatedElsewhere(error));
     this.activation = activated;
     const acceptedAt = this.stagedAcceptedAt;
     // The activated secret expires when the staged one does (180 days after its generation): the
-    // reply names this run's staging, which the token endpoint accepted moments ago.
+    // reply (or the status activatedElsewhere read) names this run's staging, which the token
+    // endpoint accepted moments ago.
     this.switchShown =
-      own &&
       this.stagedHere &&
       sameInstant(activated.expiresAt, this.ctx.rotation().expiresAt) &&
       acceptedAt !== undefined &&
@@ -693,6 +691,41 @@ export class ApiRotation extends Flow {
     return status;
   }
 
+  /** Throws unless the token endpoint accepts the new secret now, after the switch. */
+  private async newAccepted(secret: InHand): Promise<void> {
+    const check = await this.deps.tokens.check(secret.secret, { fresh: true });
+    if (!check.accepted) {
+      throw new ActionError(
+        'client-id',
+        `After activation the token endpoint rejects the new secret (${check.reason}). Check the package in Setup.`,
+      );
+    }
+  }
+
+  /**
+   * The previous secret's answer, as a note; true when it is still accepted.
+   * A failed check stops the run before the escrow is deleted, but once it
+   * is deleted (`deleted`) it is a note as well: the rotation is done.
+   */
+  private noteOldSecret(read: PromiseSettledResult<TokenCheck | undefined>, deleted: boolean): boolean {
+    if (read.status === 'rejected') {
+      if (!deleted) throw read.reason;
+      this.result.notes.push(
+        `The previous secret's rejection could not be checked (${errorMessage(read.reason)}).`,
+      );
+      return false;
+    }
+    const check = read.value;
+    this.result.notes.push(
+      !check
+        ? 'The previous secret was not in hand in this run, so its rejection was not checked.'
+        : check.accepted
+          ? 'The previous secret is still accepted by the token endpoint after activation; check the package in Setup.'
+          : 'The previous secret is now rejected by the token endpoint, as expected.',
+    );
+    return check?.accepted === true;
+  }
+
   private async confirm(): Promise<void> {
     const { deps, cfg, ctx } = this;
     if (!this.delivered) throw new Error('engine: confirmation before this run wrote every destination');
@@ -704,32 +737,17 @@ export class ApiRotation extends Flow {
     const shown = this.switchShown;
     const reads = await settled({
       status: this.switched(),
-      fresh: shown ? undefined : deps.tokens.check(secret.secret, { fresh: true }),
+      fresh: shown ? undefined : this.newAccepted(secret),
       old: old && deps.tokens.check(old.secret, { fresh: true }),
       removed: shown ? deps.secrets.remove(cfg.escrow) : undefined,
     });
     const status = resultOf(reads.status);
-    const check = resultOf(reads.fresh);
-    if (check && !check.accepted) {
-      throw new ActionError(
-        'client-id',
-        `After activation the token endpoint rejects the new secret (${check.reason}). Check the package in Setup.`,
-      );
-    }
-    const oldCheck = resultOf(reads.old);
-    if (oldCheck) {
-      this.result.notes.push(
-        oldCheck.accepted
-          ? 'The previous secret is still accepted by the token endpoint after activation; check the package in Setup.'
-          : 'The previous secret is now rejected by the token endpoint, as expected.',
-      );
-    } else {
-      this.result.notes.push(
-        'The previous secret was not in hand in this run, so its rejection was not checked.',
-      );
-    }
-    if (shown) resultOf(reads.removed);
-    else await deps.secrets.remove(cfg.escrow);
+    resultOf(reads.fresh);
+    // A failed delete first: it says the escrow is still there.
+    resultOf(reads.removed);
+    // The previous secret still accepted contradicts the reply that named the switch: ask after all.
+    if (this.noteOldSecret(reads.old, shown) && shown) await this.newAccepted(secret);
+    if (!shown) await deps.secrets.remove(cfg.escrow);
     const activatedAt =
       record.activatedAt ?? status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
     // The new secret's age: Marketing Cloud's, unless the record of its staging is older.

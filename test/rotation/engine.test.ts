@@ -763,16 +763,94 @@ describe('saves and checks a rotation makes', () => {
     expect(slow.mc.checks.filter((s) => s === 'NEW1')).toHaveLength(2);
   });
 
-  it('confirm asks about the new secret when the activation’s reply does not name this run’s staging', async () => {
-    const w = world('rotate', 'api');
-    // Someone generates in Setup right before the activation: Marketing Cloud activates that secret instead.
-    w.mc.beforeActivate = () => {
-      w.mc.staged = { secret: 'OTHER', createdAt: new Date(w.clock.t + 1000) };
+  describe('confirm asks about the new secret after the switch unless this run’s own activation showed it', () => {
+    /** Whether the token endpoint was asked about NEW1 once the activation had been asked for. */
+    const askedAfterActivation = (w: ReturnType<typeof world>, from: number) =>
+      w.mc.checks.slice(from).includes('NEW1');
+    const watch = (w: ReturnType<typeof world>, before: () => void = () => {}) => {
+      let from = Number.POSITIVE_INFINITY;
+      w.mc.beforeActivate = () => {
+        from = w.mc.checks.length;
+        before();
+      };
+      return () => from;
     };
-    const { error } = await w.run();
-    expect(error?.message).toMatch(/After activation the token endpoint rejects the new secret/);
-    expect(w.mc.checks.filter((s) => s === 'NEW1')).toHaveLength(2);
-    // The escrow, a copy of the secret every destination now holds, is kept.
-    expect(w.secrets.values.get(ESCROW.id)?.value).toBe('NEW1');
+
+    it('asks when the reply names another secret (a management service that activated something else)', async () => {
+      const w = world('rotate', 'api');
+      const from = watch(w, () => {
+        w.mc.staged = { secret: 'OTHER', createdAt: new Date(w.clock.t - 600_000) };
+      });
+      const { error } = await w.run();
+      expect(error?.message).toMatch(/After activation the token endpoint rejects the new secret/);
+      expect(askedAfterActivation(w, from())).toBe(true);
+      // The escrow, a copy of the secret every destination now holds, is kept.
+      expect(w.secrets.values.get(ESCROW.id)?.value).toBe('NEW1');
+    });
+
+    it('asks when the staged secret was last accepted over 30 s before the activation', async () => {
+      const w = world('rotate', 'api');
+      const from = watch(w, () => {
+        w.clock.t += 31_000;
+      });
+      expect((await w.run({ maxWaitSeconds: 600 })).error).toBeUndefined();
+      expect(askedAfterActivation(w, from())).toBe(true);
+    });
+
+    it('asks when another run or a person activated the staging first (the status shows it)', async () => {
+      const w = world('rotate', 'api');
+      const from = watch(w, () => {
+        w.mc.beforeActivate = () => {};
+        if (!w.mc.staged) return;
+        w.mc.active = w.mc.staged;
+        w.mc.staged = null;
+        w.mc.lastActivatedAt = new Date(w.clock.t);
+      });
+      expect((await w.run()).error).toBeUndefined();
+      expect(askedAfterActivation(w, from())).toBe(true);
+    });
+
+    it('asks when the previous secret is still accepted, contradicting the reply', async () => {
+      const w = world('rotate', 'api');
+      // A service that answers the activation as done but only dropped the staging.
+      w.mc.activate = async () => {
+        const staged = w.mc.staged as { secret: string; createdAt: Date };
+        w.mc.staged = null;
+        return {
+          activatedAt: new Date(w.clock.t),
+          expiresAt: new Date(staged.createdAt.getTime() + 180 * DAY),
+        };
+      };
+      const { error } = await w.run();
+      expect(error?.message).toMatch(/After activation the token endpoint rejects the new secret/);
+    });
+
+    it('takes a failed check of the previous secret for a note once the escrow is deleted', async () => {
+      const w = world('rotate', 'api');
+      const check = w.mc.check.bind(w.mc);
+      watch(w, () => {
+        w.mc.check = async (secret) => {
+          if (secret === 'OLD') throw new Error('token endpoint unreachable');
+          return check(secret);
+        };
+      });
+      const { error, result } = await w.run();
+      expect(error).toBeUndefined();
+      expect(result.rotated).toBe(true);
+      expect(result.notes).toContain(
+        "The previous secret's rejection could not be checked (token endpoint unreachable).",
+      );
+      expect(w.secrets.values.has(ESCROW.id)).toBe(false);
+    });
+
+    it('asks in a run that did not stage the secret itself (the activate job)', async () => {
+      const w = world('stage', 'api');
+      expect((await w.run()).error).toBeUndefined();
+      const staged = w.secrets.values.get(ESCROW.id)?.value;
+      expect(staged).toBe('NEW1');
+      const from = watch(w);
+      expect((await w.run({ mode: 'activate', stagedClientSecret: staged, runId: 8 })).error).toBeUndefined();
+      expect(askedAfterActivation(w, from())).toBe(true);
+    });
   });
 });

@@ -251,12 +251,11 @@ async function prepareAll(github, destinations, concurrency) {
       lookups.set(`repository ${org}/${name}`.toLowerCase(), () => repositoryId(org, name));
     }
   }
+  const sodium = () => loadSodium().catch(() => void 0);
   await mapLimit(
     [...lookups.values()],
     concurrency,
-    (lookup, index) => lookup().catch(() => void 0).finally(() => {
-      if (index === 0) loadSodium().catch(() => void 0);
-    })
+    (lookup) => lookup().catch(() => void 0).finally(sodium)
   );
   for (const destination of destinations) {
     try {

@@ -727,7 +727,7 @@ var ApiRotation = class extends Flow {
   activation;
   /** The `staged` save, under way while Marketing Cloud makes the staged secret usable. */
   stagedSave;
-  /** This run's own activation named its staging, right after the token endpoint accepted it. */
+  /** Marketing Cloud's answer to this run's activation named its staging, right after the token endpoint accepted it. */
   switchShown = false;
   /** When the token endpoint last accepted the staged secret in this run (clock ms). */
   stagedAcceptedAt;
@@ -1224,14 +1224,10 @@ var ApiRotation = class extends Flow {
   }
   async activate() {
     if (!this.delivered) throw new Error("engine: activation before this run wrote every destination");
-    let own = true;
-    const activated = await this.management.activate().catch((error) => {
-      own = false;
-      return this.activatedElsewhere(error);
-    });
+    const activated = await this.management.activate().catch((error) => this.activatedElsewhere(error));
     this.activation = activated;
     const acceptedAt = this.stagedAcceptedAt;
-    this.switchShown = own && this.stagedHere && sameInstant(activated.expiresAt, this.ctx.rotation().expiresAt) && acceptedAt !== void 0 && this.deps.clock.now() - acceptedAt <= VERIFY_REUSE_MS;
+    this.switchShown = this.stagedHere && sameInstant(activated.expiresAt, this.ctx.rotation().expiresAt) && acceptedAt !== void 0 && this.deps.clock.now() - acceptedAt <= VERIFY_REUSE_MS;
     this.ctx.rotation().activatedAt = activated.activatedAt.toISOString();
     this.activated = true;
     this.result.activatedAt = activated.activatedAt;
@@ -1262,6 +1258,35 @@ var ApiRotation = class extends Flow {
     }
     return status;
   }
+  /** Throws unless the token endpoint accepts the new secret now, after the switch. */
+  async newAccepted(secret) {
+    const check = await this.deps.tokens.check(secret.secret, { fresh: true });
+    if (!check.accepted) {
+      throw new ActionError(
+        "client-id",
+        `After activation the token endpoint rejects the new secret (${check.reason}). Check the package in Setup.`
+      );
+    }
+  }
+  /**
+   * The previous secret's answer, as a note; true when it is still accepted.
+   * A failed check stops the run before the escrow is deleted, but once it
+   * is deleted (`deleted`) it is a note as well: the rotation is done.
+   */
+  noteOldSecret(read, deleted) {
+    if (read.status === "rejected") {
+      if (!deleted) throw read.reason;
+      this.result.notes.push(
+        `The previous secret's rejection could not be checked (${errorMessage(read.reason)}).`
+      );
+      return false;
+    }
+    const check = read.value;
+    this.result.notes.push(
+      !check ? "The previous secret was not in hand in this run, so its rejection was not checked." : check.accepted ? "The previous secret is still accepted by the token endpoint after activation; check the package in Setup." : "The previous secret is now rejected by the token endpoint, as expected."
+    );
+    return check?.accepted === true;
+  }
   async confirm() {
     const { deps, cfg, ctx } = this;
     if (!this.delivered) throw new Error("engine: confirmation before this run wrote every destination");
@@ -1271,30 +1296,15 @@ var ApiRotation = class extends Flow {
     const shown = this.switchShown;
     const reads = await settled({
       status: this.switched(),
-      fresh: shown ? void 0 : deps.tokens.check(secret.secret, { fresh: true }),
+      fresh: shown ? void 0 : this.newAccepted(secret),
       old: old && deps.tokens.check(old.secret, { fresh: true }),
       removed: shown ? deps.secrets.remove(cfg.escrow) : void 0
     });
     const status = resultOf(reads.status);
-    const check = resultOf(reads.fresh);
-    if (check && !check.accepted) {
-      throw new ActionError(
-        "client-id",
-        `After activation the token endpoint rejects the new secret (${check.reason}). Check the package in Setup.`
-      );
-    }
-    const oldCheck = resultOf(reads.old);
-    if (oldCheck) {
-      this.result.notes.push(
-        oldCheck.accepted ? "The previous secret is still accepted by the token endpoint after activation; check the package in Setup." : "The previous secret is now rejected by the token endpoint, as expected."
-      );
-    } else {
-      this.result.notes.push(
-        "The previous secret was not in hand in this run, so its rejection was not checked."
-      );
-    }
-    if (shown) resultOf(reads.removed);
-    else await deps.secrets.remove(cfg.escrow);
+    resultOf(reads.fresh);
+    resultOf(reads.removed);
+    if (this.noteOldSecret(reads.old, shown) && shown) await this.newAccepted(secret);
+    if (!shown) await deps.secrets.remove(cfg.escrow);
     const activatedAt = record.activatedAt ?? status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
     ctx.recordOldestAge(status.active, new Date(record.stagedAt), secret.fingerprint);
     ctx.completed(secret, activatedAt);
