@@ -411,7 +411,8 @@ export class RunContext {
     if (this.rules.effect !== 'act' || this.saved || !state || !loadedAt) return;
     const ageDays = (this.deps.clock.now() - loadedAt.getTime()) / DAY_MS;
     if (ageDays < cfg.stateRetentionDays / 2) return;
-    // The phase and rotation as loaded: this run saved no change to them, whatever it holds in memory.
+    // The state's phase and rotation as loaded (or settled, once the platforms showed its rotation over),
+    // not the record this run holds in memory: it saved no change to them.
     await this.write(this.stateAt(state.phase, { rotation: state.rotation }));
     this.result.notes.push(
       `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`,
