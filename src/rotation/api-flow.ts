@@ -733,7 +733,7 @@ export class ApiRotation extends Flow {
     const record = ctx.rotation();
     const old = [this.current, this.escrowed].find((s) => s && s.fingerprint !== secret.fingerprint);
     // Once this run's activation shows the switch, asking about the new secret would repeat what it
-    // just learned, and nothing checked here can keep the escrow: it goes at once.
+    // just learned: the escrow goes at once (the old secret still accepted sends confirm to ask after all).
     const shown = this.switchShown;
     const reads = await settled({
       status: this.switched(),
