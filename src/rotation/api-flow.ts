@@ -60,6 +60,8 @@ export class ApiRotation extends Flow {
   private activated = false;
   /** No state, yet an escrow secret exists: a rotation may be activated but not confirmed. */
   private unconfirmed = false;
+  /** The stored rotation preflight found over. */
+  private settled: RotationRecord | undefined;
   /** The stored rotation preflight found over, when an earlier attempt of this workflow run staged it. */
   private rotatedHere: RotationRecord | undefined;
   /** Preflight read the escrow and found none. */
@@ -237,6 +239,7 @@ export class ApiRotation extends Flow {
     if (!over) return;
     this.ctx.settle(over, (this.status.lastActivatedAt ?? new Date(over.stagedAt)).toISOString());
     facts.state = this.ctx.state;
+    this.settled = over;
     if (over.stagedByRun === this.cfg.runId) this.rotatedHere = over;
     this.idleOwed = true;
   }
@@ -333,9 +336,12 @@ export class ApiRotation extends Flow {
    */
   private describeAge(): boolean {
     const { active } = this.status;
-    const activeInHand = [this.current, this.escrowed].find(
-      (s) => s?.accepted && s.fingerprint !== this.staged?.fingerprint,
-    );
+    // A secret accepted in preflight may since have been disabled: once the stored rotation is shown
+    // over, its secret is the active one.
+    const inHand = [this.current, this.escrowed];
+    const activeInHand =
+      inHand.find((s) => s?.accepted && s.fingerprint === this.settled?.stagedFingerprint) ??
+      inHand.find((s) => s?.accepted && s.fingerprint !== this.staged?.fingerprint);
     const recorded = activeInHand && this.ctx.stateAgeOf(activeInHand.fingerprint);
     return this.ctx.recordOldestAge(active, recorded, activeInHand?.fingerprint);
   }

@@ -462,7 +462,16 @@ export class RunContext {
     ].slice(-HISTORY_LIMIT);
     this.record = undefined;
     const base = this.state ?? this.stateAt('idle');
-    this.state = { ...base, phase: 'idle', rotation: null, history, lastActivatedAt: activatedAt };
+    // Its secret is the active one now, generated at the staging: the age the state records for it.
+    const activeSecret = { fingerprint: entry.fingerprint, createdAt: record.stagedAt };
+    this.state = {
+      ...base,
+      phase: 'idle',
+      rotation: null,
+      history,
+      lastActivatedAt: activatedAt,
+      activeSecret,
+    };
     this.result.phase = 'idle';
   }
 

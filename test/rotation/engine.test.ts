@@ -556,6 +556,21 @@ describe('saves and checks a rotation makes', () => {
     });
   });
 
+  it('takes the stored rotation’s secret for the active one once it is over, though preflight saw the old one accepted', async () => {
+    const w = world('rotate', 'api');
+    expect((await w.run()).error).toBeUndefined();
+    // This run's token checks came while both secrets were accepted (the staging usable, not yet
+    // activated); its status read, after the rotation. The old secret's recorded age must not count.
+    const check = w.mc.check.bind(w.mc);
+    w.mc.check = async (secret) => (secret === 'OLD' ? { accepted: true } : check(secret));
+    w.events.length = 0;
+    const next = await w.run({ mode: 'auto', clientSecret: 'OLD', stagedClientSecret: 'NEW1', runId: 8 });
+    expect(next.error).toBeUndefined();
+    expect(next.result.headline).toMatch(/No rotation due/);
+    expect(w.events).toEqual([]);
+    expect(w.store.saved.at(-1)?.activeSecret?.fingerprint).toBe(fp('NEW1'));
+  });
+
   it('does not take a rotation for over while a destination was not written since its staging', async () => {
     const w = world('rotate', 'api');
     expect((await w.run()).error).toBeUndefined();

@@ -630,7 +630,15 @@ var RunContext = class {
     ].slice(-HISTORY_LIMIT);
     this.record = void 0;
     const base = this.state ?? this.stateAt("idle");
-    this.state = { ...base, phase: "idle", rotation: null, history, lastActivatedAt: activatedAt };
+    const activeSecret = { fingerprint: entry.fingerprint, createdAt: record.stagedAt };
+    this.state = {
+      ...base,
+      phase: "idle",
+      rotation: null,
+      history,
+      lastActivatedAt: activatedAt,
+      activeSecret
+    };
     this.result.phase = "idle";
   }
   /**
@@ -711,6 +719,8 @@ var ApiRotation = class extends Flow {
   activated = false;
   /** No state, yet an escrow secret exists: a rotation may be activated but not confirmed. */
   unconfirmed = false;
+  /** The stored rotation preflight found over. */
+  settled;
   /** The stored rotation preflight found over, when an earlier attempt of this workflow run staged it. */
   rotatedHere;
   /** Preflight read the escrow and found none. */
@@ -871,6 +881,7 @@ var ApiRotation = class extends Flow {
     if (!over) return;
     this.ctx.settle(over, (this.status.lastActivatedAt ?? new Date(over.stagedAt)).toISOString());
     facts.state = this.ctx.state;
+    this.settled = over;
     if (over.stagedByRun === this.cfg.runId) this.rotatedHere = over;
     this.idleOwed = true;
   }
@@ -949,9 +960,8 @@ var ApiRotation = class extends Flow {
    */
   describeAge() {
     const { active } = this.status;
-    const activeInHand = [this.current, this.escrowed].find(
-      (s) => s?.accepted && s.fingerprint !== this.staged?.fingerprint
-    );
+    const inHand2 = [this.current, this.escrowed];
+    const activeInHand = inHand2.find((s) => s?.accepted && s.fingerprint === this.settled?.stagedFingerprint) ?? inHand2.find((s) => s?.accepted && s.fingerprint !== this.staged?.fingerprint);
     const recorded = activeInHand && this.ctx.stateAgeOf(activeInHand.fingerprint);
     return this.ctx.recordOldestAge(active, recorded, activeInHand?.fingerprint);
   }
