@@ -6,6 +6,7 @@ import { type Action, describeActions, describeStep, planApi } from './api-plan.
 import {
   assess,
   type Facts,
+  gitHubShowsOver,
   type InHand,
   notBefore,
   recordUnderWay,
@@ -45,6 +46,16 @@ type PreflightReads = Settled<{
   stale: Promise<string[] | undefined>;
 }>;
 
+type GitHubEvidence = Pick<Facts, 'escrowChecked' | 'escrowUpdatedAt' | 'staleDestinations'>;
+
+/** What GitHub showed preflight of the escrow (`at` undefined: none exists) and of the destinations. */
+function gitHubEvidence(
+  escrow: { at: Date | undefined } | undefined,
+  stale: string[] | undefined,
+): GitHubEvidence {
+  return { escrowChecked: escrow !== undefined, escrowUpdatedAt: escrow?.at, staleDestinations: stale };
+}
+
 /** The flow when the management API stages and activates. */
 export class ApiRotation extends Flow {
   private readonly management: ManagementPort;
@@ -54,18 +65,14 @@ export class ApiRotation extends Flow {
   private status!: SecretStatus;
   /** When preflight asked for `status` (clock ms), before the state and the keys were in. */
   private statusAskedAt = 0;
-  /** The escrow secret's `updated_at` when preflight read it. */
-  private escrowUpdatedAt: Date | undefined;
+  /** Preflight's read of the escrow (`at` undefined: none exists); undefined when it did not read it. */
+  private escrow: { at: Date | undefined } | undefined;
   /** The staged secret was activated, in this run or an earlier one. */
   private activated = false;
   /** No state, yet an escrow secret exists: a rotation may be activated but not confirmed. */
   private unconfirmed = false;
   /** The stored rotation preflight found over. */
   private settled: RotationRecord | undefined;
-  /** The stored rotation preflight found over, when an earlier attempt of this workflow run staged it. */
-  private rotatedHere: RotationRecord | undefined;
-  /** Preflight read the escrow and found none. */
-  private escrowGone = false;
   /** `idle` is to be saved at the run's end (saveIdleIfOwed). */
   private idleOwed = false;
   /** Whether another live run holds this rotation was asked already. */
@@ -189,7 +196,10 @@ export class ApiRotation extends Flow {
     this.escrowed = resultOf(reads.escrowed);
 
     if (!currentCheck.accepted && !this.escrowed) {
-      const replacedBy = this.replacedBy(this.current, resultOf(reads.escrowAt), resultOf(reads.stale));
+      const replacedBy = this.replacedBy(
+        this.current,
+        gitHubEvidence(resultOf(reads.escrowAt), resultOf(reads.stale)),
+      );
       if (replacedBy) {
         // GitHub hands a run the secrets as they were when it was queued.
         this.result.headline = `Nothing to do: ${replacedBy} after this run was queued, so this run received the secret it replaced.`;
@@ -203,16 +213,13 @@ export class ApiRotation extends Flow {
     this.statusAskedAt = read.askedAt;
     const escrow = resultOf(reads.escrowAt) ?? (this.status.staged ? await this.readEscrow() : undefined);
     const escrowUpdatedAt = escrow?.at;
-    this.escrowUpdatedAt = escrowUpdatedAt;
-    this.escrowGone = escrow !== undefined && escrow.at === undefined;
+    this.escrow = escrow;
     const facts: Facts = {
       state: this.ctx.state,
       status: this.status,
       current: this.current,
       escrowed: this.escrowed,
-      escrowUpdatedAt,
-      escrowChecked: escrow !== undefined,
-      staleDestinations: resultOf(reads.stale),
+      ...gitHubEvidence(escrow, resultOf(reads.stale)),
     };
     this.settleIfOver(facts);
     const contradiction = stateContradicts(facts);
@@ -240,7 +247,6 @@ export class ApiRotation extends Flow {
     this.ctx.settle(over, (this.status.lastActivatedAt ?? new Date(over.stagedAt)).toISOString());
     facts.state = this.ctx.state;
     this.settled = over;
-    if (over.stagedByRun === this.cfg.runId) this.rotatedHere = over;
     this.idleOwed = true;
   }
 
@@ -297,16 +303,11 @@ export class ApiRotation extends Flow {
    * that rotation over (its escrow gone, every destination written since its
    * staging; Marketing Cloud rejecting the secret it replaced says it was activated).
    */
-  private replacedBy(
-    secret: InHand,
-    escrow: { at: Date | undefined } | undefined,
-    stale: string[] | undefined,
-  ): string | undefined {
+  private replacedBy(secret: InHand, evidence: GitHubEvidence): string | undefined {
     const { state } = this.ctx;
     const record = recordUnderWay(state);
     if (state && record) {
-      if (record.previousFingerprint !== secret.fingerprint || !escrow || escrow.at || stale?.length !== 0)
-        return undefined;
+      if (record.previousFingerprint !== secret.fingerprint || !gitHubShowsOver(evidence)) return undefined;
       this.result.phase = 'idle';
       return (
         `run ${record.stagedByRun || state.runId} rotated this secret (it staged the new one at ${record.stagedAt}; ` +
@@ -346,6 +347,11 @@ export class ApiRotation extends Flow {
     return this.ctx.recordOldestAge(active, recorded, activeInHand?.fingerprint);
   }
 
+  /** The stored rotation preflight found over, when an earlier attempt of this workflow run staged it. */
+  private rotatedHere(): RotationRecord | undefined {
+    return this.settled?.stagedByRun === this.cfg.runId ? this.settled : undefined;
+  }
+
   /** In status mode a situation that would stop a rotation is reported, not raised. */
   private planOrReport(situation: Situation, due: boolean): Action[] {
     const input = {
@@ -353,7 +359,7 @@ export class ApiRotation extends Flow {
       mode: this.cfg.mode,
       due,
       unconfirmed: this.unconfirmed,
-      rotatedThisRun: this.rotatedHere !== undefined,
+      rotatedThisRun: this.rotatedHere() !== undefined,
     };
     if (this.rules.effect !== 'report') return planApi(input);
     try {
@@ -367,7 +373,7 @@ export class ApiRotation extends Flow {
   private headlineFor(situation: Situation, actions: Action[]): string {
     const verb = this.rules.effect === 'dry-run' ? 'Would' : 'Will';
     if (actions.length > 0) return `${verb} ${actions.map((a) => a.step).join(', ')}.`;
-    const rotated = this.rotatedHere;
+    const rotated = this.rotatedHere();
     if (rotated && situation.kind === 'idle')
       return `Nothing to do: an earlier attempt of this workflow run rotated the secret (staged at ${rotated.stagedAt}); it is active and in every destination.`;
     if (situation.kind === 'in-progress' || !finishes(this.rules))
@@ -579,7 +585,8 @@ export class ApiRotation extends Flow {
     if (before.staged) {
       // This run may have removed the escrow (restore), but never writes it before staging.
       const escrowAt = await deps.secrets.updatedAt(cfg.escrow);
-      if (escrowAt && !(this.escrowUpdatedAt && escrowAt <= this.escrowUpdatedAt))
+      const before = this.escrow?.at;
+      if (escrowAt && !(before && escrowAt <= before))
         changes.push(`the escrow ${cfg.escrow.id} was written at ${escrowAt.toISOString()}`);
     }
     if (changes.length === 0) return;
@@ -762,6 +769,6 @@ export class ApiRotation extends Flow {
     ctx.completed(secret, activatedAt);
     // Preflight found the escrow already gone, yet could not show the rotation over (a read failed):
     // record it, or every later run delivers and confirms again.
-    if (this.escrowGone && !this.stagedHere) this.idleOwed = true;
+    if (this.escrow && !this.escrow.at && !this.stagedHere) this.idleOwed = true;
   }
 }

@@ -120,11 +120,21 @@ export function stateContradicts(facts: Facts): string | undefined {
 export function rotationOver(facts: Facts): RotationRecord | undefined {
   const { status } = facts;
   const record = recordUnderWay(facts.state);
-  if (!record || !facts.escrowChecked || facts.escrowUpdatedAt !== undefined) return undefined;
-  if (facts.staleDestinations === undefined || facts.staleDestinations.length > 0) return undefined;
+  if (!record || !gitHubShowsOver(facts)) return undefined;
   if (status.lastActivatedAt === null || status.lastActivatedAt.getTime() < Date.parse(record.stagedAt))
     return undefined;
   return byFingerprint(facts, record.stagedFingerprint)?.accepted ? record : undefined;
+}
+
+/** GitHub's half of that evidence: the escrow looked up and gone, every destination read and written since the staging. */
+export function gitHubShowsOver(
+  facts: Pick<Facts, 'escrowChecked' | 'escrowUpdatedAt' | 'staleDestinations'>,
+): boolean {
+  return (
+    facts.escrowChecked === true &&
+    facts.escrowUpdatedAt === undefined &&
+    facts.staleDestinations?.length === 0
+  );
 }
 
 export function assess(facts: Facts): Situation {

@@ -127,11 +127,13 @@ function stateContradicts(facts) {
 function rotationOver(facts) {
   const { status } = facts;
   const record = recordUnderWay(facts.state);
-  if (!record || !facts.escrowChecked || facts.escrowUpdatedAt !== void 0) return void 0;
-  if (facts.staleDestinations === void 0 || facts.staleDestinations.length > 0) return void 0;
+  if (!record || !gitHubShowsOver(facts)) return void 0;
   if (status.lastActivatedAt === null || status.lastActivatedAt.getTime() < Date.parse(record.stagedAt))
     return void 0;
   return byFingerprint(facts, record.stagedFingerprint)?.accepted ? record : void 0;
+}
+function gitHubShowsOver(facts) {
+  return facts.escrowChecked === true && facts.escrowUpdatedAt === void 0 && facts.staleDestinations?.length === 0;
 }
 function assess(facts) {
   const { status, state } = facts;
@@ -705,6 +707,9 @@ function resultOf(result) {
 // src/rotation/api-flow.ts
 var VERIFY_REUSE_MS = 3e4;
 var STATUS_REUSE_MS = 6e4;
+function gitHubEvidence(escrow, stale) {
+  return { escrowChecked: escrow !== void 0, escrowUpdatedAt: escrow?.at, staleDestinations: stale };
+}
 var ApiRotation = class extends Flow {
   management;
   staged;
@@ -713,18 +718,14 @@ var ApiRotation = class extends Flow {
   status;
   /** When preflight asked for `status` (clock ms), before the state and the keys were in. */
   statusAskedAt = 0;
-  /** The escrow secret's `updated_at` when preflight read it. */
-  escrowUpdatedAt;
+  /** Preflight's read of the escrow (`at` undefined: none exists); undefined when it did not read it. */
+  escrow;
   /** The staged secret was activated, in this run or an earlier one. */
   activated = false;
   /** No state, yet an escrow secret exists: a rotation may be activated but not confirmed. */
   unconfirmed = false;
   /** The stored rotation preflight found over. */
   settled;
-  /** The stored rotation preflight found over, when an earlier attempt of this workflow run staged it. */
-  rotatedHere;
-  /** Preflight read the escrow and found none. */
-  escrowGone = false;
   /** `idle` is to be saved at the run's end (saveIdleIfOwed). */
   idleOwed = false;
   /** Whether another live run holds this rotation was asked already. */
@@ -833,7 +834,10 @@ var ApiRotation = class extends Flow {
     this.current = inHand(cfg.clientId, cfg.clientSecret, currentCheck.accepted);
     this.escrowed = resultOf(reads.escrowed);
     if (!currentCheck.accepted && !this.escrowed) {
-      const replacedBy = this.replacedBy(this.current, resultOf(reads.escrowAt), resultOf(reads.stale));
+      const replacedBy = this.replacedBy(
+        this.current,
+        gitHubEvidence(resultOf(reads.escrowAt), resultOf(reads.stale))
+      );
       if (replacedBy) {
         this.result.headline = `Nothing to do: ${replacedBy} after this run was queued, so this run received the secret it replaced.`;
         return "superseded";
@@ -846,16 +850,13 @@ var ApiRotation = class extends Flow {
     this.statusAskedAt = read.askedAt;
     const escrow = resultOf(reads.escrowAt) ?? (this.status.staged ? await this.readEscrow() : void 0);
     const escrowUpdatedAt = escrow?.at;
-    this.escrowUpdatedAt = escrowUpdatedAt;
-    this.escrowGone = escrow !== void 0 && escrow.at === void 0;
+    this.escrow = escrow;
     const facts = {
       state: this.ctx.state,
       status: this.status,
       current: this.current,
       escrowed: this.escrowed,
-      escrowUpdatedAt,
-      escrowChecked: escrow !== void 0,
-      staleDestinations: resultOf(reads.stale)
+      ...gitHubEvidence(escrow, resultOf(reads.stale))
     };
     this.settleIfOver(facts);
     const contradiction = stateContradicts(facts);
@@ -882,7 +883,6 @@ var ApiRotation = class extends Flow {
     this.ctx.settle(over, (this.status.lastActivatedAt ?? new Date(over.stagedAt)).toISOString());
     facts.state = this.ctx.state;
     this.settled = over;
-    if (over.stagedByRun === this.cfg.runId) this.rotatedHere = over;
     this.idleOwed = true;
   }
   /**
@@ -934,12 +934,11 @@ var ApiRotation = class extends Flow {
    * that rotation over (its escrow gone, every destination written since its
    * staging; Marketing Cloud rejecting the secret it replaced says it was activated).
    */
-  replacedBy(secret, escrow, stale) {
+  replacedBy(secret, evidence) {
     const { state } = this.ctx;
     const record = recordUnderWay(state);
     if (state && record) {
-      if (record.previousFingerprint !== secret.fingerprint || !escrow || escrow.at || stale?.length !== 0)
-        return void 0;
+      if (record.previousFingerprint !== secret.fingerprint || !gitHubShowsOver(evidence)) return void 0;
       this.result.phase = "idle";
       return `run ${record.stagedByRun || state.runId} rotated this secret (it staged the new one at ${record.stagedAt}; its escrow is gone and every destination was written since)`;
     }
@@ -965,6 +964,10 @@ var ApiRotation = class extends Flow {
     const recorded = activeInHand && this.ctx.stateAgeOf(activeInHand.fingerprint);
     return this.ctx.recordOldestAge(active, recorded, activeInHand?.fingerprint);
   }
+  /** The stored rotation preflight found over, when an earlier attempt of this workflow run staged it. */
+  rotatedHere() {
+    return this.settled?.stagedByRun === this.cfg.runId ? this.settled : void 0;
+  }
   /** In status mode a situation that would stop a rotation is reported, not raised. */
   planOrReport(situation, due) {
     const input = {
@@ -972,7 +975,7 @@ var ApiRotation = class extends Flow {
       mode: this.cfg.mode,
       due,
       unconfirmed: this.unconfirmed,
-      rotatedThisRun: this.rotatedHere !== void 0
+      rotatedThisRun: this.rotatedHere() !== void 0
     };
     if (this.rules.effect !== "report") return planApi(input);
     try {
@@ -985,7 +988,7 @@ var ApiRotation = class extends Flow {
   headlineFor(situation, actions) {
     const verb = this.rules.effect === "dry-run" ? "Would" : "Will";
     if (actions.length > 0) return `${verb} ${actions.map((a) => a.step).join(", ")}.`;
-    const rotated = this.rotatedHere;
+    const rotated = this.rotatedHere();
     if (rotated && situation.kind === "idle")
       return `Nothing to do: an earlier attempt of this workflow run rotated the secret (staged at ${rotated.stagedAt}); it is active and in every destination.`;
     if (situation.kind === "in-progress" || !finishes(this.rules))
@@ -1176,7 +1179,8 @@ var ApiRotation = class extends Flow {
       changes.push(`a secret was activated at ${now.lastActivatedAt?.toISOString()}`);
     if (before.staged) {
       const escrowAt = await deps.secrets.updatedAt(cfg.escrow);
-      if (escrowAt && !(this.escrowUpdatedAt && escrowAt <= this.escrowUpdatedAt))
+      const before2 = this.escrow?.at;
+      if (escrowAt && !(before2 && escrowAt <= before2))
         changes.push(`the escrow ${cfg.escrow.id} was written at ${escrowAt.toISOString()}`);
     }
     if (changes.length === 0) return;
@@ -1318,7 +1322,7 @@ var ApiRotation = class extends Flow {
     const activatedAt = record.activatedAt ?? status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
     ctx.recordOldestAge(status.active, new Date(record.stagedAt), secret.fingerprint);
     ctx.completed(secret, activatedAt);
-    if (this.escrowGone && !this.stagedHere) this.idleOwed = true;
+    if (this.escrow && !this.escrow.at && !this.stagedHere) this.idleOwed = true;
   }
 };
 
