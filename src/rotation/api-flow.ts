@@ -4,6 +4,7 @@ import { ActionError, DestinationError, errorMessage } from '../errors.ts';
 import { finishes } from '../modes.ts';
 import { type Action, describeActions, describeStep, planApi } from './api-plan.ts';
 import {
+  activatedSince,
   assess,
   type Facts,
   gitHubShowsOver,
@@ -643,8 +644,8 @@ export class ApiRotation extends Flow {
   private async activatedElsewhere(error: unknown): Promise<{ activatedAt: Date; expiresAt: Date }> {
     if (!(error instanceof NothingStagedError)) throw error;
     const status = await this.management.status();
-    const stagedAt = new Date(this.ctx.rotation().stagedAt).getTime();
-    if (status.staged || !status.lastActivatedAt || status.lastActivatedAt.getTime() < stagedAt) throw error;
+    if (status.staged || !status.lastActivatedAt || !activatedSince(status, this.ctx.rotation().stagedAt))
+      throw error;
     const check = await this.deps.tokens.check(this.stagedSecret().secret, { fresh: true });
     if (!check.accepted) throw error;
     this.result.notes.push(

@@ -28,10 +28,10 @@ export interface Facts {
 export type Situation =
   /** Nothing in progress. */
   | { kind: 'idle' }
-  /** A staged secret we hold; continue from `phase`. */
-  | { kind: 'in-progress'; staged: InHand; record: RotationRecord; phase: 'staged' | 'published' }
-  /** The staged secret was activated; finish: publish if needed, confirm. */
-  | { kind: 'activated'; secret: InHand; record: RotationRecord; published: boolean }
+  /** A staged secret we hold; continue the rotation (every destination is written again). */
+  | { kind: 'in-progress'; staged: InHand; record: RotationRecord }
+  /** The staged secret was activated; finish: publish, confirm. */
+  | { kind: 'activated'; secret: InHand; record: RotationRecord }
   /**
    * Marketing Cloud holds a staged secret this run does not have. When
    * destinations may hold it, the active secret must be put back first.
@@ -58,6 +58,14 @@ export function sameInstant(a: Date | string, b: Date | string): boolean {
 /** `a` is at or after `b`, allowing for rounding. */
 export function notBefore(a: Date, b: Date | string): boolean {
   return a.getTime() >= new Date(b).getTime() - ROUNDING_MS;
+}
+
+/** Marketing Cloud activated a secret at or after a staging (both times are its own). */
+export function activatedSince(
+  status: Pick<SecretStatus, 'lastActivatedAt'>,
+  stagedAt: Date | string,
+): boolean {
+  return status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= new Date(stagedAt).getTime();
 }
 
 /**
@@ -96,9 +104,7 @@ export function stateContradicts(facts: Facts): string | undefined {
     );
   }
   const held = candidates(facts).some((s) => s.fingerprint === record.stagedFingerprint);
-  const claimsActivation =
-    state?.phase === 'activated' ||
-    (status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= stagedAt.getTime());
+  const claimsActivation = state?.phase === 'activated' || activatedSince(status, stagedAt);
   // With nothing staged Marketing Cloud accepts only its active secret: if
   // that is client-secret, the recorded secret is not the active one.
   if (!status.staged && !held && claimsActivation && facts.current.accepted) {
@@ -120,9 +126,7 @@ export function stateContradicts(facts: Facts): string | undefined {
 export function rotationOver(facts: Facts): RotationRecord | undefined {
   const { status } = facts;
   const record = recordUnderWay(facts.state);
-  if (!record || !gitHubShowsOver(facts)) return undefined;
-  if (status.lastActivatedAt === null || status.lastActivatedAt.getTime() < Date.parse(record.stagedAt))
-    return undefined;
+  if (!record || !gitHubShowsOver(facts) || !activatedSince(status, record.stagedAt)) return undefined;
   return byFingerprint(facts, record.stagedFingerprint)?.accepted ? record : undefined;
 }
 
@@ -151,21 +155,13 @@ type StagedOnMc = NonNullable<Facts['status']['staged']>;
 
 /** Marketing Cloud has a staged secret: the state's, one escrowed without state, or one nobody escrowed. */
 function whileStaged(facts: Facts, staged: StagedOnMc, record: RotationRecord | undefined): Situation {
-  const { state } = facts;
   // Trust the escrow only if it was written after the staging began.
   const escrowFresh =
     facts.escrowUpdatedAt !== undefined &&
     facts.escrowUpdatedAt.getTime() >= staged.createdAt.getTime() - SKEW_MS;
   if (record && sameInstant(record.stagedAt, staged.createdAt)) {
     const held = byFingerprint(facts, record.stagedFingerprint);
-    if (held) {
-      return {
-        kind: 'in-progress',
-        staged: held,
-        record,
-        phase: state?.phase === 'published' ? 'published' : 'staged',
-      };
-    }
+    if (held) return { kind: 'in-progress', staged: held, record };
     // Publishing starts only after the state says `staged`, so some
     // destinations may hold the staged secret.
     const active = candidates(facts).find((s) => s.accepted && s.fingerprint !== record.stagedFingerprint);
@@ -207,7 +203,6 @@ function unrecordedStaging(facts: Facts, staged: StagedOnMc, escrowFresh: boolea
         publishedTo: [],
         stagedByRun: 0,
       },
-      phase: 'staged',
     };
   }
   if (escrowFresh) {
@@ -235,19 +230,10 @@ function unrecordedStaging(facts: Facts, staged: StagedOnMc, escrowFresh: boolea
 function whileNothingStaged(facts: Facts, record: RotationRecord | undefined): Situation {
   const { status, state } = facts;
   if (record) {
-    const activatedSince =
-      status.lastActivatedAt !== null &&
-      status.lastActivatedAt.getTime() >= new Date(record.stagedAt).getTime();
+    const activated = activatedSince(status, record.stagedAt);
     const held = byFingerprint(facts, record.stagedFingerprint);
-    if (activatedSince && held) {
-      return {
-        kind: 'activated',
-        secret: held,
-        record,
-        published: state?.phase === 'published' || state?.phase === 'activated',
-      };
-    }
-    if (activatedSince) {
+    if (activated && held) return { kind: 'activated', secret: held, record };
+    if (activated) {
       return {
         kind: 'blocked',
         why:
@@ -284,7 +270,6 @@ function whileNothingStaged(facts: Facts, record: RotationRecord | undefined): S
         publishedTo: [],
         stagedByRun: 0,
       },
-      published: false,
     };
   }
   return { kind: 'idle' };

@@ -82,12 +82,12 @@ const table: Array<{
   },
   {
     name: 'in progress',
-    situation: { kind: 'in-progress', staged: STAGED, record: RECORD, phase: 'staged' },
+    situation: { kind: 'in-progress', staged: STAGED, record: RECORD },
     expected: row(ROTATION, ROTATION, [], ROTATION, ROTATION, ROTATION),
   },
   {
     name: 'activated, not confirmed',
-    situation: { kind: 'activated', secret: STAGED, record: RECORD, published: true },
+    situation: { kind: 'activated', secret: STAGED, record: RECORD },
     expected: row(
       ...Array(4).fill(['publish', 'confirm']).with(2, []),
       ['publish', 'confirm'],

@@ -55,7 +55,7 @@ describe('assess', () => {
     expect(assess({ status: status(), current: held('OLD') }).kind).toBe('idle');
   });
 
-  it('resumes from the recorded phase when the staged secret is in hand by fingerprint', () => {
+  it('resumes the recorded rotation when the staged secret is in hand by fingerprint', () => {
     const facts: Facts = {
       state: state('published'),
       status: status({ staged: stagedOnMc }),
@@ -63,7 +63,10 @@ describe('assess', () => {
       escrowed: held('NEW'),
     };
     const s = assess(facts);
-    expect(s).toMatchObject({ kind: 'in-progress', phase: 'published' });
+    expect(s).toMatchObject({
+      kind: 'in-progress',
+      record: { stagedFingerprint: fingerprint(CLIENT, 'NEW') },
+    });
     if (s.kind === 'in-progress') expect(s.staged.secret).toBe('NEW');
   });
 
@@ -86,7 +89,7 @@ describe('assess', () => {
     };
     expect(assess({ ...base, escrowUpdatedAt: at(2000) })).toMatchObject({
       kind: 'in-progress',
-      phase: 'staged',
+      staged: { secret: 'NEW' },
     });
     // An escrow left from an earlier rotation predates the staging: re-stage, nothing was published.
     expect(assess({ ...base, escrowUpdatedAt: at(-600_000) })).toMatchObject({
@@ -115,7 +118,7 @@ describe('assess', () => {
       status: status({ lastActivatedAt: at(400_000) }),
       current: held('NEW'),
     });
-    expect(s).toMatchObject({ kind: 'activated', published: true });
+    expect(s).toMatchObject({ kind: 'activated', secret: { secret: 'NEW' } });
   });
 
   it('takes a stored rotation for over only on the platforms’ word: activated, delivered, escrow gone', () => {
@@ -144,14 +147,14 @@ describe('assess', () => {
     expect(assess({ ...over, escrowUpdatedAt: at(1000) })).toMatchObject({ kind: 'activated' });
   });
 
-  it('marks an activation before publishing as not published (destinations must be written at once)', () => {
+  it('sees an activation after a staged-only record, holding the escrow copy of the new secret', () => {
     const s = assess({
       state: state('staged'),
       status: status({ lastActivatedAt: at(400_000) }),
       current: held('OLD', false),
       escrowed: held('NEW'),
     });
-    expect(s).toMatchObject({ kind: 'activated', published: false });
+    expect(s).toMatchObject({ kind: 'activated', secret: { secret: 'NEW' } });
   });
 
   it('reports a recorded staging that vanished without activation as not in hand, maybe held', () => {
@@ -167,6 +170,6 @@ describe('assess', () => {
       escrowed: held('NEW'),
       escrowUpdatedAt: at(1000),
     });
-    expect(s).toMatchObject({ kind: 'activated', published: false });
+    expect(s).toMatchObject({ kind: 'activated', secret: { secret: 'NEW' }, record: { stagedByRun: 0 } });
   });
 });

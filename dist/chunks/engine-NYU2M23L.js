@@ -101,6 +101,9 @@ function sameInstant(a, b) {
 function notBefore(a, b) {
   return a.getTime() >= new Date(b).getTime() - ROUNDING_MS;
 }
+function activatedSince(status, stagedAt) {
+  return status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= new Date(stagedAt).getTime();
+}
 var SKEW_MS = 6e4;
 function recordUnderWay(state) {
   return state && state.phase !== "idle" ? state.rotation ?? void 0 : void 0;
@@ -118,7 +121,7 @@ function stateContradicts(facts) {
     return `it records a secret staged at ${record.stagedAt}, but Marketing Cloud last generated one ` + (status.lastGeneratedAt ? `at ${status.lastGeneratedAt.toISOString()}` : "never");
   }
   const held = candidates(facts).some((s) => s.fingerprint === record.stagedFingerprint);
-  const claimsActivation = state?.phase === "activated" || status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= stagedAt.getTime();
+  const claimsActivation = state?.phase === "activated" || activatedSince(status, stagedAt);
   if (!status.staged && !held && claimsActivation && facts.current.accepted) {
     return `it says the secret staged at ${record.stagedAt} was activated, but Marketing Cloud has nothing staged and accepts client-secret, a different secret`;
   }
@@ -127,9 +130,7 @@ function stateContradicts(facts) {
 function rotationOver(facts) {
   const { status } = facts;
   const record = recordUnderWay(facts.state);
-  if (!record || !gitHubShowsOver(facts)) return void 0;
-  if (status.lastActivatedAt === null || status.lastActivatedAt.getTime() < Date.parse(record.stagedAt))
-    return void 0;
+  if (!record || !gitHubShowsOver(facts) || !activatedSince(status, record.stagedAt)) return void 0;
   return byFingerprint(facts, record.stagedFingerprint)?.accepted ? record : void 0;
 }
 function gitHubShowsOver(facts) {
@@ -144,18 +145,10 @@ function byFingerprint(facts, fp) {
   return candidates(facts).find((s) => s.fingerprint === fp);
 }
 function whileStaged(facts, staged, record) {
-  const { state } = facts;
   const escrowFresh = facts.escrowUpdatedAt !== void 0 && facts.escrowUpdatedAt.getTime() >= staged.createdAt.getTime() - SKEW_MS;
   if (record && sameInstant(record.stagedAt, staged.createdAt)) {
     const held = byFingerprint(facts, record.stagedFingerprint);
-    if (held) {
-      return {
-        kind: "in-progress",
-        staged: held,
-        record,
-        phase: state?.phase === "published" ? "published" : "staged"
-      };
-    }
+    if (held) return { kind: "in-progress", staged: held, record };
     const active = candidates(facts).find((s) => s.accepted && s.fingerprint !== record.stagedFingerprint);
     return {
       kind: "staged-not-in-hand",
@@ -185,8 +178,7 @@ function unrecordedStaging(facts, staged, escrowFresh) {
         escrowId: "",
         publishedTo: [],
         stagedByRun: 0
-      },
-      phase: "staged"
+      }
     };
   }
   if (escrowFresh) {
@@ -206,17 +198,10 @@ function unrecordedStaging(facts, staged, escrowFresh) {
 function whileNothingStaged(facts, record) {
   const { status, state } = facts;
   if (record) {
-    const activatedSince = status.lastActivatedAt !== null && status.lastActivatedAt.getTime() >= new Date(record.stagedAt).getTime();
+    const activated = activatedSince(status, record.stagedAt);
     const held = byFingerprint(facts, record.stagedFingerprint);
-    if (activatedSince && held) {
-      return {
-        kind: "activated",
-        secret: held,
-        record,
-        published: state?.phase === "published" || state?.phase === "activated"
-      };
-    }
-    if (activatedSince) {
+    if (activated && held) return { kind: "activated", secret: held, record };
+    if (activated) {
       return {
         kind: "blocked",
         why: "The staged secret was activated, but this run holds neither it nor a copy: pass the escrow secret (`staged-client-secret`) or the new secret as `client-secret` so it can be delivered and confirmed."
@@ -243,8 +228,7 @@ function whileNothingStaged(facts, record) {
         escrowId: "",
         publishedTo: [],
         stagedByRun: 0
-      },
-      published: false
+      }
     };
   }
   return { kind: "idle" };
@@ -1227,8 +1211,8 @@ var ApiRotation = class extends Flow {
   async activatedElsewhere(error) {
     if (!(error instanceof NothingStagedError)) throw error;
     const status = await this.management.status();
-    const stagedAt = new Date(this.ctx.rotation().stagedAt).getTime();
-    if (status.staged || !status.lastActivatedAt || status.lastActivatedAt.getTime() < stagedAt) throw error;
+    if (status.staged || !status.lastActivatedAt || !activatedSince(status, this.ctx.rotation().stagedAt))
+      throw error;
     const check = await this.deps.tokens.check(this.stagedSecret().secret, { fresh: true });
     if (!check.accepted) throw error;
     this.result.notes.push(
@@ -1263,8 +1247,8 @@ var ApiRotation = class extends Flow {
     }
     const status = await this.management.status();
     const stillStaged = status.staged !== null && sameInstant(status.staged.createdAt, record.stagedAt);
-    const activatedSince = status.lastActivatedAt !== null && notBefore(status.lastActivatedAt, record.stagedAt);
-    if (stillStaged || !activatedSince) {
+    const activatedSince2 = status.lastActivatedAt !== null && notBefore(status.lastActivatedAt, record.stagedAt);
+    if (stillStaged || !activatedSince2) {
       throw new ActionError(
         "Marketing Cloud",
         `Marketing Cloud does not show the secret staged at ${record.stagedAt} as activated, so the escrow ${this.cfg.escrow.id} was kept. Run again (mode activate or rotate) to activate it.`
