@@ -8,10 +8,11 @@
 // Overhead = the whole run (process start to exit) minus the platform's
 // wait (a staged secret is usable `windowMs` after it was generated): start-up
 // and preflight count as overhead.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { ACTION_ENTRY } from '../test/support/runner.ts';
 import { ORG, World } from '../test/support/world.ts';
 
@@ -20,6 +21,8 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const sizes = [1, 10, 100];
 const latencies = [0, 50];
 const PEAK_RSS = resolve(import.meta.dirname, 'peak-rss.cjs');
+const execFileAsync = promisify(execFile);
+const LIBRARY_FLOOR = resolve(import.meta.dirname, 'library-floor.mjs');
 
 /** Targets at 50 ms latency (issue: fast on a real network). */
 const targets = {
@@ -109,6 +112,35 @@ function timeCommand(args: string[], env: Record<string, string>, times: number)
   return median(samples);
 }
 
+/**
+ * Peak RSS, in MB, of a process that only does with the required libraries
+ * what every rotation must (library-floor.mjs): the part of the action's
+ * figure no change to its own code can remove.
+ */
+async function libraryFloorMb(): Promise<number> {
+  const world = await World.create({ windowMs });
+  try {
+    world.gh.addRepo(ORG, 'svc-1');
+    const token = world.gh.addToken({
+      repositories: '*',
+      permissions: { secrets: 'read', metadata: 'read' },
+    });
+    const chunks = resolve(import.meta.dirname, '../dist/chunks');
+    // Asynchronously: the emulator answering it runs in this process.
+    const { stdout } = await execFileAsync(process.execPath, [
+      LIBRARY_FLOOR,
+      chunks,
+      world.gh.url,
+      token,
+      ORG,
+      'svc-1',
+    ]);
+    return Number(stdout) / 1024;
+  } finally {
+    await world.stop();
+  }
+}
+
 const misses: string[] = [];
 const check = (ok: boolean, text: string) => {
   console.log(`  ${ok ? 'met   ' : 'MISSED'} ${text}`);
@@ -137,11 +169,17 @@ for (const latencyMs of latencies) {
         check(overhead <= limit, `${n} destination(s): overhead ${overhead} ms ≤ ${limit} ms`);
       if (n === 1)
         check(total <= targets.requestsOne, `1 destination: ${total} requests ≤ ${targets.requestsOne}`);
-      if (n === 100)
+      if (n === 100) {
+        const floor = median([await libraryFloorMb(), await libraryFloorMb(), await libraryFloorMb()]);
+        console.log(
+          `  the required libraries alone (octokit and node's fetch, libsodium sealing 100 values, ` +
+            `@actions/artifact loaded): peak RSS ${floor.toFixed(0)} MB`,
+        );
         check(
           rss <= targets.rssMb100,
           `100 destinations: peak RSS ${rss.toFixed(0)} MB ≤ ${targets.rssMb100} MB`,
         );
+      }
     }
   }
 }
