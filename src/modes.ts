@@ -19,9 +19,23 @@ export type WhenIdle =
   /** Fail: the mode only continues a rotation already staged. */
   | 'fail';
 
-export type ModeRule =
+/**
+ * A mode that writes nothing. `dry-run` checks everything a run would (the
+ * destinations' public keys included) and lists what it would do; `report`
+ * checks no public key (the Setup flow still reads when each destination was
+ * written, for the secret's age), says where the rotation stands and reports
+ * what would block a run instead of failing.
+ */
+interface Observes {
+  effect: 'dry-run' | 'report';
+  /** What the listed next steps assume. */
+  whenIdle: WhenIdle;
+}
+
+/** A mode under `api`. */
+export type ApiRule =
   | {
-      /** Writes: Marketing Cloud, GitHub secrets, the state artifact, a reminder issue. */
+      /** Writes: Marketing Cloud, GitHub secrets, the state artifact. */
       effect: 'act';
       whenIdle: WhenIdle;
       /** Goes on past staging (publish, verify, activate, confirm); false stops once staged and escrowed. */
@@ -32,27 +46,29 @@ export type ModeRule =
        */
       notUsableInTime: 'fail' | 'later-run';
     }
+  | Observes;
+
+/** A mode under `setup`: a person stages and activates, so there is no staging to stop at or wait for. */
+export type SetupRule =
   | {
-      /**
-       * Writes nothing. `dry-run` checks everything a run would (the
-       * destinations' public keys included) and lists what it would do;
-       * `report` checks no public key (the Setup flow still reads when each
-       * destination was written, for the secret's age), says where the
-       * rotation stands and reports what would block a run instead of failing.
-       */
-      effect: 'dry-run' | 'report';
-      /** What the listed next steps assume. */
+      /** Writes: GitHub secrets, the state artifact, a reminder issue. */
+      effect: 'act';
       whenIdle: WhenIdle;
-    };
+    }
+  | Observes;
+
+export type ModeRule = ApiRule | SetupRule;
 
 const act = (whenIdle: WhenIdle, finishes = true, notUsableInTime: 'fail' | 'later-run' = 'fail') =>
   ({ effect: 'act', whenIdle, finishes, notUsableInTime }) as const;
+
+const remind = (whenIdle: WhenIdle) => ({ effect: 'act', whenIdle }) as const;
 
 /**
  * Whether a run goes on past staging. `plan` and `status` list the steps of
  * one that does: they have no `finishes` of their own.
  */
-export function finishes(rule: ModeRule): boolean {
+export function finishes(rule: ApiRule): boolean {
   return rule.effect !== 'act' || rule.finishes;
 }
 
@@ -84,17 +100,17 @@ export const modeRules = {
   setup: {
     // setup-flow.ts: the action never stages or activates; "start" is a reminder to a person,
     // and a staged secret in hand is always carried on (distributed, then confirmed).
-    auto: act('start-when-due'),
+    auto: remind('start-when-due'),
     // `rotate`, `stage` and `activate` act as `auto` but remind even when no rotation is due
     // (`whenIdle: 'start'`); `activate` with nothing staged reminds rather than fails.
-    rotate: act('start'),
-    stage: act('start'),
-    activate: act('start'),
+    rotate: remind('start'),
+    stage: remind('start'),
+    activate: remind('start'),
     status: { effect: 'report', whenIdle: 'start-when-due' },
     // Unlike under `api`, `plan` lists what `auto` would do (setup-plan.ts `planSetup`).
     plan: { effect: 'dry-run', whenIdle: 'start-when-due' },
   },
-} as const satisfies Record<Management, Record<Mode, ModeRule>>;
+} as const satisfies { api: Record<Mode, ApiRule>; setup: Record<Mode, SetupRule> };
 
 export interface ManagementSpec {
   /** The action stages and activates through a service implementing docs/management-api.openapi.yaml. */

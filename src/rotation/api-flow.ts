@@ -1,7 +1,7 @@
 // The rotation through the management API: load, preflight, then carry out
 // the actions api-plan.ts decides on for the situation and the mode.
 import { ActionError, DestinationError, errorMessage } from '../errors.ts';
-import { finishes } from '../modes.ts';
+import { type ApiRule, finishes, modeRules } from '../modes.ts';
 import { type Action, describeActions, describeStep, planApi } from './api-plan.ts';
 import {
   activatedSince,
@@ -94,6 +94,11 @@ export class ApiRotation extends Flow {
   constructor(ctx: RunContext, management: ManagementPort) {
     super(ctx);
     this.management = management;
+  }
+
+  /** The mode's row under `api`, which says whether it stops at staging and waits past max-wait-seconds. */
+  protected override get rules(): ApiRule {
+    return modeRules.api[this.cfg.mode];
   }
 
   async run(): Promise<void> {

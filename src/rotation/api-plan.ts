@@ -4,7 +4,7 @@
 // unconfirmed. api-flow.ts carries the actions out; api-plan.test.ts covers
 // each situation under each mode.
 import { ActionError } from '../errors.ts';
-import { finishes, type Mode, type ModeRule, modeRules, startsWhenIdle } from '../modes.ts';
+import { type ApiRule, finishes, type Mode, modeRules, startsWhenIdle } from '../modes.ts';
 import type { InHand, Situation } from './assess.ts';
 
 export type Action =
@@ -97,7 +97,7 @@ export function planApi({ situation, mode, due, unconfirmed, rotatedThisRun }: A
 /** Marketing Cloud holds a staging this run does not: re-stage, putting the active secret back first where needed. */
 function planStagedNotInHand(
   situation: Situation & { kind: 'staged-not-in-hand' },
-  rules: ModeRule,
+  rules: ApiRule,
   afterStaging: Action[],
 ): Action[] {
   if (!finishes(rules) && situation.escrowed) return [];

@@ -4,6 +4,7 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 var modes = ["auto", "rotate", "stage", "activate", "status", "plan"];
 var managements = ["setup", "api"];
 var act = (whenIdle, finishes2 = true, notUsableInTime = "fail") => ({ effect: "act", whenIdle, finishes: finishes2, notUsableInTime });
+var remind = (whenIdle) => ({ effect: "act", whenIdle });
 function finishes(rule) {
   return rule.effect !== "act" || rule.finishes;
 }
@@ -29,12 +30,12 @@ var modeRules = {
   setup: {
     // setup-flow.ts: the action never stages or activates; "start" is a reminder to a person,
     // and a staged secret in hand is always carried on (distributed, then confirmed).
-    auto: act("start-when-due"),
+    auto: remind("start-when-due"),
     // `rotate`, `stage` and `activate` act as `auto` but remind even when no rotation is due
     // (`whenIdle: 'start'`); `activate` with nothing staged reminds rather than fails.
-    rotate: act("start"),
-    stage: act("start"),
-    activate: act("start"),
+    rotate: remind("start"),
+    stage: remind("start"),
+    activate: remind("start"),
     status: { effect: "report", whenIdle: "start-when-due" },
     // Unlike under `api`, `plan` lists what `auto` would do (setup-plan.ts `planSetup`).
     plan: { effect: "dry-run", whenIdle: "start-when-due" }

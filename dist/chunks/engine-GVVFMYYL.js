@@ -6,7 +6,7 @@ import {
   finishes,
   modeRules,
   startsWhenIdle
-} from "./chunk-LOYO7JJU.js";
+} from "./chunk-UNKOSHO2.js";
 import {
   STATE_SCHEMA_VERSION
 } from "./chunk-66W6NYYD.js";
@@ -729,6 +729,10 @@ var ApiRotation = class extends Flow {
   constructor(ctx, management) {
     super(ctx);
     this.management = management;
+  }
+  /** The mode's row under `api`, which says whether it stops at staging and waits past max-wait-seconds. */
+  get rules() {
+    return modeRules.api[this.cfg.mode];
   }
   async run() {
     const { ctx } = this;
