@@ -39,7 +39,10 @@ function saveFailure(message: string, error: unknown): DestinationError {
   );
 }
 
-/** Returns `save(state)`, which resolves with the new artifact's id. */
+/**
+ * Returns `save(state)`, which resolves with the new artifact's id, and
+ * `withdraw()`, which deletes this run's state artifact again.
+ */
 export function createStateSaver(options: StateSaverOptions) {
   const { artifactName, log } = options;
   let client: Promise<ArtifactClient> | undefined;
@@ -51,15 +54,15 @@ export function createStateSaver(options: StateSaverOptions) {
   /** An artifact of this name may exist in this run: saved earlier in it, or by an earlier attempt. */
   let mayExist = (options.runAttempt ?? 1) > 1;
 
-  /** This run's earlier state artifact deleted, if it may have one. */
-  async function deleteEarlier(artifacts: ArtifactClient): Promise<void> {
+  /** This run's state artifact deleted, if it may have one; `failure` says what failed. */
+  async function deleteOwn(artifacts: ArtifactClient, failure: string): Promise<void> {
     if (!mayExist) return;
     try {
       const { id } = await artifacts.deleteArtifact(artifactName);
-      log.debug(`Deleted this run's earlier state artifact ${id}`);
+      log.debug(`Deleted this run's state artifact ${id}`);
     } catch (error) {
       if (!(error instanceof Error && error.name === 'ArtifactNotFoundError')) {
-        throw saveFailure(`Could not replace this run's state artifact "${artifactName}"`, error);
+        throw saveFailure(`${failure} "${artifactName}"`, error);
       }
     }
   }
@@ -69,7 +72,7 @@ export function createStateSaver(options: StateSaverOptions) {
     const file = join(dir, STATE_FILE);
     await writeFile(file, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
     const artifacts = await artifactClient();
-    await deleteEarlier(artifacts);
+    await deleteOwn(artifacts, "Could not replace this run's state artifact");
     let id: number | undefined;
     try {
       // From here on an artifact of this name may exist (an upload that failed may have created it).
@@ -106,7 +109,7 @@ export function createStateSaver(options: StateSaverOptions) {
     }
   }
 
-  return async function save(state: RotationState): Promise<{ artifactId: number }> {
+  async function save(state: RotationState): Promise<{ artifactId: number }> {
     // Parsing drops any field the schema does not define: nothing else can reach the artifact.
     const document = stateSchema.parse(state);
     // @actions/artifact retries 5xx and 429 itself but gives up on the first
@@ -117,5 +120,16 @@ export function createStateSaver(options: StateSaverOptions) {
       () => saveWithin(document),
       (error) => ({ retry: error instanceof UnansweredSave }),
     );
-  };
+  }
+
+  /** The artifact service's DeleteArtifact for this run's artifact of the name, within the per-call limit. */
+  async function withdraw(): Promise<void> {
+    const artifacts = await artifactClient();
+    await withDeadline('Withdrawing the state artifact', options.timeoutMs, () =>
+      deleteOwn(artifacts, "Could not withdraw this run's state artifact"),
+    );
+    mayExist = false;
+  }
+
+  return { save, withdraw };
 }

@@ -93,5 +93,5 @@ export function createArtifactStateStore(options: ArtifactStateStoreOptions): St
     return { note: nothingFound(search) };
   }
 
-  return { load, save: createStateSaver({ ...options, timeoutMs, retried }) };
+  return { load, ...createStateSaver({ ...options, timeoutMs, retried }) };
 }

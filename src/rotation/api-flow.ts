@@ -260,24 +260,33 @@ export class ApiRotation extends Flow {
    * The stored rotation is history, was set aside, or was finished by this
    * run without staging: a run that acts and saved nothing else saves `idle`
    * at its successful end, so later runs neither read every destination nor
-   * warn again. Not when Marketing Cloud, asked again, shows a staging or a
-   * generation since preflight: that run may be saving its own record, which
-   * must stay the newest. A run that fails saves no such `idle`.
+   * warn again; aside (`RunContext.saveAside`), so never over the record of
+   * a run that staged meanwhile. A run that fails saves no such `idle`.
    */
   private async saveIdleIfOwed(): Promise<void> {
     const { ctx } = this;
     // Runs that only report or plan end before this.
     if (!this.idleOwed || ctx.hasSaved) return;
-    try {
-      const now = await this.management.status();
-      if (now.staged || now.lastGeneratedAt?.getTime() !== this.status.lastGeneratedAt?.getTime()) return;
-      await ctx.save('idle');
-    } catch (error) {
-      // Only later runs' reads depend on it: the rotation itself is where the platforms show it.
-      this.result.notes.push(
-        `The state could not be saved as idle (${errorMessage(error)}); a later run reads the platforms again.`,
-      );
-    }
+    await ctx.saveAside(() => this.othersActed(), 'idle');
+  }
+
+  /**
+   * Marketing Cloud, asked again, shows a generation or an activation that
+   * neither preflight nor this run made, or a staging the state in memory
+   * does not record: another run may be saving its record, which must stay
+   * the newest.
+   */
+  async othersActed(): Promise<boolean> {
+    const now = await this.management.status();
+    const same = (a: Date | null | undefined, b: Date | null | undefined) =>
+      a && b ? sameInstant(a, b) : !a && !b;
+    const activations = [this.status.lastActivatedAt, this.activation?.activatedAt];
+    const recorded = recordUnderWay(this.ctx.state);
+    return (
+      !same(now.lastGeneratedAt, this.status.lastGeneratedAt) ||
+      !activations.some((at) => same(now.lastActivatedAt, at)) ||
+      (now.staged !== null && !(recorded && sameInstant(recorded.stagedAt, now.staged.createdAt)))
+    );
   }
 
   /**

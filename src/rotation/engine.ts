@@ -5,7 +5,7 @@
 import { errorMessage } from '../errors.ts';
 import { ApiRotation } from './api-flow.ts';
 import type { RunResult } from './result.ts';
-import { type EngineDeps, RunContext } from './run-context.ts';
+import { type EngineDeps, type Flow, RunContext } from './run-context.ts';
 import { SetupRotation } from './setup-flow.ts';
 
 export type { EngineConfig, EngineDeps } from './run-context.ts';
@@ -29,14 +29,16 @@ async function flushAfterFailure(ctx: RunContext): Promise<void> {
 export async function runEngine(deps: EngineDeps): Promise<EngineOutcome> {
   const ctx = new RunContext(deps);
   try {
+    let flow: Flow;
     if (deps.config.management === 'setup') {
-      await new SetupRotation(ctx).run();
+      flow = new SetupRotation(ctx);
     } else {
       if (!deps.management) throw new Error('engine: the management API flow needs a management client');
-      await new ApiRotation(ctx, deps.management).run();
+      flow = new ApiRotation(ctx, deps.management);
     }
+    await flow.run();
     await ctx.flush();
-    await ctx.refresh();
+    await ctx.refresh(() => flow.othersActed());
     return { result: ctx.result };
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));

@@ -110,6 +110,8 @@ export interface StateStore {
   load(): Promise<LoadedState>;
   /** Writes a new artifact; a later save in one run supersedes an earlier one. */
   save(state: RotationState): Promise<{ artifactId: number }>;
+  /** Deletes the state this run saved last, so the newest is again the one before it (or another run's). */
+  withdraw(): Promise<void>;
 }
 
 /** The reminder issue of `management: setup` (one open issue per client id, never duplicated). */

@@ -2,7 +2,7 @@
 // the dependencies, the result being built, step timing, the state document
 // and writing a secret to every destination.
 import type { Config, Destination } from '../config.ts';
-import { ActionError, DestinationError } from '../errors.ts';
+import { ActionError, DestinationError, errorMessage } from '../errors.ts';
 import { type ModeRule, modeRules } from '../modes.ts';
 import type { Sleep } from '../retry.ts';
 import { type InHand, SKEW_MS } from './assess.ts';
@@ -404,19 +404,57 @@ export class RunContext {
   /**
    * Artifacts expire (90 days at most in public repositories), and a run saves
    * only when something changes: a run that saved nothing and finds the state
-   * older than half its retention saves it again, so a schedule never loses it.
+   * older than half its retention saves it again, so a schedule never loses it
+   * (`saveAside`: never over another run's newer save).
    */
-  async refresh(): Promise<void> {
+  async refresh(othersActed: () => Promise<boolean>): Promise<void> {
     const { state, loadedAt, cfg } = this;
     if (this.rules.effect !== 'act' || this.saved || !state || !loadedAt) return;
     const ageDays = (this.deps.clock.now() - loadedAt.getTime()) / DAY_MS;
     if (ageDays < cfg.stateRetentionDays / 2) return;
     // The state's phase and rotation as loaded (or settled, once the platforms showed its rotation over),
     // not the record this run holds in memory: it saved no change to them.
-    await this.write(this.stateAt(state.phase, { rotation: state.rotation }));
-    this.result.notes.push(
-      `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`,
-    );
+    const kept = await this.saveAside(othersActed, state.phase, { rotation: state.rotation });
+    if (kept)
+      this.result.notes.push(
+        `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`,
+      );
+  }
+
+  /**
+   * Saves a state no step of this run needed (the owed `idle`, a refresh),
+   * then asks the platforms whether another run acted since preflight; if so
+   * the artifact is withdrawn, so that run's save stays the newest whichever
+   * upload came first (docs/DESIGN.md, "Saves"). Only later runs' reads
+   * depend on such a save: a failure is a note. True when it was kept.
+   */
+  async saveAside(
+    othersActed: () => Promise<boolean>,
+    phase: Phase,
+    extra: Partial<Pick<RotationState, 'rotation'>> = {},
+  ): Promise<boolean> {
+    try {
+      await this.write(this.stateAt(phase, extra));
+    } catch (error) {
+      this.result.notes.push(
+        `The state could not be saved as ${phase} (${errorMessage(error)}); a later run reads the platforms again.`,
+      );
+      return false;
+    }
+    const acted = await othersActed().catch(() => true);
+    if (!acted) return true;
+    try {
+      await this.deps.store.withdraw();
+      this.result.stateArtifactId = undefined;
+      this.result.notes.push(
+        'Another run changed the rotation while this one worked (or this run could not ask): the state it saved was withdrawn, so that run’s stays the newest.',
+      );
+    } catch (error) {
+      this.distrust(
+        `The state this run saved could not be withdrawn (${errorMessage(error)}), though another run may have changed the rotation since preflight: the newest state may not be that run's. A later run goes by the platforms where the state contradicts them.`,
+      );
+    }
+    return false;
   }
 
   /**
@@ -532,4 +570,14 @@ export abstract class Flow {
   protected get result(): RunResult {
     return this.ctx.result;
   }
+
+  /** Carries the rotation as far as it can in this run. */
+  abstract run(): Promise<void>;
+
+  /**
+   * The platforms, asked again, show that another run (or a person) changed
+   * the rotation since preflight: a save this run made aside must not hide
+   * that run's (`RunContext.saveAside`).
+   */
+  abstract othersActed(): Promise<boolean>;
 }

@@ -16,6 +16,7 @@ import {
   assessSetup,
   describeSetupActions,
   planSetup,
+  type SetupFacts,
   type SetupSituation,
   undistributed,
 } from './setup-plan.ts';
@@ -112,22 +113,45 @@ export class SetupRotation extends Flow {
     // The stored staging's time is reported even when no secret in hand is that staging.
     const stored = recordUnderWay(ctx.state);
     if (stored) this.result.stagedAt = new Date(stored.stagedAt);
-    const { situation, record } = assessSetup({
+    const { situation, record, finished } = assessSetup({
       current: this.current,
       escrowed: this.escrowed,
       previous: this.previous,
       state: ctx.state,
-      // Whether a stored rotation's escrow is gone; a failed read leaves that unknown.
-      escrowGone:
-        stored && !this.escrowed
-          ? await deps.secrets.updatedAt(cfg.escrow).then(
-              (at) => at === undefined,
-              () => undefined,
-            )
-          : undefined,
+      ...(stored && !this.escrowed ? await this.storedEvidence(stored) : {}),
     });
+    // Setup cannot ask when it was activated: no earlier than its staging.
+    if (finished) ctx.settle(finished, finished.stagedAt);
     ctx.record = record && 'escrowed' in record ? await this.recordEscrowed(record.escrowed) : record?.stored;
     return situation;
+  }
+
+  /**
+   * What GitHub shows of a stored rotation no escrow was passed in for: the
+   * escrow's `updated_at` and the destinations not written since the staging.
+   * A failed read leaves that unread, so the rotation is not taken for over.
+   */
+  private async storedEvidence(
+    stored: RotationRecord,
+  ): Promise<Pick<SetupFacts, 'escrowChecked' | 'escrowUpdatedAt' | 'staleDestinations'>> {
+    const { deps, cfg, ctx } = this;
+    const [escrow, stale] = await Promise.all([
+      deps.secrets.updatedAt(cfg.escrow).then(
+        (at) => ({ escrowChecked: true, escrowUpdatedAt: at }),
+        () => ({ escrowChecked: false }),
+      ),
+      ctx.writtenBefore(new Date(stored.stagedAt)).catch(() => undefined),
+    ]);
+    return { ...escrow, staleDestinations: stale };
+  }
+
+  /**
+   * The escrow appeared or went since this job received its inputs: a person
+   * escrowed a secret another run may be distributing, or a run confirmed.
+   */
+  async othersActed(): Promise<boolean> {
+    const at = await this.deps.secrets.updatedAt(this.cfg.escrow);
+    return (at !== undefined) !== Boolean(this.cfg.stagedClientSecret);
   }
 
   /** The record of a staging a person escrowed that the state does not know: it starts when the escrow was written. */
@@ -248,7 +272,8 @@ export class SetupRotation extends Flow {
     // The person wrote the escrow; the action writes the previous secret first, so that is the write to prove.
     await ctx.afterWriteCheck(cfg.previousEscrow, () => ctx.save('staged'));
     await ctx.step('publish', 'seal and write the staged secret to every destination', async () => {
-      if (this.current.accepted) {
+      // The workflow's secret is the staged one when an earlier run wrote it before it stopped: the previous escrow keeps the old.
+      if (this.current.accepted && this.current.fingerprint !== staged.fingerprint) {
         const [kept] = await deps.secrets.publish([cfg.previousEscrow], this.current.secret);
         if (!kept?.ok)
           throw new ActionError(cfg.previousEscrow.id, kept?.error ?? 'could not keep the previous secret');

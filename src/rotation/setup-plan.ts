@@ -5,7 +5,7 @@
 // carries the steps out; setup-plan.test.ts covers each situation under each
 // mode.
 import { type Mode, modeRules, startsWhenIdle } from '../modes.ts';
-import { type InHand, recordUnderWay } from './assess.ts';
+import { type Facts, gitHubShowsOver, type InHand, recordUnderWay } from './assess.ts';
 import type { RotationRecord, RotationState } from './state.ts';
 
 export type SetupSituation =
@@ -20,8 +20,12 @@ export type SetupSituation =
   /** The distributed secret stopped working before activation. */
   | { kind: 'staged-broken'; staged: InHand; old?: InHand };
 
-/** The secrets this run received, each with the token endpoint's answer, and the stored state. */
-export interface SetupFacts {
+/**
+ * The secrets this run received, each with the token endpoint's answer, the
+ * stored state, and what GitHub shows of a stored rotation's escrow and
+ * destinations (read only when one is stored and no escrow was passed in).
+ */
+export interface SetupFacts extends Pick<Facts, 'escrowChecked' | 'escrowUpdatedAt' | 'staleDestinations'> {
   /** `client-secret`: the secret the workflow holds. */
   current: InHand;
   /** `staged-client-secret`: the escrow, where the person saves the secret they generated. */
@@ -29,8 +33,6 @@ export interface SetupFacts {
   /** `previous-client-secret`: the secret that was active when the staged one was distributed. */
   previous?: InHand;
   state?: Pick<RotationState, 'phase' | 'rotation'>;
-  /** GitHub shows no escrow secret (read only when a rotation is stored and none was passed in). */
-  escrowGone?: boolean;
 }
 
 export interface SetupAssessment {
@@ -41,21 +43,27 @@ export interface SetupAssessment {
    * starts when the escrow was written, which only GitHub tells); none when idle.
    */
   record?: { stored: RotationRecord } | { escrowed: InHand };
+  /** The stored rotation, shown finished: its secret dates the active one. */
+  finished?: RotationRecord;
 }
 
 /** Where the rotation stands: the state says which secret was staged and whether it was distributed. */
 export function assessSetup(facts: SetupFacts): SetupAssessment {
   const { current, escrowed, previous, state } = facts;
   const record = recordUnderWay(state);
-  // A `staged` record whose secret the workflow holds, accepted, and GitHub shows no escrow: the API
-  // flow's finished rotation (it saves none after confirm), met after a switch to Setup. This flow
-  // saves `published` once it has distributed, and deletes the person's escrow only after that.
+  // A `staged` record whose secret the workflow holds, accepted, with GitHub showing no escrow and every
+  // destination written since the staging, while the previous secret in hand (if any) is rejected: the
+  // API flow's finished rotation (it saves none after confirm), met after a switch to Setup. This flow
+  // saves `staged` before it distributes, so without the destinations' word a distribution that stopped
+  // half way, whose secret a person then activated, would pass for finished.
   const over =
     state?.phase === 'staged' &&
-    facts.escrowGone === true &&
+    gitHubShowsOver(facts) &&
     current.accepted &&
-    current.fingerprint === record?.stagedFingerprint;
-  if (record && !over) {
+    current.fingerprint === record?.stagedFingerprint &&
+    previous?.accepted !== true;
+  if (over) return { situation: { kind: 'idle' }, finished: record };
+  if (record) {
     const staged = [escrowed, current].find((s) => s?.fingerprint === record.stagedFingerprint);
     const old = [previous, current].find((s) => s && s.fingerprint === record.previousFingerprint);
     if (staged && state?.phase === 'published') {

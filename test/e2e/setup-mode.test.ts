@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OutageOracle, type WatchedDestination } from '../support/outage-oracle.ts';
-import { OWNER, REPO, SECRET, THREE_DESTINATIONS, World } from '../support/world.ts';
+import { OWNER, REPO, SECRET, THREE_DESTINATIONS, type WorkflowRunOptions, World } from '../support/world.ts';
 
 const WINDOW_MS = 800;
 const destinations = THREE_DESTINATIONS;
@@ -33,8 +33,9 @@ function personStagesAndEscrows(): string {
   return clientSecret;
 }
 
-const run = (mode = 'auto', extra: Record<string, string> = {}) =>
+const run = (mode = 'auto', extra: Record<string, string> = {}, options: Partial<WorkflowRunOptions> = {}) =>
   world.run({
+    ...options,
     inputs: {
       management: 'setup',
       'management-url': undefined,
@@ -104,6 +105,53 @@ describe('management: setup', () => {
     for (const { scope } of watched) expect(world.gh.secretValue(scope, SECRET)).toBe(fresh);
     expect(result.outputs.rotated).toBe('true');
     expect(world.gh.secretValue(World.repoScope, `${SECRET}_STAGED`)).toBeUndefined();
+  });
+
+  it('writes every destination when a distribution stopped half way and the person then activated and deleted the escrow', async () => {
+    // The destinations were last written by the rotation before, long ago (a write within a minute of the staging would count as since it).
+    const longAgo = new Date(Date.now() - 30 * 86_400_000);
+    for (const { scope } of watched)
+      world.gh.seedSecret(scope, SECRET, world.initialSecret, { updatedAt: longAgo });
+    const fresh = personStagesAndEscrows();
+    await sleep(WINDOW_MS + 100);
+    // The distribution writes the repository secret, then its runner dies; the others never got the secret.
+    const held = [
+      'PUT /repos/:owner/:repo/environments/:environment/secrets/:name',
+      'PUT /orgs/:org/actions/secrets/:name',
+    ].map((route) =>
+      world.gh.server.faults.inject({
+        route,
+        mode: { kind: 'status', status: 503, body: { message: 'Service Unavailable' } },
+        times: 1000,
+      }),
+    );
+    let killNow = () => {};
+    const onWrite = (e: { name: string; action: string }) => {
+      if (e.name === SECRET && e.action === 'put') killNow();
+    };
+    world.gh.on('secret-write', onWrite);
+    const killed = await run('auto', {}, { kill: (k) => (killNow = k) });
+    world.gh.off('secret-write', onWrite);
+    for (const fault of held) fault.clear();
+    expect(killed.killed).toBe(true);
+    expect(watched.map(({ scope }) => world.gh.secretValue(scope, SECRET) === fresh)).toEqual([
+      true,
+      false,
+      false,
+    ]);
+
+    // Without waiting for the action, the person activates and deletes the escrow; client-secret comes from the repository.
+    world.mc.setupActivate(world.clientId);
+    world.gh.removeSecret(World.repoScope, `${SECRET}_STAGED`);
+    const after = await run();
+    expect(after.code).toBe(0);
+    for (const { scope } of watched) expect(world.gh.secretValue(scope, SECRET)).toBe(fresh);
+    // The previous escrow still holds the old secret: the next run sees it rejected and confirms.
+    expect(world.gh.secretValue(World.repoScope, `${SECRET}_PREVIOUS`)).toBe(world.initialSecret);
+    const confirm = await run();
+    expect(confirm.code).toBe(0);
+    expect(confirm.outputs.rotated).toBe('true');
+    expect(world.gh.secretValue(World.repoScope, `${SECRET}_PREVIOUS`)).toBeUndefined();
   });
 
   it('reports a staged secret replaced by a second generation and overwrites nothing', async () => {

@@ -152,6 +152,21 @@ describe('save and load', () => {
     ]);
   });
 
+  it("withdraws a run's save: the newest state is again the one another run saved before it", async () => {
+    await storeInRun('state-withdraw', 40).save(state('staged', 40));
+    // Run 41's upload lands after run 40's, so it would be the newest.
+    const late = storeInRun('state-withdraw', 41);
+    await late.save(state('idle', 41));
+    expect((await storeInRun('state-withdraw', 42).load()).state).toEqual(state('idle', 41));
+    // Back in run 41's job (the runtime token names the run), as when it withdraws its save.
+    Object.assign(process.env, gh.artifacts.runtimeEnv({ owner: 'octo', repo: 'app', runId: 41 }));
+    await late.withdraw();
+    expect(gh.artifacts.list('octo', 'app').filter((a) => a.name === 'state-withdraw')).toEqual([
+      expect.objectContaining({ runId: 40 }),
+    ]);
+    expect((await storeInRun('state-withdraw', 42).load()).state).toEqual(state('staged', 40));
+  });
+
   it("loads the newest run's state", async () => {
     await storeInRun('state-newest', 30).save(state('staged', 30));
     await storeInRun('state-newest', 31).save(state('published', 31));

@@ -71,8 +71,11 @@ export type KillPoint =
   | { on: 'stage-throttled' }
   /** Marketing Cloud just generated or activated a secret (the action never sees the answer). */
   | { on: 'marketing-cloud'; type: 'generated' | 'activated' }
-  /** A fixed time after the process started. */
-  | { on: 'time'; ms: number };
+  /**
+   * The action's count-th request to either emulator was answered: points
+   * spread through the run by its own progress, not the machine's speed.
+   */
+  | { on: 'request'; count: number };
 
 export interface Kill {
   job: Job;
@@ -244,8 +247,17 @@ function arm(world: World, flow: Flow, point: KillPoint): Armed {
       undo.push(() => fault.clear());
       return armed({ killWhen: (line) => /^Retrying POST \S+\/staged /.test(line) });
     }
-    case 'time':
-      return armed({ killAfterMs: point.ms });
+    case 'request': {
+      let count = 0;
+      const onRequest = () => {
+        if (++count === point.count) killNow();
+      };
+      for (const server of [gh.server, mc.server]) {
+        server.on('request', onRequest);
+        undo.push(() => server.off('request', onRequest));
+      }
+      break;
+    }
   }
   return armed({ kill });
 }
@@ -453,7 +465,7 @@ export function crashCaseSpecs(): CrashCaseSpec[] {
       { on: 'escrow', action: 'delete' },
       { sameRun: true },
     ),
-    ...[500, 1000, 1500].map((ms) => rotate(`${ms} ms after start`, { on: 'time', ms })),
+    ...[4, 12, 20].map((count) => rotate(`at the action's request ${count}`, { on: 'request', count })),
 
     // rotate: the hard cases.
     rotate(

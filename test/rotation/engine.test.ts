@@ -139,12 +139,22 @@ class FakeSecrets implements SecretsPort {
 }
 
 class FakeStore implements StateStore {
+  /** The saves, oldest first; a withdrawn one moves to `withdrawn`. */
   readonly saved: RotationState[] = [];
+  readonly withdrawn: RotationState[] = [];
   private state: RotationState | undefined;
-  private readonly savedAt: Date | undefined;
+  private readonly loaded: RotationState | undefined;
+  /** When the loaded state's artifact was created; a test may age it. */
+  savedAt: Date | undefined;
   constructor(state?: RotationState, savedAt?: Date) {
     this.state = state;
+    this.loaded = state;
     this.savedAt = savedAt;
+  }
+  async withdraw() {
+    const last = this.saved.pop();
+    if (last) this.withdrawn.push(last);
+    this.state = this.saved.at(-1) ?? this.loaded;
   }
   async load() {
     return { state: this.state, savedAt: this.savedAt };
@@ -400,6 +410,101 @@ describe('the Setup flow’s age of the active secret', () => {
   });
 });
 
+describe('the Setup flow after a switch from the API flow', () => {
+  /** An API rotation (staged save, escrow gone), its writes minutes after the staging; a day later. */
+  const afterApiRotation = async () => {
+    const w = world('rotate', 'api');
+    w.secrets.publishMs = 3 * 60_000;
+    expect((await w.run()).error).toBeUndefined();
+    w.secrets.publishMs = 0;
+    w.clock.t += DAY;
+    return w;
+  };
+
+  it('dates the active secret from its staging, not from the destinations’ later writes', async () => {
+    const w = await afterApiRotation();
+    const stagedAt = w.mc.active.createdAt;
+    const { error, result } = await w.run({
+      management: 'setup',
+      mode: 'auto',
+      clientSecret: 'NEW1',
+      runId: 8,
+    });
+    expect(error).toBeUndefined();
+    expect(result.headline).toMatch(/No rotation due/);
+    expect(result.secretAge).toEqual({ createdAt: stagedAt, source: 'state' });
+    expect(result.expiresAt).toEqual(new Date(stagedAt.getTime() + 180 * DAY));
+  });
+});
+
+describe('the Setup flow takes a stored staging for finished only on GitHub’s word', () => {
+  /**
+   * A Setup distribution that stopped after writing a (the `staged` save, the
+   * previous escrow and destination a written), then a person activated the
+   * staged secret and deleted the escrow. The workflow's client-secret comes
+   * from a, so it is the staged secret.
+   */
+  const stoppedHalfWay = () => {
+    const t = Date.parse('2026-11-01T00:00:00Z');
+    const stagedAt = new Date(t - 2 * 60 * 60_000);
+    const w = world(
+      'auto',
+      'setup',
+      base(t - 60 * 60_000, {
+        phase: 'staged',
+        rotation: {
+          stagedFingerprint: fp('NEXT'),
+          previousFingerprint: fp('OLD'),
+          stagedAt: stagedAt.toISOString(),
+          usableAt: stagedAt.toISOString(),
+          expiresAt: new Date(stagedAt.getTime() + 180 * DAY).toISOString(),
+          escrowId: ESCROW.id,
+          publishedTo: [],
+          stagedByRun: 3,
+        },
+      }),
+    );
+    const written = new Date(t - 60 * 60_000);
+    w.secrets.values.set(PREVIOUS.id, { value: 'OLD', at: written });
+    w.secrets.values.set('a', { value: 'NEXT', at: written });
+    w.mc.active = { secret: 'NEXT', createdAt: stagedAt };
+    return w;
+  };
+
+  it('a destination not written since the staging gets the secret now: no outage', async () => {
+    const w = stoppedHalfWay();
+    const { error } = await w.run({ clientSecret: 'NEXT', previousClientSecret: 'OLD' });
+    expect(error).toBeUndefined();
+    expect(w.secrets.values.get('b')?.value).toBe('NEXT');
+    // The previous escrow keeps the old secret, not the staged one the workflow now holds.
+    expect(w.secrets.values.get(PREVIOUS.id)?.value).toBe('OLD');
+    // The next run sees the old secret rejected and confirms.
+    w.clock.t += 60_000;
+    const next = await w.run({ clientSecret: 'NEXT', previousClientSecret: 'OLD', runId: 8 });
+    expect(next.error).toBeUndefined();
+    expect(next.result.rotated).toBe(true);
+    expect(w.secrets.values.has(PREVIOUS.id)).toBe(false);
+  });
+
+  it('a destination whose time cannot be read leaves it not finished: every destination is written again', async () => {
+    const w = stoppedHalfWay();
+    w.secrets.values.set('b', { value: 'NEXT', at: new Date(w.clock.t - 60 * 60_000) });
+    const reads = w.secrets.updatedAt.bind(w.secrets);
+    let failed = false;
+    // The first read of b fails (preflight's evidence); later reads answer.
+    w.secrets.updatedAt = async (d) => {
+      if (d.id === 'b' && !failed) {
+        failed = true;
+        throw new DestinationError('b', 'b: reading the secret failed (502)');
+      }
+      return reads(d);
+    };
+    const { error } = await w.run({ clientSecret: 'NEXT', previousClientSecret: 'OLD' });
+    expect(error).toBeUndefined();
+    expect(w.events).toEqual(expect.arrayContaining(['write a', 'write b']));
+  });
+});
+
 describe('state refresh', () => {
   const t = Date.parse('2026-11-01T00:00:00Z');
   it.each([
@@ -422,6 +527,76 @@ describe('state refresh', () => {
         runId: 7,
         updatedAt: new Date(t).toISOString(),
       });
+  });
+});
+
+describe('a refresh never hides another run’s newer save', () => {
+  const t = Date.parse('2026-11-01T00:00:00Z');
+  const stored = base(t, {
+    activeSecret: { fingerprint: fp('OLD'), createdAt: new Date(t - 10 * DAY).toISOString() },
+  });
+
+  it('API: Marketing Cloud shows a generation after the refresh was uploaded: it is withdrawn', async () => {
+    const w = world('auto', 'api', stored, new Date(t - 50 * DAY));
+    w.mc.active.createdAt = new Date(t - 10 * DAY);
+    w.store.gate = async () => {
+      w.mc.lastGeneratedAt = new Date(w.clock.t);
+    };
+    const { error, result } = await w.run();
+    expect(error).toBeUndefined();
+    expect(w.store.saved).toEqual([]);
+    expect(w.store.withdrawn.map((s) => s.phase)).toEqual(['idle']);
+    expect(result.notes.join(' ')).not.toMatch(/State refreshed/);
+  });
+
+  it('API: a staging the loaded record names is no other run’s: the refresh stays', async () => {
+    const stagedAt = new Date(t - 60 * DAY);
+    const w = world(
+      'stage',
+      'api',
+      base(t, {
+        phase: 'staged',
+        rotation: {
+          stagedFingerprint: fp('NEXT'),
+          stagedAt: stagedAt.toISOString(),
+          usableAt: stagedAt.toISOString(),
+          expiresAt: new Date(stagedAt.getTime() + 180 * DAY).toISOString(),
+          escrowId: ESCROW.id,
+          publishedTo: [],
+          stagedByRun: 3,
+        },
+      }),
+      new Date(t - 50 * DAY),
+    );
+    w.mc.staged = { secret: 'NEXT', createdAt: stagedAt };
+    w.mc.lastGeneratedAt = stagedAt;
+    w.secrets.values.set(ESCROW.id, { value: 'NEXT', at: stagedAt });
+    const { error, result } = await w.run({ stagedClientSecret: 'NEXT' });
+    expect(error).toBeUndefined();
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged']);
+    expect(w.store.withdrawn).toEqual([]);
+    expect(result.notes.join(' ')).toMatch(/State refreshed/);
+  });
+
+  it('Setup: a person escrows while the refresh is uploaded: it is withdrawn', async () => {
+    const w = world('auto', 'setup', stored, new Date(t - 50 * DAY));
+    for (const d of DESTINATIONS) w.secrets.values.set(d.id, { value: 'OLD', at: new Date(t - 10 * DAY) });
+    w.store.gate = async () => {
+      w.secrets.values.set(ESCROW.id, { value: 'NEXT', at: new Date(w.clock.t) });
+    };
+    const { error } = await w.run();
+    expect(error).toBeUndefined();
+    expect(w.store.saved).toEqual([]);
+    expect(w.store.withdrawn.map((s) => s.phase)).toEqual(['idle']);
+  });
+
+  it('Setup: nothing changed: the refresh stays', async () => {
+    const w = world('auto', 'setup', stored, new Date(t - 50 * DAY));
+    for (const d of DESTINATIONS) w.secrets.values.set(d.id, { value: 'OLD', at: new Date(t - 10 * DAY) });
+    const { error, result } = await w.run();
+    expect(error).toBeUndefined();
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['idle']);
+    expect(result.notes.join(' ')).toMatch(/State refreshed/);
   });
 });
 
@@ -516,7 +691,7 @@ describe('saves and checks a rotation makes', () => {
       expect(w.store.saved.map((s) => s.phase)).toEqual(['staged']);
     });
 
-    it('is not made when Marketing Cloud, asked again, shows a generation since preflight', async () => {
+    it('is withdrawn when Marketing Cloud, asked after the save, shows a generation since preflight', async () => {
       const w = await rotated();
       // Another run generates while this one works: its `staged` record must stay the newest.
       const status = w.mc.status.bind(w.mc);
@@ -525,9 +700,40 @@ describe('saves and checks a rotation makes', () => {
         if (++reads === 2) w.mc.lastGeneratedAt = new Date(w.clock.t);
         return status();
       };
-      expect((await w.run({ mode: 'auto', clientSecret: 'NEW1', runId: 8 })).error).toBeUndefined();
+      const { error, result } = await w.run({ mode: 'auto', clientSecret: 'NEW1', runId: 8 });
+      expect(error).toBeUndefined();
       expect(reads).toBe(2);
       expect(w.store.saved.map((s) => s.phase)).toEqual(['staged']);
+      expect(w.store.withdrawn.map((s) => s.phase)).toEqual(['idle']);
+      expect(result.stateArtifactId).toBeUndefined();
+      expect(result.notes.join(' ')).toMatch(/the state it saved was withdrawn/);
+    });
+
+    // The other run's generation comes after any check made before the upload, and before this upload ends.
+    it.each([
+      [
+        'is withdrawn when another run stages while the upload is under way (whichever artifact is created first)',
+        0,
+      ],
+      ['is withdrawn, and no refresh takes its place, when the loaded state is old', 50],
+    ])('%s', async (_, daysLater) => {
+      const w = await rotated();
+      w.clock.t += daysLater * DAY;
+      w.store.gate = async (state) => {
+        if (state.phase === 'idle') w.mc.lastGeneratedAt = new Date(w.clock.t);
+      };
+      expect((await w.run({ mode: 'auto', clientSecret: 'NEW1', runId: 8 })).error).toBeUndefined();
+      expect(w.store.saved.map((s) => s.phase)).toEqual(['staged']);
+      expect(w.store.withdrawn.map((s) => s.phase)).toEqual(['idle']);
+    });
+
+    it('is kept when Marketing Cloud shows nothing new after the save', async () => {
+      const w = await rotated();
+      const { error, result } = await w.run({ mode: 'auto', clientSecret: 'NEW1', runId: 8 });
+      expect(error).toBeUndefined();
+      expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'idle']);
+      expect(w.store.withdrawn).toEqual([]);
+      expect(result.stateArtifactId).toBe(2);
     });
 
     it('is not made by a run that fails', async () => {

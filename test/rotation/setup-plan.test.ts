@@ -32,12 +32,14 @@ const PREVIOUS = secret('PREV', true);
 const record = (staged: InHand, previous?: InHand) =>
   rotationRecord(staged.fingerprint, previous?.fingerprint);
 const state = (phase: Phase, rotation: RotationRecord) => ({ phase, rotation });
+/** GitHub looked: no escrow, and no destination left unwritten since the staging. */
+const shownOver = { escrowChecked: true, staleDestinations: [] };
 
 /** The situation's kind, its secrets by name, and which record it follows. */
 type Assessed = Record<string, string | undefined>;
 
 function assessed(facts: SetupFacts): Assessed {
-  const { situation, record } = assessSetup(facts);
+  const { situation, record, finished } = assessSetup(facts);
   const names = Object.fromEntries(
     Object.entries(situation).map(([key, value]: [string, string | InHand | undefined]) => [
       key,
@@ -45,7 +47,7 @@ function assessed(facts: SetupFacts): Assessed {
     ]),
   );
   const follows = !record ? 'none' : 'stored' in record ? 'stored' : `escrowed ${record.escrowed.secret}`;
-  return { ...names, follows };
+  return { ...names, follows, ...(finished && { finished: finished.stagedFingerprint }) };
 }
 
 describe('assessSetup: where the rotation stands', () => {
@@ -106,13 +108,43 @@ describe('assessSetup: where the rotation stands', () => {
       expected: { kind: 'distributed', staged: 'NEW', old: undefined, follows: 'stored' },
     },
     {
-      name: 'state staged, client-secret is the staged one, GitHub shows no escrow: a finished API rotation',
-      facts: { current: NEW, state: state('staged', record(NEW, OLD)), escrowGone: true },
-      expected: { kind: 'idle', follows: 'none' },
+      name: 'state staged, client-secret is the staged one, GitHub shows no escrow and every destination written since: a finished API rotation',
+      facts: { current: NEW, state: state('staged', record(NEW, OLD)), ...shownOver },
+      expected: { kind: 'idle', follows: 'none', finished: 'fp-NEW' },
+    },
+    {
+      name: 'the same with the old secret in hand, rejected',
+      facts: { current: NEW, previous: OLD_REJECTED, state: state('staged', record(NEW, OLD)), ...shownOver },
+      expected: { kind: 'idle', follows: 'none', finished: 'fp-NEW' },
     },
     {
       name: 'state staged, client-secret is the staged one, an escrow not passed in: distributing, killed',
-      facts: { current: NEW, state: state('staged', record(NEW, OLD)), escrowGone: false },
+      facts: {
+        current: NEW,
+        state: state('staged', record(NEW, OLD)),
+        ...shownOver,
+        escrowUpdatedAt: new Date('2026-11-01T00:00:00Z'),
+      },
+      expected: { kind: 'distribute', staged: 'NEW', follows: 'stored' },
+    },
+    {
+      name: 'no escrow, but a destination not written since the staging: a distribution that stopped half way',
+      facts: {
+        current: NEW,
+        state: state('staged', record(NEW, OLD)),
+        ...shownOver,
+        staleDestinations: ['b'],
+      },
+      expected: { kind: 'distribute', staged: 'NEW', follows: 'stored' },
+    },
+    {
+      name: 'no escrow, the destinations unread (a read failed): not taken for finished',
+      facts: { current: NEW, state: state('staged', record(NEW, OLD)), escrowChecked: true },
+      expected: { kind: 'distribute', staged: 'NEW', follows: 'stored' },
+    },
+    {
+      name: 'no escrow, every destination written, but the old secret in hand still accepted: not activated',
+      facts: { current: NEW, previous: OLD, state: state('staged', record(NEW, OLD)), ...shownOver },
       expected: { kind: 'distribute', staged: 'NEW', follows: 'stored' },
     },
     {

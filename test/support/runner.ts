@@ -17,8 +17,6 @@ export interface ActionRunOptions {
   killWhen?: (line: string) => boolean;
   /** Called with each line of stdout as it arrives. */
   onLine?: (line: string) => void;
-  /** Kill after this many milliseconds. */
-  killAfterMs?: number;
   /**
    * Called once, right after the process starts, with a function that kills
    * it at once (SIGKILL): lets a test kill on an emulator event.
@@ -114,13 +112,10 @@ export async function runAction(options: ActionRunOptions): Promise<ActionRun> {
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const timers = [
-    options.killAfterMs === undefined ? undefined : setTimeout(kill, options.killAfterMs),
-    // A hang guard only: on two loaded cores a full run can take over a minute.
-    setTimeout(kill, options.timeoutMs ?? 150_000),
-  ];
+  // A hang guard only: on two loaded cores a full run can take over a minute.
+  const guard = setTimeout(kill, options.timeoutMs ?? 150_000);
   const code = await new Promise<number | null>((done) => child.on('close', done));
-  for (const t of timers) if (t) clearTimeout(t);
+  clearTimeout(guard);
 
   const result: ActionRun = {
     code,

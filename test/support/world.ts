@@ -49,7 +49,6 @@ export interface WorkflowRunOptions {
   runId?: number;
   attempt?: number;
   killWhen?: (line: string) => boolean;
-  killAfterMs?: number;
   /** See ActionRunOptions.kill: kill the run on an emulator event. */
   kill?: (killNow: () => void) => void;
   onLine?: (line: string) => void;
@@ -125,15 +124,17 @@ export class World {
 
   /**
    * Seeds the environment and organization destinations of THREE_DESTINATIONS
-   * with the initial secret (the repository one is seeded already), as
-   * consumers hold it before the first rotation; returns all three for the
-   * outage oracle.
+   * with the initial secret (the repository one is seeded already; given
+   * `updatedAt`, all three are seeded as last written then), as consumers
+   * hold it before the first rotation; returns all three for the outage oracle.
    */
-  seedThreeDestinations(): WatchedDestination[] {
-    this.gh.seedSecret(World.envScope, SECRET, this.initialSecret);
+  seedThreeDestinations(updatedAt?: Date): WatchedDestination[] {
+    if (updatedAt) this.gh.seedSecret(World.repoScope, SECRET, this.initialSecret, { updatedAt });
+    this.gh.seedSecret(World.envScope, SECRET, this.initialSecret, { updatedAt });
     this.gh.seedSecret(World.orgScope, SECRET, this.initialSecret, {
       visibility: 'selected',
       selectedRepositoryIds: this.orgRepoIds,
+      updatedAt,
     });
     return [
       { id: `repo:${OWNER}/${REPO}`, scope: World.repoScope, name: SECRET },
@@ -207,7 +208,6 @@ export class World {
         },
         nodeArgs: options.nodeArgs,
         killWhen: options.killWhen,
-        killAfterMs: options.killAfterMs,
         kill: options.kill,
         onLine: options.onLine,
       });

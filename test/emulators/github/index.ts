@@ -194,6 +194,12 @@ export class GitHubEmulator extends EventEmitter {
     this.store.seed(scope, name, value, options);
   }
 
+  /** A person deletes the secret (repository settings, or `gh secret delete`). */
+  removeSecret(scope: SecretScope, name: string): void {
+    this.requireScope(scope);
+    this.store.delete(scope, name);
+  }
+
   /** A new key pair and key_id for the scope; the old key_id is refused from now on. */
   rotatePublicKey(scope: SecretScope): void {
     this.requireScope(scope);

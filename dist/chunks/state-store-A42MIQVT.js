@@ -366,14 +366,14 @@ function createStateSaver(options) {
     return client;
   };
   let mayExist = (options.runAttempt ?? 1) > 1;
-  async function deleteEarlier(artifacts) {
+  async function deleteOwn(artifacts, failure) {
     if (!mayExist) return;
     try {
       const { id } = await artifacts.deleteArtifact(artifactName);
-      log.debug(`Deleted this run's earlier state artifact ${id}`);
+      log.debug(`Deleted this run's state artifact ${id}`);
     } catch (error) {
       if (!(error instanceof Error && error.name === "ArtifactNotFoundError")) {
-        throw saveFailure(`Could not replace this run's state artifact "${artifactName}"`, error);
+        throw saveFailure(`${failure} "${artifactName}"`, error);
       }
     }
   }
@@ -382,7 +382,7 @@ function createStateSaver(options) {
     await writeFile(file, `${JSON.stringify(document, null, 2)}
 `, { mode: 384 });
     const artifacts = await artifactClient();
-    await deleteEarlier(artifacts);
+    await deleteOwn(artifacts, "Could not replace this run's state artifact");
     let id;
     try {
       mayExist = true;
@@ -410,14 +410,24 @@ function createStateSaver(options) {
       await rm(dir, { recursive: true, force: true });
     }
   }
-  return async function save(state) {
+  async function save(state) {
     const document = stateSchema.parse(state);
     return options.retried(
       "Saving the state",
       () => saveWithin(document),
       (error) => ({ retry: error instanceof UnansweredSave })
     );
-  };
+  }
+  async function withdraw() {
+    const artifacts = await artifactClient();
+    await withDeadline(
+      "Withdrawing the state artifact",
+      options.timeoutMs,
+      () => deleteOwn(artifacts, "Could not withdraw this run's state artifact")
+    );
+    mayExist = false;
+  }
+  return { save, withdraw };
 }
 
 // src/github/state-store.ts
@@ -453,7 +463,7 @@ function createArtifactStateStore(options) {
     }
     return { note: nothingFound(search) };
   }
-  return { load, save: createStateSaver({ ...options, timeoutMs, retried }) };
+  return { load, ...createStateSaver({ ...options, timeoutMs, retried }) };
 }
 export {
   createArtifactStateStore

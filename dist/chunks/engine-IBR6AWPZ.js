@@ -567,17 +567,50 @@ var RunContext = class {
   /**
    * Artifacts expire (90 days at most in public repositories), and a run saves
    * only when something changes: a run that saved nothing and finds the state
-   * older than half its retention saves it again, so a schedule never loses it.
+   * older than half its retention saves it again, so a schedule never loses it
+   * (`saveAside`: never over another run's newer save).
    */
-  async refresh() {
+  async refresh(othersActed) {
     const { state, loadedAt, cfg } = this;
     if (this.rules.effect !== "act" || this.saved || !state || !loadedAt) return;
     const ageDays = (this.deps.clock.now() - loadedAt.getTime()) / DAY_MS;
     if (ageDays < cfg.stateRetentionDays / 2) return;
-    await this.write(this.stateAt(state.phase, { rotation: state.rotation }));
-    this.result.notes.push(
-      `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`
-    );
+    const kept = await this.saveAside(othersActed, state.phase, { rotation: state.rotation });
+    if (kept)
+      this.result.notes.push(
+        `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`
+      );
+  }
+  /**
+   * Saves a state no step of this run needed (the owed `idle`, a refresh),
+   * then asks the platforms whether another run acted since preflight; if so
+   * the artifact is withdrawn, so that run's save stays the newest whichever
+   * upload came first (docs/DESIGN.md, "Saves"). Only later runs' reads
+   * depend on such a save: a failure is a note. True when it was kept.
+   */
+  async saveAside(othersActed, phase, extra = {}) {
+    try {
+      await this.write(this.stateAt(phase, extra));
+    } catch (error) {
+      this.result.notes.push(
+        `The state could not be saved as ${phase} (${errorMessage(error)}); a later run reads the platforms again.`
+      );
+      return false;
+    }
+    const acted = await othersActed().catch(() => true);
+    if (!acted) return true;
+    try {
+      await this.deps.store.withdraw();
+      this.result.stateArtifactId = void 0;
+      this.result.notes.push(
+        "Another run changed the rotation while this one worked (or this run could not ask): the state it saved was withdrawn, so that run\u2019s stays the newest."
+      );
+    } catch (error) {
+      this.distrust(
+        `The state this run saved could not be withdrawn (${errorMessage(error)}), though another run may have changed the rotation since preflight: the newest state may not be that run's. A later run goes by the platforms where the state contradicts them.`
+      );
+    }
+    return false;
   }
   /**
    * Ends the rotation under way: the result says it rotated, and the state in
@@ -877,22 +910,26 @@ var ApiRotation = class extends Flow {
    * The stored rotation is history, was set aside, or was finished by this
    * run without staging: a run that acts and saved nothing else saves `idle`
    * at its successful end, so later runs neither read every destination nor
-   * warn again. Not when Marketing Cloud, asked again, shows a staging or a
-   * generation since preflight: that run may be saving its own record, which
-   * must stay the newest. A run that fails saves no such `idle`.
+   * warn again; aside (`RunContext.saveAside`), so never over the record of
+   * a run that staged meanwhile. A run that fails saves no such `idle`.
    */
   async saveIdleIfOwed() {
     const { ctx } = this;
     if (!this.idleOwed || ctx.hasSaved) return;
-    try {
-      const now = await this.management.status();
-      if (now.staged || now.lastGeneratedAt?.getTime() !== this.status.lastGeneratedAt?.getTime()) return;
-      await ctx.save("idle");
-    } catch (error) {
-      this.result.notes.push(
-        `The state could not be saved as idle (${errorMessage(error)}); a later run reads the platforms again.`
-      );
-    }
+    await ctx.saveAside(() => this.othersActed(), "idle");
+  }
+  /**
+   * Marketing Cloud, asked again, shows a generation or an activation that
+   * neither preflight nor this run made, or a staging the state in memory
+   * does not record: another run may be saving its record, which must stay
+   * the newest.
+   */
+  async othersActed() {
+    const now = await this.management.status();
+    const same = (a, b) => a && b ? sameInstant(a, b) : !a && !b;
+    const activations = [this.status.lastActivatedAt, this.activation?.activatedAt];
+    const recorded = recordUnderWay(this.ctx.state);
+    return !same(now.lastGeneratedAt, this.status.lastGeneratedAt) || !activations.some((at) => same(now.lastActivatedAt, at)) || now.staged !== null && !(recorded && sameInstant(recorded.stagedAt, now.staged.createdAt));
   }
   /**
    * The state's word on progress is a hint: every step it claims is done
@@ -1318,8 +1355,9 @@ var ApiRotation = class extends Flow {
 function assessSetup(facts) {
   const { current, escrowed, previous, state } = facts;
   const record = recordUnderWay(state);
-  const over = state?.phase === "staged" && facts.escrowGone === true && current.accepted && current.fingerprint === record?.stagedFingerprint;
-  if (record && !over) {
+  const over = state?.phase === "staged" && gitHubShowsOver(facts) && current.accepted && current.fingerprint === record?.stagedFingerprint && previous?.accepted !== true;
+  if (over) return { situation: { kind: "idle" }, finished: record };
+  if (record) {
     const staged = [escrowed, current].find((s) => s?.fingerprint === record.stagedFingerprint);
     const old = [previous, current].find((s) => s && s.fingerprint === record.previousFingerprint);
     if (staged && state?.phase === "published") {
@@ -1458,19 +1496,40 @@ var SetupRotation = class extends Flow {
     deps.onWorkingSecret?.(working.secret);
     const stored = recordUnderWay(ctx.state);
     if (stored) this.result.stagedAt = new Date(stored.stagedAt);
-    const { situation, record } = assessSetup({
+    const { situation, record, finished } = assessSetup({
       current: this.current,
       escrowed: this.escrowed,
       previous: this.previous,
       state: ctx.state,
-      // Whether a stored rotation's escrow is gone; a failed read leaves that unknown.
-      escrowGone: stored && !this.escrowed ? await deps.secrets.updatedAt(cfg.escrow).then(
-        (at) => at === void 0,
-        () => void 0
-      ) : void 0
+      ...stored && !this.escrowed ? await this.storedEvidence(stored) : {}
     });
+    if (finished) ctx.settle(finished, finished.stagedAt);
     ctx.record = record && "escrowed" in record ? await this.recordEscrowed(record.escrowed) : record?.stored;
     return situation;
+  }
+  /**
+   * What GitHub shows of a stored rotation no escrow was passed in for: the
+   * escrow's `updated_at` and the destinations not written since the staging.
+   * A failed read leaves that unread, so the rotation is not taken for over.
+   */
+  async storedEvidence(stored) {
+    const { deps, cfg, ctx } = this;
+    const [escrow, stale] = await Promise.all([
+      deps.secrets.updatedAt(cfg.escrow).then(
+        (at) => ({ escrowChecked: true, escrowUpdatedAt: at }),
+        () => ({ escrowChecked: false })
+      ),
+      ctx.writtenBefore(new Date(stored.stagedAt)).catch(() => void 0)
+    ]);
+    return { ...escrow, staleDestinations: stale };
+  }
+  /**
+   * The escrow appeared or went since this job received its inputs: a person
+   * escrowed a secret another run may be distributing, or a run confirmed.
+   */
+  async othersActed() {
+    const at = await this.deps.secrets.updatedAt(this.cfg.escrow);
+    return at !== void 0 !== Boolean(this.cfg.stagedClientSecret);
   }
   /** The record of a staging a person escrowed that the state does not know: it starts when the escrow was written. */
   async recordEscrowed(escrowed) {
@@ -1577,7 +1636,7 @@ ${text}`
     }
     await ctx.afterWriteCheck(cfg.previousEscrow, () => ctx.save("staged"));
     await ctx.step("publish", "seal and write the staged secret to every destination", async () => {
-      if (this.current.accepted) {
+      if (this.current.accepted && this.current.fingerprint !== staged.fingerprint) {
         const [kept] = await deps.secrets.publish([cfg.previousEscrow], this.current.secret);
         if (!kept?.ok)
           throw new ActionError(cfg.previousEscrow.id, kept?.error ?? "could not keep the previous secret");
@@ -1702,14 +1761,16 @@ async function flushAfterFailure(ctx) {
 async function runEngine(deps) {
   const ctx = new RunContext(deps);
   try {
+    let flow;
     if (deps.config.management === "setup") {
-      await new SetupRotation(ctx).run();
+      flow = new SetupRotation(ctx);
     } else {
       if (!deps.management) throw new Error("engine: the management API flow needs a management client");
-      await new ApiRotation(ctx, deps.management).run();
+      flow = new ApiRotation(ctx, deps.management);
     }
+    await flow.run();
     await ctx.flush();
-    await ctx.refresh();
+    await ctx.refresh(() => flow.othersActed());
     return { result: ctx.result };
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
