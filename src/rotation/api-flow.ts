@@ -110,7 +110,7 @@ export class ApiRotation extends Flow {
     const situation = await ctx.step('preflight', 'check inputs, GitHub access and Marketing Cloud', () =>
       this.preflight(reads),
     );
-    if (situation === 'superseded') return;
+    if (situation === 'superseded') return ctx.standDown();
     const due = this.describeAge();
     const actions = this.planOrReport(situation, due);
     this.result.plan = describeActions(actions);

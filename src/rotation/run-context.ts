@@ -114,7 +114,7 @@ export class RunContext {
   /** The rotation in progress, written into the state on each save. */
   record: RotationRecord | undefined;
   /** When the run started (ms since the epoch). */
-  private readonly startedAt: number;
+  readonly startedAt: number;
   /** When waiting must end (max-wait-seconds from the start of the run). */
   readonly deadline: number;
   /** After this no step starts (RUN_BUDGET_BEYOND_WAIT_MS beyond the deadline). */
@@ -125,6 +125,8 @@ export class RunContext {
   private loadedAt: Date | undefined;
   /** A state was saved by this run. */
   private saved = false;
+  /** This run received stale inputs (another run finished the rotation since it was queued): it saves nothing aside. */
+  private stoodDown = false;
   /** The phase marked but not yet saved (see `mark`). */
   private pending: Phase | undefined;
   /** Each destination's `updated_at` as first read in this run, before this run wrote any. */
@@ -409,7 +411,7 @@ export class RunContext {
    */
   async refresh(othersActed: () => Promise<boolean>): Promise<void> {
     const { state, loadedAt, cfg } = this;
-    if (this.rules.effect !== 'act' || this.saved || !state || !loadedAt) return;
+    if (this.rules.effect !== 'act' || this.saved || this.stoodDown || !state || !loadedAt) return;
     const ageDays = (this.deps.clock.now() - loadedAt.getTime()) / DAY_MS;
     if (ageDays < cfg.stateRetentionDays / 2) return;
     // The state's phase and rotation as loaded (or settled, once the platforms showed its rotation over),
@@ -419,6 +421,11 @@ export class RunContext {
       this.result.notes.push(
         `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`,
       );
+  }
+
+  /** This run holds the secret a finished rotation replaced: it changes nothing, the state included. */
+  standDown(): void {
+    this.stoodDown = true;
   }
 
   /**
@@ -433,6 +440,9 @@ export class RunContext {
     phase: Phase,
     extra: Partial<Pick<RotationState, 'rotation'>> = {},
   ): Promise<boolean> {
+    // A re-run attempt's save first deletes its run's earlier artifact (names are unique within a run):
+    // when that is the newest state, a withdrawal could not bring it back.
+    if (this.cfg.runAttempt > 1 && this.state?.runId === this.cfg.runId) return false;
     try {
       await this.write(this.stateAt(phase, extra));
     } catch (error) {
@@ -441,13 +451,13 @@ export class RunContext {
       );
       return false;
     }
-    const acted = await othersActed().catch(() => true);
-    if (!acted) return true;
+    const acted = await othersActed().catch((error: unknown) => errorMessage(error));
+    if (acted === false) return true;
     try {
       await this.deps.store.withdraw();
       this.result.stateArtifactId = undefined;
       this.result.notes.push(
-        'Another run changed the rotation while this one worked (or this run could not ask): the state it saved was withdrawn, so that run’s stays the newest.',
+        `${acted === true ? 'Another run changed the rotation while this one worked' : `This run could not ask whether another run changed the rotation (${acted})`}: the state it saved was withdrawn, so such a run's stays the newest.`,
       );
     } catch (error) {
       this.distrust(

@@ -6,7 +6,7 @@
 // endpoint does not accept at that moment. What comes next is setup-plan.ts's
 // decision; this flow asks the platforms and carries it out.
 import { ActionError } from '../errors.ts';
-import { type InHand, recordUnderWay } from './assess.ts';
+import { type InHand, recordUnderWay, SKEW_MS } from './assess.ts';
 import { awaitUsable } from './await-usable.ts';
 import { type AgeReading, oldestAge } from './result.ts';
 import { DAY_MS, Flow, rejectedClientSecret } from './run-context.ts';
@@ -146,12 +146,14 @@ export class SetupRotation extends Flow {
   }
 
   /**
-   * The escrow appeared or went since this job received its inputs: a person
-   * escrowed a secret another run may be distributing, or a run confirmed.
+   * The escrow appeared, went, or was written since this job received its
+   * inputs (less the skew): a person escrowed a secret another run may be
+   * distributing, or a run confirmed.
    */
   async othersActed(): Promise<boolean> {
     const at = await this.deps.secrets.updatedAt(this.cfg.escrow);
-    return (at !== undefined) !== Boolean(this.cfg.stagedClientSecret);
+    if (at === undefined) return Boolean(this.cfg.stagedClientSecret);
+    return !this.cfg.stagedClientSecret || at.getTime() >= this.ctx.startedAt - SKEW_MS;
   }
 
   /** The record of a staging a person escrowed that the state does not know: it starts when the escrow was written. */
@@ -306,8 +308,10 @@ export class SetupRotation extends Flow {
 
   private async deliverAfterEarlyActivation(staged: InHand): Promise<void> {
     const { ctx, cfg } = this;
-    const done = new Set(ctx.rotation().publishedTo);
-    const stale = cfg.destinations.filter((d) => !done.has(d.id)).map((d) => d.id);
+    // GitHub's word on which destinations were not written since the staging; all, if it cannot tell.
+    const stale = await ctx
+      .writtenBefore(new Date(ctx.rotation().stagedAt))
+      .catch(() => cfg.destinations.map((d) => d.id));
     this.deps.log.warning(
       `The staged secret was activated before every destination held it; these hold a rejected secret and are ` +
         `written now: ${stale.join(', ')}.`,

@@ -51,18 +51,21 @@ export interface SetupAssessment {
 export function assessSetup(facts: SetupFacts): SetupAssessment {
   const { current, escrowed, previous, state } = facts;
   const record = recordUnderWay(state);
-  // A `staged` record whose secret the workflow holds, accepted, with GitHub showing no escrow and every
-  // destination written since the staging, while the previous secret in hand (if any) is rejected: the
-  // API flow's finished rotation (it saves none after confirm), met after a switch to Setup. This flow
-  // saves `staged` before it distributes, so without the destinations' word a distribution that stopped
-  // half way, whose secret a person then activated, would pass for finished.
-  const over =
+  // A `staged` record whose secret the workflow holds, accepted, with GitHub showing no escrow, while the
+  // previous secret in hand (if any) is rejected: the API flow's finished rotation (it saves none after
+  // confirm), met after a switch to Setup, or this flow's distribution that stopped half way, whose
+  // secret a person then activated (it saves `staged` before it writes). Finished when GitHub shows
+  // every destination written since the staging; otherwise the accepted secret goes to every destination
+  // at once, then confirm.
+  const takenUp =
     state?.phase === 'staged' &&
-    gitHubShowsOver(facts) &&
+    facts.escrowChecked === true &&
+    facts.escrowUpdatedAt === undefined &&
     current.accepted &&
     current.fingerprint === record?.stagedFingerprint &&
     previous?.accepted !== true;
-  if (over) return { situation: { kind: 'idle' }, finished: record };
+  if (takenUp && gitHubShowsOver(facts)) return { situation: { kind: 'idle' }, finished: record };
+  if (takenUp) return { situation: { kind: 'activated-early', staged: current }, record: { stored: record } };
   if (record) {
     const staged = [escrowed, current].find((s) => s?.fingerprint === record.stagedFingerprint);
     const old = [previous, current].find((s) => s && s.fingerprint === record.previousFingerprint);

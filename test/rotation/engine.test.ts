@@ -471,19 +471,16 @@ describe('the Setup flow takes a stored staging for finished only on GitHub’s 
     return w;
   };
 
-  it('a destination not written since the staging gets the secret now: no outage', async () => {
+  it('a destination not written since the staging gets the secret at once, and the rotation is confirmed: no outage', async () => {
     const w = stoppedHalfWay();
-    const { error } = await w.run({ clientSecret: 'NEXT', previousClientSecret: 'OLD' });
+    const { error, result } = await w.run({ clientSecret: 'NEXT', previousClientSecret: 'OLD' });
     expect(error).toBeUndefined();
     expect(w.secrets.values.get('b')?.value).toBe('NEXT');
-    // The previous escrow keeps the old secret, not the staged one the workflow now holds.
-    expect(w.secrets.values.get(PREVIOUS.id)?.value).toBe('OLD');
-    // The next run sees the old secret rejected and confirms.
-    w.clock.t += 60_000;
-    const next = await w.run({ clientSecret: 'NEXT', previousClientSecret: 'OLD', runId: 8 });
-    expect(next.error).toBeUndefined();
-    expect(next.result.rotated).toBe(true);
+    // GitHub's word names the destination that did not hold it.
+    expect(w.warnings.join(' ')).toMatch(/written now: b\./);
+    expect(result.rotated).toBe(true);
     expect(w.secrets.values.has(PREVIOUS.id)).toBe(false);
+    expect(result.secretAge).toEqual({ createdAt: w.mc.active.createdAt, source: 'state' });
   });
 
   it('a destination whose time cannot be read leaves it not finished: every destination is written again', async () => {
@@ -502,6 +499,58 @@ describe('the Setup flow takes a stored staging for finished only on GitHub’s 
     const { error } = await w.run({ clientSecret: 'NEXT', previousClientSecret: 'OLD' });
     expect(error).toBeUndefined();
     expect(w.events).toEqual(expect.arrayContaining(['write a', 'write b']));
+  });
+
+  it('the person deleted the escrow without activating (the old secret still accepted): distributed, then the person is asked', async () => {
+    const w = stoppedHalfWay();
+    w.mc.active = { secret: 'OLD', createdAt: new Date(w.clock.t - 160 * DAY) };
+    w.mc.staged = { secret: 'NEXT', createdAt: new Date(w.clock.t - 2 * 60 * 60_000) };
+    const { error, result } = await w.run({ clientSecret: 'NEXT', previousClientSecret: 'OLD' });
+    expect(error).toBeUndefined();
+    expect(result.headline).toMatch(/activate the staged secret in Setup/);
+    expect(w.secrets.values.get('b')?.value).toBe('NEXT');
+    expect(w.secrets.values.get(PREVIOUS.id)?.value).toBe('OLD');
+  });
+});
+
+describe('the Setup flow after a finished API rotation that GitHub does not show over', () => {
+  const failFirstReadOf = (w: ReturnType<typeof world>, id: string) => {
+    const reads = w.secrets.updatedAt.bind(w.secrets);
+    let failed = false;
+    w.secrets.updatedAt = async (d) => {
+      if (d.id === id && !failed) {
+        failed = true;
+        throw new DestinationError(id, `${id}: reading the secret failed (502)`);
+      }
+      return reads(d);
+    };
+  };
+
+  it.each([
+    [
+      'one destination’s time cannot be read once',
+      (w: ReturnType<typeof world>) => failFirstReadOf(w, 'b'),
+      DESTINATIONS,
+    ],
+    ['a destination was added since the API rotation', () => {}, [...DESTINATIONS, dest('c')]],
+  ])('%s: it writes every destination, confirms, and reminds when due', async (_, prepare, destinations) => {
+    const w = world('rotate', 'api');
+    expect((await w.run()).error).toBeUndefined();
+    w.clock.t += DAY;
+    prepare(w);
+    const setup = { management: 'setup' as const, mode: 'auto' as const, clientSecret: 'NEW1', destinations };
+    const first = await w.run({ ...setup, runId: 8 });
+    expect(first.error).toBeUndefined();
+    expect(first.result.headline).not.toMatch(/activate the staged secret/);
+    for (const d of destinations) expect(w.secrets.values.get(d.id)?.value).toBe('NEW1');
+    w.clock.t += DAY;
+    const second = await w.run({ ...setup, runId: 9 });
+    expect(second.error).toBeUndefined();
+    expect(second.result.headline).toMatch(/No rotation due/);
+    // Once NEW1 is due, a person is reminded (else it expires at 180 days).
+    w.clock.t += 160 * DAY;
+    const due = await w.run({ ...setup, runId: 10 });
+    expect(due.result.headline).toMatch(/rotation is due/);
   });
 });
 
@@ -597,6 +646,88 @@ describe('a refresh never hides another run’s newer save', () => {
     expect(error).toBeUndefined();
     expect(w.store.saved.map((s) => s.phase)).toEqual(['idle']);
     expect(result.notes.join(' ')).toMatch(/State refreshed/);
+  });
+});
+
+describe('saves aside in corner cases', () => {
+  it('a superseded API run saves nothing, not even a refresh of an old state', async () => {
+    const w = world('rotate', 'api');
+    expect((await w.run()).error).toBeUndefined();
+    w.clock.t += 50 * DAY;
+    const { error, result } = await w.run({ mode: 'auto', runId: 8 });
+    expect(error).toBeUndefined();
+    expect(result.headline).toMatch(/^Nothing to do: run 7 rotated this secret/);
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged']);
+    expect(w.store.withdrawn).toEqual([]);
+  });
+
+  it('a re-run attempt whose loaded state is its own run’s saves nothing aside: a withdrawal could not bring that back', async () => {
+    const w = world('rotate', 'api');
+    expect((await w.run()).error).toBeUndefined();
+    w.clock.t += 60_000;
+    w.events.length = 0;
+    const again = await w.run({ clientSecret: 'NEW1', runAttempt: 2 });
+    expect(again.error).toBeUndefined();
+    expect(again.result.headline).toMatch(/an earlier attempt of this workflow run rotated/);
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged']);
+    // Attempt 3 still finds the record that names this run, and rotates no second time.
+    const third = await w.run({ clientSecret: 'NEW1', runAttempt: 3 });
+    expect(third.error).toBeUndefined();
+    expect(w.events).toEqual([]);
+  });
+
+  it('a check that cannot ask withdraws the save and says why', async () => {
+    const w = world('rotate', 'api');
+    expect((await w.run()).error).toBeUndefined();
+    w.clock.t += DAY;
+    const status = w.mc.status.bind(w.mc);
+    let reads = 0;
+    w.mc.status = async () => {
+      if (++reads === 2) throw new ActionError('Marketing Cloud', '503 from the management service');
+      return status();
+    };
+    const { error, result } = await w.run({ mode: 'auto', clientSecret: 'NEW1', runId: 8 });
+    expect(error).toBeUndefined();
+    expect(w.store.withdrawn.map((s) => s.phase)).toEqual(['idle']);
+    expect(result.notes.join(' ')).toMatch(
+      /could not ask whether another run changed the rotation \(503 from/,
+    );
+  });
+
+  it('Setup: a person overwrites the escrow while a refresh of the distributed state is uploaded: it is withdrawn', async () => {
+    const t = Date.parse('2026-11-01T00:00:00Z');
+    const stagedAt = new Date(t - 50 * DAY);
+    const stored = base(t - 50 * DAY, {
+      phase: 'published',
+      rotation: {
+        stagedFingerprint: fp('NEXT'),
+        previousFingerprint: fp('OLD'),
+        stagedAt: stagedAt.toISOString(),
+        usableAt: stagedAt.toISOString(),
+        expiresAt: new Date(stagedAt.getTime() + 180 * DAY).toISOString(),
+        escrowId: ESCROW.id,
+        publishedTo: ['a', 'b'],
+        publishedAt: stagedAt.toISOString(),
+        stagedByRun: 3,
+      },
+    });
+    const w = world('auto', 'setup', stored, new Date(t - 50 * DAY));
+    w.mc.staged = { secret: 'NEXT', createdAt: stagedAt };
+    for (const d of [...DESTINATIONS, ESCROW]) w.secrets.values.set(d.id, { value: 'NEXT', at: stagedAt });
+    w.secrets.values.set(PREVIOUS.id, { value: 'OLD', at: stagedAt });
+    w.store.gate = async (state) => {
+      if (state.runId !== 7) return;
+      w.mc.staged = { secret: 'NEXT2', createdAt: new Date(w.clock.t) };
+      w.secrets.values.set(ESCROW.id, { value: 'NEXT2', at: new Date(w.clock.t) });
+    };
+    const { error, result } = await w.run({
+      clientSecret: 'NEXT',
+      stagedClientSecret: 'NEXT',
+      previousClientSecret: 'OLD',
+    });
+    expect(error).toBeUndefined();
+    expect(result.headline).toMatch(/waiting for activation/i);
+    expect(w.store.withdrawn.map((s) => s.phase)).toEqual(['published']);
   });
 });
 

@@ -135,11 +135,16 @@ describe('assessSetup: where the rotation stands', () => {
         ...shownOver,
         staleDestinations: ['b'],
       },
-      expected: { kind: 'distribute', staged: 'NEW', follows: 'stored' },
+      expected: { kind: 'activated-early', staged: 'NEW', follows: 'stored' },
     },
     {
-      name: 'no escrow, the destinations unread (a read failed): not taken for finished',
+      name: 'no escrow, the destinations unread (a read failed): not taken for finished, written at once',
       facts: { current: NEW, state: state('staged', record(NEW, OLD)), escrowChecked: true },
+      expected: { kind: 'activated-early', staged: 'NEW', follows: 'stored' },
+    },
+    {
+      name: 'the escrow unread (a read failed): nothing shown, distributed again',
+      facts: { current: NEW, state: state('staged', record(NEW, OLD)), staleDestinations: [] },
       expected: { kind: 'distribute', staged: 'NEW', follows: 'stored' },
     },
     {

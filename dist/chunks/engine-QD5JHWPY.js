@@ -329,6 +329,8 @@ var RunContext = class {
   loadedAt;
   /** A state was saved by this run. */
   saved = false;
+  /** This run received stale inputs (another run finished the rotation since it was queued): it saves nothing aside. */
+  stoodDown = false;
   /** The phase marked but not yet saved (see `mark`). */
   pending;
   /** Each destination's `updated_at` as first read in this run, before this run wrote any. */
@@ -572,7 +574,7 @@ var RunContext = class {
    */
   async refresh(othersActed) {
     const { state, loadedAt, cfg } = this;
-    if (this.rules.effect !== "act" || this.saved || !state || !loadedAt) return;
+    if (this.rules.effect !== "act" || this.saved || this.stoodDown || !state || !loadedAt) return;
     const ageDays = (this.deps.clock.now() - loadedAt.getTime()) / DAY_MS;
     if (ageDays < cfg.stateRetentionDays / 2) return;
     const kept = await this.saveAside(othersActed, state.phase, { rotation: state.rotation });
@@ -580,6 +582,10 @@ var RunContext = class {
       this.result.notes.push(
         `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`
       );
+  }
+  /** This run holds the secret a finished rotation replaced: it changes nothing, the state included. */
+  standDown() {
+    this.stoodDown = true;
   }
   /**
    * Saves a state no step of this run needed (the owed `idle`, a refresh),
@@ -589,6 +595,7 @@ var RunContext = class {
    * depend on such a save: a failure is a note. True when it was kept.
    */
   async saveAside(othersActed, phase, extra = {}) {
+    if (this.cfg.runAttempt > 1 && this.state?.runId === this.cfg.runId) return false;
     try {
       await this.write(this.stateAt(phase, extra));
     } catch (error) {
@@ -597,13 +604,13 @@ var RunContext = class {
       );
       return false;
     }
-    const acted = await othersActed().catch(() => true);
-    if (!acted) return true;
+    const acted = await othersActed().catch((error) => errorMessage(error));
+    if (acted === false) return true;
     try {
       await this.deps.store.withdraw();
       this.result.stateArtifactId = void 0;
       this.result.notes.push(
-        "Another run changed the rotation while this one worked (or this run could not ask): the state it saved was withdrawn, so that run\u2019s stays the newest."
+        `${acted === true ? "Another run changed the rotation while this one worked" : `This run could not ask whether another run changed the rotation (${acted})`}: the state it saved was withdrawn, so such a run's stays the newest.`
       );
     } catch (error) {
       this.distrust(
@@ -777,7 +784,7 @@ var ApiRotation = class extends Flow {
       "check inputs, GitHub access and Marketing Cloud",
       () => this.preflight(reads)
     );
-    if (situation === "superseded") return;
+    if (situation === "superseded") return ctx.standDown();
     const due = this.describeAge();
     const actions = this.planOrReport(situation, due);
     this.result.plan = describeActions(actions);
@@ -1355,8 +1362,9 @@ var ApiRotation = class extends Flow {
 function assessSetup(facts) {
   const { current, escrowed, previous, state } = facts;
   const record = recordUnderWay(state);
-  const over = state?.phase === "staged" && gitHubShowsOver(facts) && current.accepted && current.fingerprint === record?.stagedFingerprint && previous?.accepted !== true;
-  if (over) return { situation: { kind: "idle" }, finished: record };
+  const takenUp = state?.phase === "staged" && facts.escrowChecked === true && facts.escrowUpdatedAt === void 0 && current.accepted && current.fingerprint === record?.stagedFingerprint && previous?.accepted !== true;
+  if (takenUp && gitHubShowsOver(facts)) return { situation: { kind: "idle" }, finished: record };
+  if (takenUp) return { situation: { kind: "activated-early", staged: current }, record: { stored: record } };
   if (record) {
     const staged = [escrowed, current].find((s) => s?.fingerprint === record.stagedFingerprint);
     const old = [previous, current].find((s) => s && s.fingerprint === record.previousFingerprint);
@@ -1524,12 +1532,14 @@ var SetupRotation = class extends Flow {
     return { ...escrow, staleDestinations: stale };
   }
   /**
-   * The escrow appeared or went since this job received its inputs: a person
-   * escrowed a secret another run may be distributing, or a run confirmed.
+   * The escrow appeared, went, or was written since this job received its
+   * inputs (less the skew): a person escrowed a secret another run may be
+   * distributing, or a run confirmed.
    */
   async othersActed() {
     const at = await this.deps.secrets.updatedAt(this.cfg.escrow);
-    return at !== void 0 !== Boolean(this.cfg.stagedClientSecret);
+    if (at === void 0) return Boolean(this.cfg.stagedClientSecret);
+    return !this.cfg.stagedClientSecret || at.getTime() >= this.ctx.startedAt - SKEW_MS;
   }
   /** The record of a staging a person escrowed that the state does not know: it starts when the escrow was written. */
   async recordEscrowed(escrowed) {
@@ -1665,8 +1675,7 @@ ${text}`
   }
   async deliverAfterEarlyActivation(staged) {
     const { ctx, cfg } = this;
-    const done = new Set(ctx.rotation().publishedTo);
-    const stale = cfg.destinations.filter((d) => !done.has(d.id)).map((d) => d.id);
+    const stale = await ctx.writtenBefore(new Date(ctx.rotation().stagedAt)).catch(() => cfg.destinations.map((d) => d.id));
     this.deps.log.warning(
       `The staged secret was activated before every destination held it; these hold a rejected secret and are written now: ${stale.join(", ")}.`
     );
