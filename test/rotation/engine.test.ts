@@ -15,7 +15,7 @@ import {
   type StateStore,
   type TokenPort,
 } from '../../src/rotation/ports.ts';
-import type { RotationState } from '../../src/rotation/state.ts';
+import type { RotationRecord, RotationState } from '../../src/rotation/state.ts';
 import { stateDocument } from '../support/state-document.ts';
 
 const DAY = 86_400_000;
@@ -228,6 +228,17 @@ function world(mode: Mode, management: 'api' | 'setup', stored?: RotationState, 
 }
 
 const fp = (secret: string) => fingerprint(CLIENT, secret);
+/** The record of a staging of `secret` at `stagedAt` by run 3, usable at once. */
+const stagingOf = (secret: string, stagedAt: Date, extra: Partial<RotationRecord> = {}): RotationRecord => ({
+  stagedFingerprint: fp(secret),
+  stagedAt: stagedAt.toISOString(),
+  usableAt: stagedAt.toISOString(),
+  expiresAt: new Date(stagedAt.getTime() + 180 * DAY).toISOString(),
+  escrowId: ESCROW.id,
+  publishedTo: [],
+  stagedByRun: 3,
+  ...extra,
+});
 const base = (t: number, extra: Partial<RotationState>): RotationState =>
   stateDocument(CLIENT, new Date(t), extra);
 
@@ -452,16 +463,7 @@ describe('the Setup flow takes a stored staging for finished only on GitHub’s 
       'setup',
       base(t - 60 * 60_000, {
         phase: 'staged',
-        rotation: {
-          stagedFingerprint: fp('NEXT'),
-          previousFingerprint: fp('OLD'),
-          stagedAt: stagedAt.toISOString(),
-          usableAt: stagedAt.toISOString(),
-          expiresAt: new Date(stagedAt.getTime() + 180 * DAY).toISOString(),
-          escrowId: ESCROW.id,
-          publishedTo: [],
-          stagedByRun: 3,
-        },
+        rotation: stagingOf('NEXT', stagedAt, { previousFingerprint: fp('OLD') }),
       }),
     );
     const written = new Date(t - 60 * 60_000);
@@ -605,15 +607,7 @@ describe('a refresh never hides another run’s newer save', () => {
       'api',
       base(t, {
         phase: 'staged',
-        rotation: {
-          stagedFingerprint: fp('NEXT'),
-          stagedAt: stagedAt.toISOString(),
-          usableAt: stagedAt.toISOString(),
-          expiresAt: new Date(stagedAt.getTime() + 180 * DAY).toISOString(),
-          escrowId: ESCROW.id,
-          publishedTo: [],
-          stagedByRun: 3,
-        },
+        rotation: stagingOf('NEXT', stagedAt),
       }),
       new Date(t - 50 * DAY),
     );
@@ -699,17 +693,11 @@ describe('saves aside in corner cases', () => {
     const stagedAt = new Date(t - 50 * DAY);
     const stored = base(t - 50 * DAY, {
       phase: 'published',
-      rotation: {
-        stagedFingerprint: fp('NEXT'),
+      rotation: stagingOf('NEXT', stagedAt, {
         previousFingerprint: fp('OLD'),
-        stagedAt: stagedAt.toISOString(),
-        usableAt: stagedAt.toISOString(),
-        expiresAt: new Date(stagedAt.getTime() + 180 * DAY).toISOString(),
-        escrowId: ESCROW.id,
         publishedTo: ['a', 'b'],
         publishedAt: stagedAt.toISOString(),
-        stagedByRun: 3,
-      },
+      }),
     });
     const w = world('auto', 'setup', stored, new Date(t - 50 * DAY));
     w.mc.staged = { secret: 'NEXT', createdAt: stagedAt };
