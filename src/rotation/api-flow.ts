@@ -74,8 +74,6 @@ export class ApiRotation extends Flow {
   private unconfirmed = false;
   /** The stored rotation preflight found over. */
   private settled: RotationRecord | undefined;
-  /** `idle` is to be saved at the run's end (saveIdleIfOwed). */
-  private idleOwed = false;
   /** Whether another live run holds this rotation was asked already. */
   private othersAsked = false;
   /** This run wrote the staged secret to every destination: the evidence activation and confirmation need. */
@@ -132,7 +130,6 @@ export class ApiRotation extends Flow {
       const stop = await this.execute(action);
       if (stop) break;
     }
-    await this.saveIdleIfOwed();
     this.result.headline ||= this.headlineFor(situation, actions);
   }
 
@@ -232,7 +229,7 @@ export class ApiRotation extends Flow {
     if (contradiction) {
       this.ctx.setAside(contradiction);
       facts.state = undefined;
-      this.idleOwed = true;
+      this.ctx.oweIdle();
     }
     this.unconfirmed = !this.ctx.state && escrowUpdatedAt !== undefined;
     const situation = assess(facts);
@@ -253,21 +250,7 @@ export class ApiRotation extends Flow {
     this.ctx.settle(over, (this.status.lastActivatedAt ?? new Date(over.stagedAt)).toISOString());
     facts.state = this.ctx.state;
     this.settled = over;
-    this.idleOwed = true;
-  }
-
-  /**
-   * The stored rotation is history, was set aside, or was finished by this
-   * run without staging: a run that acts and saved nothing else saves `idle`
-   * at its successful end, so later runs neither read every destination nor
-   * warn again; aside (`RunContext.saveAside`), so never over the record of
-   * a run that staged meanwhile. A run that fails saves no such `idle`.
-   */
-  private async saveIdleIfOwed(): Promise<void> {
-    const { ctx } = this;
-    // Runs that only report or plan end before this.
-    if (!this.idleOwed || ctx.hasSaved) return;
-    await ctx.saveAside(() => this.othersActed(), 'idle');
+    this.ctx.oweIdle();
   }
 
   /**
@@ -784,6 +767,6 @@ export class ApiRotation extends Flow {
     ctx.completed(secret, activatedAt);
     // Preflight found the escrow already gone, yet could not show the rotation over (a read failed):
     // record it, or every later run delivers and confirms again.
-    if (this.escrow && !this.escrow.at && !this.stagedHere) this.idleOwed = true;
+    if (this.escrow && !this.escrow.at && !this.stagedHere) this.ctx.oweIdle();
   }
 }

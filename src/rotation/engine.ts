@@ -37,6 +37,7 @@ export async function runEngine(deps: EngineDeps): Promise<EngineOutcome> {
       flow = new ApiRotation(ctx, deps.management);
     }
     await flow.run();
+    await ctx.saveOwedIdle(() => flow.othersActed());
     await ctx.flush();
     await ctx.refresh(() => flow.othersActed());
     return { result: ctx.result };

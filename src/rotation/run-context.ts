@@ -125,6 +125,8 @@ export class RunContext {
   private loadedAt: Date | undefined;
   /** A state was saved by this run. */
   private saved = false;
+  /** `idle` is to be saved at the run's successful end (`saveOwedIdle`). */
+  private idleOwed = false;
   /** This run received stale inputs (another run finished the rotation since it was queued): it saves nothing aside. */
   private stoodDown = false;
   /** The phase marked but not yet saved (see `mark`). */
@@ -421,6 +423,22 @@ export class RunContext {
       this.result.notes.push(
         `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`,
       );
+  }
+
+  /**
+   * The stored rotation is history (the platforms show it over), was set
+   * aside, or was finished by this run without a save: a run that acts and
+   * saves nothing else saves `idle` at its successful end, so later runs
+   * neither read every destination nor warn again (docs/DESIGN.md, "Saves").
+   */
+  oweIdle(): void {
+    this.idleOwed = true;
+  }
+
+  /** Saves the owed `idle`, aside (never over the record of a run that staged meanwhile). */
+  async saveOwedIdle(othersActed: () => Promise<boolean>): Promise<void> {
+    if (!this.idleOwed || this.rules.effect !== 'act' || this.saved || this.stoodDown) return;
+    await this.saveAside(othersActed, 'idle');
   }
 
   /** This run holds the secret a finished rotation replaced: it changes nothing, the state included. */

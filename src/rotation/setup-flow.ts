@@ -25,6 +25,9 @@ import type { RotationRecord } from './state.ts';
 /** Marketing Cloud expires every secret this long after it was generated. */
 const SECRET_LIFETIME_DAYS = 180;
 
+/** Marketing Cloud accepts a staged secret this long after it was generated (docs/DESIGN.md, rule 3). */
+const USABLE_AFTER_MS = 5 * 60_000;
+
 /** When a secret generated at `at` expires. */
 const expiresFrom = (at: Date): Date => new Date(at.getTime() + SECRET_LIFETIME_DAYS * DAY_MS);
 const WAITING_FOR_ACTIVATION = 'Distributed; waiting for activation in Setup.';
@@ -120,8 +123,11 @@ export class SetupRotation extends Flow {
       state: ctx.state,
       ...(stored && !this.escrowed ? await this.storedEvidence(stored) : {}),
     });
-    // Setup cannot ask when it was activated: no earlier than its staging.
-    if (finished) ctx.settle(finished, finished.stagedAt);
+    if (finished) {
+      // Setup cannot ask when it was activated: no earlier than its staging. Saved once, as the API flow does.
+      ctx.settle(finished, finished.stagedAt);
+      ctx.oweIdle();
+    }
     ctx.record = record && 'escrowed' in record ? await this.recordEscrowed(record.escrowed) : record?.stored;
     return situation;
   }
@@ -133,16 +139,24 @@ export class SetupRotation extends Flow {
    */
   private async storedEvidence(
     stored: RotationRecord,
-  ): Promise<Pick<SetupFacts, 'escrowChecked' | 'escrowUpdatedAt' | 'staleDestinations'>> {
+  ): Promise<
+    Pick<SetupFacts, 'escrowChecked' | 'escrowUpdatedAt' | 'staleDestinations' | 'previousEscrowGone'>
+  > {
     const { deps, cfg, ctx } = this;
-    const [escrow, stale] = await Promise.all([
+    const [escrowAt, previousGone, stale] = await Promise.all([
       deps.secrets.updatedAt(cfg.escrow).then(
         (at) => ({ escrowChecked: true, escrowUpdatedAt: at }),
         () => ({ escrowChecked: false }),
       ),
+      this.previous
+        ? undefined
+        : deps.secrets.updatedAt(cfg.previousEscrow).then(
+            (at) => at === undefined,
+            () => undefined,
+          ),
       ctx.writtenBefore(new Date(stored.stagedAt)).catch(() => undefined),
     ]);
-    return { ...escrow, staleDestinations: stale };
+    return { ...escrowAt, staleDestinations: stale, previousEscrowGone: previousGone };
   }
 
   /**
@@ -163,7 +177,8 @@ export class SetupRotation extends Flow {
     this.result.stagedAt = escrowedAt;
     return {
       stagedFingerprint: escrowed.fingerprint,
-      previousFingerprint: this.current.accepted ? this.current.fingerprint : undefined,
+      // The secret active now, as far as this run can tell: the workflow's, or else the previous one in hand.
+      previousFingerprint: [this.current, this.previous].find((s) => s?.accepted)?.fingerprint,
       stagedAt: escrowedAt.toISOString(),
       usableAt: escrowedAt.toISOString(),
       expiresAt: expiresFrom(escrowedAt).toISOString(),
@@ -182,13 +197,20 @@ export class SetupRotation extends Flow {
   private async doubtClaims(situation: SetupSituation): Promise<SetupSituation> {
     if (situation.kind !== 'distributed' && situation.kind !== 'staged-broken') return situation;
     const { ctx, deps, cfg } = this;
+    // A newer staging in the escrow (assessSetup's `supersede`): the escrow's time says nothing of this record.
+    if (this.escrowed && this.escrowed.fingerprint !== ctx.rotation().stagedFingerprint) return situation;
     const escrowedAt = await deps.secrets.updatedAt(cfg.escrow);
     const recorded = new Date(ctx.rotation().stagedAt);
     const since = escrowedAt && escrowedAt > recorded ? escrowedAt : recorded;
     const stale = await ctx.writtenBefore(since);
     if (stale.length === 0) return situation;
+    // A rejected staged secret some destinations may hold, escrowed too long ago to be merely not usable
+    // yet, is not distributed again: the old one goes back.
+    const mayBecomeUsable = ctx.now().getTime() < since.getTime() + USABLE_AFTER_MS;
+    if (situation.kind === 'staged-broken' && stale.length < cfg.destinations.length && !mayBecomeUsable)
+      return situation;
     ctx.distrustDelivery(stale, 'escrowed');
-    return undistributed(situation.staged, this.current);
+    return undistributed(situation.staged, this.current, this.previous);
   }
 
   /**

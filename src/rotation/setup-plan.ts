@@ -33,6 +33,8 @@ export interface SetupFacts extends Pick<Facts, 'escrowChecked' | 'escrowUpdated
   /** `previous-client-secret`: the secret that was active when the staged one was distributed. */
   previous?: InHand;
   state?: Pick<RotationState, 'phase' | 'rotation'>;
+  /** GitHub shows no previous escrow (read with the escrow, when no previous secret was passed in). */
+  previousEscrowGone?: boolean;
 }
 
 export interface SetupAssessment {
@@ -51,21 +53,12 @@ export interface SetupAssessment {
 export function assessSetup(facts: SetupFacts): SetupAssessment {
   const { current, escrowed, previous, state } = facts;
   const record = recordUnderWay(state);
-  // A `staged` record whose secret the workflow holds, accepted, with GitHub showing no escrow, while the
-  // previous secret in hand (if any) is rejected: the API flow's finished rotation (it saves none after
-  // confirm), met after a switch to Setup, or this flow's distribution that stopped half way, whose
-  // secret a person then activated (it saves `staged` before it writes). Finished when GitHub shows
-  // every destination written since the staging; otherwise the accepted secret goes to every destination
-  // at once, then confirm.
-  const takenUp =
-    state?.phase === 'staged' &&
-    facts.escrowChecked === true &&
-    facts.escrowUpdatedAt === undefined &&
-    current.accepted &&
-    current.fingerprint === record?.stagedFingerprint &&
-    previous?.accepted !== true;
-  if (takenUp && gitHubShowsOver(facts)) return { situation: { kind: 'idle' }, finished: record };
-  if (takenUp) return { situation: { kind: 'activated-early', staged: current }, record: { stored: record } };
+  // A staged secret a person escrowed: it differs from the one the workflow holds.
+  const fresh = escrowed && escrowed.fingerprint !== current.fingerprint ? escrowed : undefined;
+  if (record && fresh && fresh.fingerprint !== record.stagedFingerprint)
+    return supersede(facts, record, fresh);
+  const takenUp = takeUp(facts, record);
+  if (takenUp) return takenUp;
   if (record) {
     const staged = [escrowed, current].find((s) => s?.fingerprint === record.stagedFingerprint);
     const old = [previous, current].find((s) => s && s.fingerprint === record.previousFingerprint);
@@ -75,22 +68,67 @@ export function assessSetup(facts: SetupFacts): SetupAssessment {
         : { kind: 'staged-broken', staged, old };
       return { situation, record: { stored: record } };
     }
-    if (staged) return { situation: undistributed(staged, current), record: { stored: record } };
+    if (staged) return { situation: undistributed(staged, current, previous), record: { stored: record } };
   }
-  // A staged secret a person escrowed: it differs from the one the workflow holds.
-  if (escrowed && escrowed.fingerprint !== current.fingerprint) {
-    return { situation: undistributed(escrowed, current), record: { escrowed } };
-  }
+  if (fresh) return { situation: undistributed(fresh, current, previous), record: { escrowed: fresh } };
   return { situation: { kind: 'idle' } };
 }
 
 /**
- * A staged secret the destinations may not hold: distribute it, unless the
- * workflow's own secret is rejected while the staged one works (the person
- * activated before the destinations were written: deliver it at once).
+ * The person escrowed a newer staging than the record's: generating it
+ * disabled the record's secret unless that was activated. Its distribution
+ * starts over; while it is not usable yet, an active old secret in hand goes
+ * back first wherever the record's secret may be, unless that secret is the
+ * workflow's, accepted.
  */
-export function undistributed(staged: InHand, current: InHand): SetupSituation {
-  return !current.accepted && staged.accepted && staged.fingerprint !== current.fingerprint
+function supersede(facts: SetupFacts, record: RotationRecord, fresh: InHand): SetupAssessment {
+  const { current, previous } = facts;
+  const recordWorks = current.fingerprint === record.stagedFingerprint && current.accepted;
+  const old = [current, previous].find((s) => s?.accepted && s.fingerprint !== record.stagedFingerprint);
+  if (!fresh.accepted && !recordWorks && old) {
+    return { situation: { kind: 'staged-broken', staged: current, old }, record: { stored: record } };
+  }
+  return { situation: undistributed(fresh, current, previous), record: { escrowed: fresh } };
+}
+
+/**
+ * A `staged` record whose secret the workflow holds, accepted, with GitHub
+ * showing no escrow, and evidence that it was activated: the previous secret
+ * in hand rejected, or, when none is passed in, GitHub showing no previous
+ * escrow (this flow writes it before any destination; the API flow never
+ * does). That is the API flow's finished rotation (it saves none after
+ * confirm), met after a switch to Setup, or this flow's distribution that
+ * stopped half way (it saves `staged` before it writes), whose secret a
+ * person then activated. Finished when GitHub shows every destination
+ * written since the staging; otherwise the secret goes to every destination
+ * at once, then confirm.
+ */
+function takeUp(facts: SetupFacts, record: RotationRecord | undefined): SetupAssessment | undefined {
+  const { current, previous, state } = facts;
+  const activated = previous ? !previous.accepted : facts.previousEscrowGone === true;
+  const held =
+    state?.phase === 'staged' &&
+    facts.escrowChecked === true &&
+    facts.escrowUpdatedAt === undefined &&
+    current.accepted &&
+    current.fingerprint === record?.stagedFingerprint;
+  if (!record || !held || !activated) return undefined;
+  return gitHubShowsOver(facts)
+    ? { situation: { kind: 'idle' }, finished: record }
+    : { situation: { kind: 'activated-early', staged: current }, record: { stored: record } };
+}
+
+/**
+ * A staged secret the destinations may not hold: distribute it, unless the
+ * workflow's own secret is rejected while the staged one works and no
+ * previous secret in hand is still accepted (the person activated before the
+ * destinations were written: deliver it at once).
+ */
+export function undistributed(staged: InHand, current: InHand, previous?: InHand): SetupSituation {
+  return !current.accepted &&
+    staged.accepted &&
+    staged.fingerprint !== current.fingerprint &&
+    previous?.accepted !== true
     ? { kind: 'activated-early', staged }
     : { kind: 'distribute', staged };
 }

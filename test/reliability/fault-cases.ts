@@ -344,16 +344,40 @@ function sameClientTogether(offsetMs: number): ReliabilityCase {
   };
 }
 
-/** The second run starts once the first has escrowed its staged secret, so it receives it, no concurrency group. */
+/**
+ * The second run starts once the first has escrowed its staged secret, so it
+ * receives it, no concurrency group. The first run's activation waits until
+ * the second has ended its preflight (or ended): however slowly either is
+ * scheduled, the second decides while the staging is still escrowed, then
+ * both race to activate.
+ */
 function sameClientAfterEscrow(): ReliabilityCase {
   const name = 'same client, second run started after the first escrowed, no concurrency group';
   return {
     name,
     run: () =>
       runCase(name, WINDOW_MS, async (world, watched) => {
+        const decided = barrier(1);
+        const release = decided.arrival();
+        world.mc.server.faults.inject({
+          route: MC_ROUTES.activate,
+          mode: { kind: 'hold', until: decided.opened },
+          times: 1,
+        });
         const inputs = { mode: 'auto', destinations: THREE_DESTINATIONS };
         const first = world.run({ runId: 2001, inputs });
-        const second = onEscrow(world, first, () => world.run({ runId: 2002, inputs }));
+        const second = onEscrow(world, first, () =>
+          world
+            .run({
+              runId: 2002,
+              inputs,
+              // Any step line after preflight: the second run has decided.
+              onLine: (line) => {
+                if (/^\[(?!load\]|preflight\])[a-z-]+\] /.test(line)) release();
+              },
+            })
+            .finally(release),
+        );
         const runs = await Promise.all([first, second]);
         const problems = overlapProblems(world, watched, runs);
         // Holding the escrow, the second run finishes the same rotation (or finds it done).

@@ -515,6 +515,129 @@ describe('the Setup flow takes a stored staging for finished only on GitHub’s 
   });
 });
 
+describe('the Setup flow and a person who acts between runs', () => {
+  it('a finished API rotation it takes up is saved as idle once; a staging escrowed later is distributed, not the active secret', async () => {
+    const w = world('rotate', 'api');
+    expect((await w.run()).error).toBeUndefined();
+    const setup = { management: 'setup' as const, mode: 'auto' as const, clientSecret: 'NEW1' };
+    w.clock.t += DAY;
+    expect((await w.run({ ...setup, runId: 8 })).error).toBeUndefined();
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'idle']);
+    w.clock.t += DAY;
+    expect((await w.run({ ...setup, runId: 9 })).error).toBeUndefined();
+    expect(w.store.saved.map((s) => s.phase)).toEqual(['staged', 'idle']);
+    // Due: the person generates S2 in Setup and escrows it.
+    w.clock.t += 150 * DAY;
+    w.mc.staged = { secret: 'S2', createdAt: new Date(w.clock.t) };
+    w.secrets.values.set(ESCROW.id, { value: 'S2', at: new Date(w.clock.t) });
+    w.clock.t += 10 * 60_000;
+    const dist = await w.run({ ...setup, stagedClientSecret: 'S2', runId: 10 });
+    expect(dist.error).toBeUndefined();
+    expect(DESTINATIONS.map((d) => w.secrets.values.get(d.id)?.value)).toEqual(['S2', 'S2']);
+    expect(w.secrets.values.get(PREVIOUS.id)?.value).toBe('NEW1');
+  });
+
+  it('a record whose escrow went while no previous secret is passed in, but its escrow is there: no activation is assumed', async () => {
+    const t = Date.parse('2026-11-01T00:00:00Z');
+    const stagedAt = new Date(t - 2 * 60 * 60_000);
+    const w = world(
+      'auto',
+      'setup',
+      base(t - 60 * 60_000, {
+        phase: 'staged',
+        rotation: stagingOf('NEXT', stagedAt, { previousFingerprint: fp('OLD') }),
+      }),
+    );
+    // A distribution stopped after a; the person deleted the escrow without activating; OLD is still active.
+    w.secrets.values.set(PREVIOUS.id, { value: 'OLD', at: new Date(t - 60 * 60_000) });
+    w.secrets.values.set('a', { value: 'NEXT', at: new Date(t - 60 * 60_000) });
+    w.mc.staged = { secret: 'NEXT', createdAt: stagedAt };
+    const { error, result } = await w.run({ clientSecret: 'NEXT' });
+    expect(error).toBeUndefined();
+    expect(result.rotated).toBe(false);
+    expect(result.headline).toMatch(/activate the staged secret in Setup/);
+    expect(w.secrets.values.get(PREVIOUS.id)?.value).toBe('OLD');
+    expect(DESTINATIONS.map((d) => w.secrets.values.get(d.id)?.value)).toEqual(['NEXT', 'NEXT']);
+  });
+
+  describe.each(['published', 'staged'] as const)(
+    'a second staged secret escrowed over a distributed one (%s)',
+    (phase) => {
+      const t = Date.parse('2026-11-01T00:00:00Z');
+      const secondGenerated = (usable: boolean) => {
+        const stagedAt = new Date(t - 2 * DAY);
+        const w = world(
+          'auto',
+          'setup',
+          base(t - DAY, {
+            phase,
+            rotation: stagingOf('NEXT', stagedAt, {
+              previousFingerprint: fp('OLD'),
+              publishedTo: ['a', 'b'],
+            }),
+          }),
+        );
+        const written = new Date(t - DAY);
+        for (const d of phase === 'published' ? DESTINATIONS : DESTINATIONS.slice(0, 1))
+          w.secrets.values.set(d.id, { value: 'NEXT', at: written });
+        w.secrets.values.set(PREVIOUS.id, { value: 'OLD', at: written });
+        // Generating S2 in Setup replaced NEXT (one staged secret at a time); the person escrowed it.
+        w.mc.staged = { secret: 'S2', createdAt: new Date(t - 60 * 60_000) };
+        w.secrets.values.set(ESCROW.id, { value: 'S2', at: new Date(t - 60 * 60_000) });
+        if (!usable) {
+          const check = w.mc.check.bind(w.mc);
+          w.mc.check = async (secret) =>
+            secret === 'S2' ? { accepted: false, reason: 'invalid_client' } : check(secret);
+        }
+        return w;
+      };
+      const inputs = { clientSecret: 'NEXT', stagedClientSecret: 'S2', previousClientSecret: 'OLD' };
+
+      it('usable: it is distributed everywhere, the old secret kept, and the person asked to activate', async () => {
+        const w = secondGenerated(true);
+        const { error, result } = await w.run(inputs);
+        expect(error).toBeUndefined();
+        expect(DESTINATIONS.map((d) => w.secrets.values.get(d.id)?.value)).toEqual(['S2', 'S2']);
+        expect(w.secrets.values.get(PREVIOUS.id)?.value).toBe('OLD');
+        expect(result.headline).toMatch(/activate the staged secret in Setup/);
+      });
+
+      it('not usable yet: the old secret goes back everywhere first', async () => {
+        const w = secondGenerated(false);
+        const { error } = await w.run(inputs);
+        expect(error?.message).toMatch(/put back in every destination/);
+        expect(DESTINATIONS.map((d) => w.secrets.values.get(d.id)?.value)).toEqual(['OLD', 'OLD']);
+      });
+    },
+  );
+});
+
+describe('the Setup flow doubts a published claim', () => {
+  it('a staged secret escrowed long ago, rejected now, that one destination holds: the old secret goes back, not a distribution of it', async () => {
+    const t = Date.parse('2026-11-01T00:00:00Z');
+    const stagedAt = new Date(t - 2 * DAY);
+    const w = world(
+      'auto',
+      'setup',
+      base(t - DAY, {
+        phase: 'published',
+        rotation: stagingOf('NEXT', stagedAt, { previousFingerprint: fp('OLD'), publishedTo: ['a', 'b'] }),
+      }),
+    );
+    // Only a was written (b's write was lost, or undone by hand); NEXT was then replaced in Setup, never escrowed again.
+    w.secrets.values.set(ESCROW.id, { value: 'NEXT', at: stagedAt });
+    w.secrets.values.set(PREVIOUS.id, { value: 'OLD', at: stagedAt });
+    w.secrets.values.set('a', { value: 'NEXT', at: new Date(t - DAY) });
+    const { error } = await w.run({
+      clientSecret: 'OLD',
+      stagedClientSecret: 'NEXT',
+      previousClientSecret: 'OLD',
+    });
+    expect(error?.message).toMatch(/put back in every destination/);
+    expect(DESTINATIONS.map((d) => w.secrets.values.get(d.id)?.value)).toEqual(['OLD', 'OLD']);
+  });
+});
+
 describe('the Setup flow after a finished API rotation that GitHub does not show over', () => {
   const failFirstReadOf = (w: ReturnType<typeof world>, id: string) => {
     const reads = w.secrets.updatedAt.bind(w.secrets);

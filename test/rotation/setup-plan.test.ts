@@ -32,8 +32,8 @@ const PREVIOUS = secret('PREV', true);
 const record = (staged: InHand, previous?: InHand) =>
   rotationRecord(staged.fingerprint, previous?.fingerprint);
 const state = (phase: Phase, rotation: RotationRecord) => ({ phase, rotation });
-/** GitHub looked: no escrow, and no destination left unwritten since the staging. */
-const shownOver = { escrowChecked: true, staleDestinations: [] };
+/** GitHub looked: no escrow, no previous escrow (the API flow writes none), no destination left unwritten since the staging. */
+const shownOver = { escrowChecked: true, staleDestinations: [], previousEscrowGone: true };
 
 /** The situation's kind, its secrets by name, and which record it follows. */
 type Assessed = Record<string, string | undefined>;
@@ -139,8 +139,53 @@ describe('assessSetup: where the rotation stands', () => {
     },
     {
       name: 'no escrow, the destinations unread (a read failed): not taken for finished, written at once',
-      facts: { current: NEW, state: state('staged', record(NEW, OLD)), escrowChecked: true },
+      facts: {
+        current: NEW,
+        state: state('staged', record(NEW, OLD)),
+        escrowChecked: true,
+        previousEscrowGone: true,
+      },
       expected: { kind: 'activated-early', staged: 'NEW', follows: 'stored' },
+    },
+    {
+      name: 'no escrow, no previous secret in hand, but GitHub shows a previous escrow: no evidence of activation, distributed again',
+      facts: {
+        current: NEW,
+        state: state('staged', record(NEW, OLD)),
+        ...shownOver,
+        previousEscrowGone: false,
+      },
+      expected: { kind: 'distribute', staged: 'NEW', follows: 'stored' },
+    },
+    {
+      name: 'a newer staging escrowed over a stored one that still works: the newer one is distributed',
+      facts: {
+        current: NEW,
+        escrowed: PREVIOUS,
+        previous: OLD_REJECTED,
+        state: state('published', record(NEW, OLD)),
+      },
+      expected: { kind: 'distribute', staged: 'PREV', follows: 'escrowed PREV' },
+    },
+    {
+      name: 'a newer staging escrowed, usable, over a replaced one the workflow holds, the old one still active: distributed',
+      facts: {
+        current: NEW_REJECTED,
+        escrowed: PREVIOUS,
+        previous: OLD,
+        state: state('published', record(NEW, OLD)),
+      },
+      expected: { kind: 'distribute', staged: 'PREV', follows: 'escrowed PREV' },
+    },
+    {
+      name: 'a newer staging escrowed, not usable yet, over a replaced one the workflow holds: the old one goes back first',
+      facts: {
+        current: NEW_REJECTED,
+        escrowed: secret('PREV', false),
+        previous: OLD,
+        state: state('staged', record(NEW, OLD)),
+      },
+      expected: { kind: 'staged-broken', staged: 'NEW', old: 'OLD', follows: 'stored' },
     },
     {
       name: 'the escrow unread (a read failed): nothing shown, distributed again',

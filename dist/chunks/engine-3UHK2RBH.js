@@ -329,6 +329,8 @@ var RunContext = class {
   loadedAt;
   /** A state was saved by this run. */
   saved = false;
+  /** `idle` is to be saved at the run's successful end (`saveOwedIdle`). */
+  idleOwed = false;
   /** This run received stale inputs (another run finished the rotation since it was queued): it saves nothing aside. */
   stoodDown = false;
   /** The phase marked but not yet saved (see `mark`). */
@@ -583,6 +585,20 @@ var RunContext = class {
         `State refreshed: the newest state was saved ${Math.floor(ageDays)} days ago, over half of state-retention-days (${cfg.stateRetentionDays}); it was saved again.`
       );
   }
+  /**
+   * The stored rotation is history (the platforms show it over), was set
+   * aside, or was finished by this run without a save: a run that acts and
+   * saves nothing else saves `idle` at its successful end, so later runs
+   * neither read every destination nor warn again (docs/DESIGN.md, "Saves").
+   */
+  oweIdle() {
+    this.idleOwed = true;
+  }
+  /** Saves the owed `idle`, aside (never over the record of a run that staged meanwhile). */
+  async saveOwedIdle(othersActed) {
+    if (!this.idleOwed || this.rules.effect !== "act" || this.saved || this.stoodDown) return;
+    await this.saveAside(othersActed, "idle");
+  }
   /** This run holds the secret a finished rotation replaced: it changes nothing, the state included. */
   standDown() {
     this.stoodDown = true;
@@ -750,8 +766,6 @@ var ApiRotation = class extends Flow {
   unconfirmed = false;
   /** The stored rotation preflight found over. */
   settled;
-  /** `idle` is to be saved at the run's end (saveIdleIfOwed). */
-  idleOwed = false;
   /** Whether another live run holds this rotation was asked already. */
   othersAsked = false;
   /** This run wrote the staged secret to every destination: the evidence activation and confirmation need. */
@@ -803,7 +817,6 @@ var ApiRotation = class extends Flow {
       const stop = await this.execute(action);
       if (stop) break;
     }
-    await this.saveIdleIfOwed();
     this.result.headline ||= this.headlineFor(situation, actions);
   }
   /**
@@ -891,7 +904,7 @@ var ApiRotation = class extends Flow {
     if (contradiction) {
       this.ctx.setAside(contradiction);
       facts.state = void 0;
-      this.idleOwed = true;
+      this.ctx.oweIdle();
     }
     this.unconfirmed = !this.ctx.state && escrowUpdatedAt !== void 0;
     const situation = assess(facts);
@@ -911,19 +924,7 @@ var ApiRotation = class extends Flow {
     this.ctx.settle(over, (this.status.lastActivatedAt ?? new Date(over.stagedAt)).toISOString());
     facts.state = this.ctx.state;
     this.settled = over;
-    this.idleOwed = true;
-  }
-  /**
-   * The stored rotation is history, was set aside, or was finished by this
-   * run without staging: a run that acts and saved nothing else saves `idle`
-   * at its successful end, so later runs neither read every destination nor
-   * warn again; aside (`RunContext.saveAside`), so never over the record of
-   * a run that staged meanwhile. A run that fails saves no such `idle`.
-   */
-  async saveIdleIfOwed() {
-    const { ctx } = this;
-    if (!this.idleOwed || ctx.hasSaved) return;
-    await ctx.saveAside(() => this.othersActed(), "idle");
+    this.ctx.oweIdle();
   }
   /**
    * Marketing Cloud, asked again, shows a generation or an activation that
@@ -1354,7 +1355,7 @@ var ApiRotation = class extends Flow {
     const activatedAt = record.activatedAt ?? status.lastActivatedAt?.toISOString() ?? ctx.now().toISOString();
     ctx.recordOldestAge(status.active, new Date(record.stagedAt), secret.fingerprint);
     ctx.completed(secret, activatedAt);
-    if (this.escrow && !this.escrow.at && !this.stagedHere) this.idleOwed = true;
+    if (this.escrow && !this.escrow.at && !this.stagedHere) this.ctx.oweIdle();
   }
 };
 
@@ -1362,9 +1363,11 @@ var ApiRotation = class extends Flow {
 function assessSetup(facts) {
   const { current, escrowed, previous, state } = facts;
   const record = recordUnderWay(state);
-  const takenUp = state?.phase === "staged" && facts.escrowChecked === true && facts.escrowUpdatedAt === void 0 && current.accepted && current.fingerprint === record?.stagedFingerprint && previous?.accepted !== true;
-  if (takenUp && gitHubShowsOver(facts)) return { situation: { kind: "idle" }, finished: record };
-  if (takenUp) return { situation: { kind: "activated-early", staged: current }, record: { stored: record } };
+  const fresh = escrowed && escrowed.fingerprint !== current.fingerprint ? escrowed : void 0;
+  if (record && fresh && fresh.fingerprint !== record.stagedFingerprint)
+    return supersede(facts, record, fresh);
+  const takenUp = takeUp(facts, record);
+  if (takenUp) return takenUp;
   if (record) {
     const staged = [escrowed, current].find((s) => s?.fingerprint === record.stagedFingerprint);
     const old = [previous, current].find((s) => s && s.fingerprint === record.previousFingerprint);
@@ -1372,15 +1375,29 @@ function assessSetup(facts) {
       const situation = staged.accepted ? { kind: "distributed", staged, old } : { kind: "staged-broken", staged, old };
       return { situation, record: { stored: record } };
     }
-    if (staged) return { situation: undistributed(staged, current), record: { stored: record } };
+    if (staged) return { situation: undistributed(staged, current, previous), record: { stored: record } };
   }
-  if (escrowed && escrowed.fingerprint !== current.fingerprint) {
-    return { situation: undistributed(escrowed, current), record: { escrowed } };
-  }
+  if (fresh) return { situation: undistributed(fresh, current, previous), record: { escrowed: fresh } };
   return { situation: { kind: "idle" } };
 }
-function undistributed(staged, current) {
-  return !current.accepted && staged.accepted && staged.fingerprint !== current.fingerprint ? { kind: "activated-early", staged } : { kind: "distribute", staged };
+function supersede(facts, record, fresh) {
+  const { current, previous } = facts;
+  const recordWorks = current.fingerprint === record.stagedFingerprint && current.accepted;
+  const old = [current, previous].find((s) => s?.accepted && s.fingerprint !== record.stagedFingerprint);
+  if (!fresh.accepted && !recordWorks && old) {
+    return { situation: { kind: "staged-broken", staged: current, old }, record: { stored: record } };
+  }
+  return { situation: undistributed(fresh, current, previous), record: { escrowed: fresh } };
+}
+function takeUp(facts, record) {
+  const { current, previous, state } = facts;
+  const activated = previous ? !previous.accepted : facts.previousEscrowGone === true;
+  const held = state?.phase === "staged" && facts.escrowChecked === true && facts.escrowUpdatedAt === void 0 && current.accepted && current.fingerprint === record?.stagedFingerprint;
+  if (!record || !held || !activated) return void 0;
+  return gitHubShowsOver(facts) ? { situation: { kind: "idle" }, finished: record } : { situation: { kind: "activated-early", staged: current }, record: { stored: record } };
+}
+function undistributed(staged, current, previous) {
+  return !current.accepted && staged.accepted && staged.fingerprint !== current.fingerprint && previous?.accepted !== true ? { kind: "activated-early", staged } : { kind: "distribute", staged };
 }
 function activeOf(situation, { current, previous }) {
   switch (situation.kind) {
@@ -1435,6 +1452,7 @@ function planSetup({ situation, mode, due }) {
 
 // src/rotation/setup-flow.ts
 var SECRET_LIFETIME_DAYS = 180;
+var USABLE_AFTER_MS = 5 * 6e4;
 var expiresFrom = (at) => new Date(at.getTime() + SECRET_LIFETIME_DAYS * DAY_MS);
 var WAITING_FOR_ACTIVATION = "Distributed; waiting for activation in Setup.";
 var SetupRotation = class extends Flow {
@@ -1511,7 +1529,10 @@ var SetupRotation = class extends Flow {
       state: ctx.state,
       ...stored && !this.escrowed ? await this.storedEvidence(stored) : {}
     });
-    if (finished) ctx.settle(finished, finished.stagedAt);
+    if (finished) {
+      ctx.settle(finished, finished.stagedAt);
+      ctx.oweIdle();
+    }
     ctx.record = record && "escrowed" in record ? await this.recordEscrowed(record.escrowed) : record?.stored;
     return situation;
   }
@@ -1522,14 +1543,18 @@ var SetupRotation = class extends Flow {
    */
   async storedEvidence(stored) {
     const { deps, cfg, ctx } = this;
-    const [escrow, stale] = await Promise.all([
+    const [escrowAt, previousGone, stale] = await Promise.all([
       deps.secrets.updatedAt(cfg.escrow).then(
         (at) => ({ escrowChecked: true, escrowUpdatedAt: at }),
         () => ({ escrowChecked: false })
       ),
+      this.previous ? void 0 : deps.secrets.updatedAt(cfg.previousEscrow).then(
+        (at) => at === void 0,
+        () => void 0
+      ),
       ctx.writtenBefore(new Date(stored.stagedAt)).catch(() => void 0)
     ]);
-    return { ...escrow, staleDestinations: stale };
+    return { ...escrowAt, staleDestinations: stale, previousEscrowGone: previousGone };
   }
   /**
    * The escrow appeared, went, or was written since this job received its
@@ -1548,7 +1573,8 @@ var SetupRotation = class extends Flow {
     this.result.stagedAt = escrowedAt;
     return {
       stagedFingerprint: escrowed.fingerprint,
-      previousFingerprint: this.current.accepted ? this.current.fingerprint : void 0,
+      // The secret active now, as far as this run can tell: the workflow's, or else the previous one in hand.
+      previousFingerprint: [this.current, this.previous].find((s) => s?.accepted)?.fingerprint,
       stagedAt: escrowedAt.toISOString(),
       usableAt: escrowedAt.toISOString(),
       expiresAt: expiresFrom(escrowedAt).toISOString(),
@@ -1566,13 +1592,17 @@ var SetupRotation = class extends Flow {
   async doubtClaims(situation) {
     if (situation.kind !== "distributed" && situation.kind !== "staged-broken") return situation;
     const { ctx, deps, cfg } = this;
+    if (this.escrowed && this.escrowed.fingerprint !== ctx.rotation().stagedFingerprint) return situation;
     const escrowedAt = await deps.secrets.updatedAt(cfg.escrow);
     const recorded = new Date(ctx.rotation().stagedAt);
     const since = escrowedAt && escrowedAt > recorded ? escrowedAt : recorded;
     const stale = await ctx.writtenBefore(since);
     if (stale.length === 0) return situation;
+    const mayBecomeUsable = ctx.now().getTime() < since.getTime() + USABLE_AFTER_MS;
+    if (situation.kind === "staged-broken" && stale.length < cfg.destinations.length && !mayBecomeUsable)
+      return situation;
     ctx.distrustDelivery(stale, "escrowed");
-    return undistributed(situation.staged, this.current);
+    return undistributed(situation.staged, this.current, this.previous);
   }
   /**
    * The active secret's age, the oldest of what the state recorded for it and
@@ -1778,6 +1808,7 @@ async function runEngine(deps) {
       flow = new ApiRotation(ctx, deps.management);
     }
     await flow.run();
+    await ctx.saveOwedIdle(() => flow.othersActed());
     await ctx.flush();
     await ctx.refresh(() => flow.othersActed());
     return { result: ctx.result };
