@@ -344,6 +344,17 @@ function sameClientTogether(offsetMs: number): ReliabilityCase {
   };
 }
 
+/** Holds the first activation Marketing Cloud receives until the returned function is called. */
+function holdFirstActivation(world: World): () => void {
+  const gate = barrier(1);
+  world.mc.server.faults.inject({
+    route: MC_ROUTES.activate,
+    mode: { kind: 'hold', until: gate.opened },
+    times: 1,
+  });
+  return gate.arrival();
+}
+
 /**
  * The second run starts once the first has escrowed its staged secret, so it
  * receives it, no concurrency group. The first run's activation waits until
@@ -357,13 +368,7 @@ function sameClientAfterEscrow(): ReliabilityCase {
     name,
     run: () =>
       runCase(name, WINDOW_MS, async (world, watched) => {
-        const decided = barrier(1);
-        const release = decided.arrival();
-        world.mc.server.faults.inject({
-          route: MC_ROUTES.activate,
-          mode: { kind: 'hold', until: decided.opened },
-          times: 1,
-        });
+        const release = holdFirstActivation(world);
         const inputs = { mode: 'auto', destinations: THREE_DESTINATIONS };
         const first = world.run({ runId: 2001, inputs });
         const second = onEscrow(world, first, () =>
@@ -403,13 +408,7 @@ function sameClientQueuedBeforeEscrow(): ReliabilityCase {
     name,
     run: () =>
       runCase(name, WINDOW_MS, async (world, watched) => {
-        const secondEnded = barrier(1);
-        const release = secondEnded.arrival();
-        world.mc.server.faults.inject({
-          route: MC_ROUTES.activate,
-          mode: { kind: 'hold', until: secondEnded.opened },
-          times: 1,
-        });
+        const release = holdFirstActivation(world);
         const inputs = { mode: 'auto', destinations: THREE_DESTINATIONS };
         // What GitHub handed the second run when it was queued: no escrow yet.
         const queued = { ...inputs, 'client-secret': world.initialSecret, 'staged-client-secret': '' };

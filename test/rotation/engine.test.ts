@@ -448,31 +448,32 @@ describe('the Setup flow after a switch from the API flow', () => {
   });
 });
 
-describe('the Setup flow takes a stored staging for finished only on GitHub’s word', () => {
-  /**
-   * A Setup distribution that stopped after writing a (the `staged` save, the
-   * previous escrow and destination a written), then a person activated the
-   * staged secret and deleted the escrow. The workflow's client-secret comes
-   * from a, so it is the staged secret.
-   */
-  const stoppedHalfWay = () => {
-    const t = Date.parse('2026-11-01T00:00:00Z');
-    const stagedAt = new Date(t - 2 * 60 * 60_000);
-    const w = world(
-      'auto',
-      'setup',
-      base(t - 60 * 60_000, {
-        phase: 'staged',
-        rotation: stagingOf('NEXT', stagedAt, { previousFingerprint: fp('OLD') }),
-      }),
-    );
-    const written = new Date(t - 60 * 60_000);
-    w.secrets.values.set(PREVIOUS.id, { value: 'OLD', at: written });
-    w.secrets.values.set('a', { value: 'NEXT', at: written });
-    w.mc.active = { secret: 'NEXT', createdAt: stagedAt };
-    return w;
-  };
+/**
+ * A Setup distribution that stopped after writing a (the `staged` save, the
+ * previous escrow and destination a written), then a person deleted the
+ * escrow, having activated the staged secret (or not). The workflow's
+ * client-secret comes from a, so it is the staged secret.
+ */
+function stoppedHalfWay(activated = true) {
+  const t = Date.parse('2026-11-01T00:00:00Z');
+  const stagedAt = new Date(t - 2 * 60 * 60_000);
+  const w = world(
+    'auto',
+    'setup',
+    base(t - 60 * 60_000, {
+      phase: 'staged',
+      rotation: stagingOf('NEXT', stagedAt, { previousFingerprint: fp('OLD') }),
+    }),
+  );
+  const written = new Date(t - 60 * 60_000);
+  w.secrets.values.set(PREVIOUS.id, { value: 'OLD', at: written });
+  w.secrets.values.set('a', { value: 'NEXT', at: written });
+  if (activated) w.mc.active = { secret: 'NEXT', createdAt: stagedAt };
+  else w.mc.staged = { secret: 'NEXT', createdAt: stagedAt };
+  return w;
+}
 
+describe('the Setup flow takes a stored staging for finished only on GitHub’s word', () => {
   it('a destination not written since the staging gets the secret at once, and the rotation is confirmed: no outage', async () => {
     const w = stoppedHalfWay();
     const { error, result } = await w.run({ clientSecret: 'NEXT', previousClientSecret: 'OLD' });
@@ -504,9 +505,7 @@ describe('the Setup flow takes a stored staging for finished only on GitHub’s 
   });
 
   it('the person deleted the escrow without activating (the old secret still accepted): distributed, then the person is asked', async () => {
-    const w = stoppedHalfWay();
-    w.mc.active = { secret: 'OLD', createdAt: new Date(w.clock.t - 160 * DAY) };
-    w.mc.staged = { secret: 'NEXT', createdAt: new Date(w.clock.t - 2 * 60 * 60_000) };
+    const w = stoppedHalfWay(false);
     const { error, result } = await w.run({ clientSecret: 'NEXT', previousClientSecret: 'OLD' });
     expect(error).toBeUndefined();
     expect(result.headline).toMatch(/activate the staged secret in Setup/);
@@ -538,20 +537,8 @@ describe('the Setup flow and a person who acts between runs', () => {
   });
 
   it('a record whose escrow went while no previous secret is passed in, but its escrow is there: no activation is assumed', async () => {
-    const t = Date.parse('2026-11-01T00:00:00Z');
-    const stagedAt = new Date(t - 2 * 60 * 60_000);
-    const w = world(
-      'auto',
-      'setup',
-      base(t - 60 * 60_000, {
-        phase: 'staged',
-        rotation: stagingOf('NEXT', stagedAt, { previousFingerprint: fp('OLD') }),
-      }),
-    );
     // A distribution stopped after a; the person deleted the escrow without activating; OLD is still active.
-    w.secrets.values.set(PREVIOUS.id, { value: 'OLD', at: new Date(t - 60 * 60_000) });
-    w.secrets.values.set('a', { value: 'NEXT', at: new Date(t - 60 * 60_000) });
-    w.mc.staged = { secret: 'NEXT', createdAt: stagedAt };
+    const w = stoppedHalfWay(false);
     const { error, result } = await w.run({ clientSecret: 'NEXT' });
     expect(error).toBeUndefined();
     expect(result.rotated).toBe(false);
