@@ -134,8 +134,8 @@ export class SetupRotation extends Flow {
 
   /**
    * What GitHub shows of a stored rotation no escrow was passed in for: the
-   * escrow's `updated_at` and the destinations not written since the staging.
-   * A failed read leaves that unread, so the rotation is not taken for over.
+   * escrow's `updated_at`, whether a previous escrow exists, and the
+   * destinations not written since the staging.
    */
   private async storedEvidence(
     stored: RotationRecord,
@@ -143,17 +143,11 @@ export class SetupRotation extends Flow {
     Pick<SetupFacts, 'escrowChecked' | 'escrowUpdatedAt' | 'staleDestinations' | 'previousEscrowGone'>
   > {
     const { deps, cfg, ctx } = this;
+    // The escrows' reads decide whether the record was activated: one that fails fails the run (a later run
+    // asks again). Destinations unread only mean they are written again.
     const [escrowAt, previousGone, stale] = await Promise.all([
-      deps.secrets.updatedAt(cfg.escrow).then(
-        (at) => ({ escrowChecked: true, escrowUpdatedAt: at }),
-        () => ({ escrowChecked: false }),
-      ),
-      this.previous
-        ? undefined
-        : deps.secrets.updatedAt(cfg.previousEscrow).then(
-            (at) => at === undefined,
-            () => undefined,
-          ),
+      deps.secrets.updatedAt(cfg.escrow).then((at) => ({ escrowChecked: true, escrowUpdatedAt: at })),
+      this.previous ? undefined : deps.secrets.updatedAt(cfg.previousEscrow).then((at) => at === undefined),
       ctx.writtenBefore(new Date(stored.stagedAt)).catch(() => undefined),
     ]);
     return { ...escrowAt, staleDestinations: stale, previousEscrowGone: previousGone };

@@ -88,7 +88,15 @@ function supersede(facts: SetupFacts, record: RotationRecord, fresh: InHand): Se
   if (!fresh.accepted && !recordWorks && old) {
     return { situation: { kind: 'staged-broken', staged: current, old }, record: { stored: record } };
   }
-  return { situation: undistributed(fresh, current, previous), record: { escrowed: fresh } };
+  // An activation of the newer staging is inferred only when both other candidates for the active secret,
+  // the record's and the one before it, are in hand and rejected; else it is distributed and to be activated.
+  const recordDead = current.fingerprint === record.stagedFingerprint && !current.accepted;
+  const previousDead = previous?.fingerprint === record.previousFingerprint && previous?.accepted === false;
+  const situation: SetupSituation =
+    recordDead && previousDead
+      ? undistributed(fresh, current, previous)
+      : { kind: 'distribute', staged: fresh };
+  return { situation, record: { escrowed: fresh } };
 }
 
 /**

@@ -599,6 +599,82 @@ describe('the Setup flow and a person who acts between runs', () => {
   );
 });
 
+describe('the Setup flow infers an activation only from secrets in hand', () => {
+  const t0 = Date.parse('2026-11-01T00:00:00Z');
+  /** NEXT distributed (published), the previous escrow OLD; the person then generated S2 (replacing NEXT) and escrowed it. */
+  const regenerated = () => {
+    const stagedAt = new Date(t0 - 2 * DAY);
+    const w = world(
+      'auto',
+      'setup',
+      base(t0 - DAY, {
+        phase: 'published',
+        rotation: stagingOf('NEXT', stagedAt, { previousFingerprint: fp('OLD'), publishedTo: ['a', 'b'] }),
+      }),
+    );
+    for (const d of DESTINATIONS) w.secrets.values.set(d.id, { value: 'NEXT', at: new Date(t0 - DAY) });
+    w.secrets.values.set(PREVIOUS.id, { value: 'OLD', at: new Date(t0 - DAY) });
+    w.mc.staged = { secret: 'S2', createdAt: new Date(t0 - 10 * 60_000) };
+    w.secrets.values.set(ESCROW.id, { value: 'S2', at: new Date(t0 - 10 * 60_000) });
+    return w;
+  };
+
+  it.each([
+    ['not passed in', undefined],
+    ['passed in', 'OLD'],
+  ])(
+    'a newer staging over a replaced one, the previous secret %s: distributed and to be activated, never confirmed',
+    async (_, previousClientSecret) => {
+      const w = regenerated();
+      const { error, result } = await w.run({
+        clientSecret: 'NEXT',
+        stagedClientSecret: 'S2',
+        previousClientSecret,
+      });
+      expect(error).toBeUndefined();
+      expect(result.rotated).toBe(false);
+      expect(result.headline).toMatch(/activate the staged secret in Setup/);
+      expect(DESTINATIONS.map((d) => w.secrets.values.get(d.id)?.value)).toEqual(['S2', 'S2']);
+      expect(w.secrets.values.get(PREVIOUS.id)?.value).toBe('OLD');
+      expect(w.store.saved.at(-1)?.activeSecret?.fingerprint).not.toBe(fp('S2'));
+    },
+  );
+
+  it('stopped half way, NEXT activated, then S2 generated and escrowed; the workflow holds OLD: S2 is not confirmed', async () => {
+    const w = stoppedHalfWay(true);
+    w.mc.staged = { secret: 'S2', createdAt: new Date(w.clock.t - 10 * 60_000) };
+    w.secrets.values.set(ESCROW.id, { value: 'S2', at: new Date(w.clock.t - 10 * 60_000) });
+    const { error, result } = await w.run({
+      clientSecret: 'OLD',
+      stagedClientSecret: 'S2',
+      previousClientSecret: 'OLD',
+    });
+    expect(error).toBeUndefined();
+    expect(result.rotated).toBe(false);
+    expect(w.store.saved.at(-1)?.activeSecret?.fingerprint).not.toBe(fp('S2'));
+  });
+
+  it('after a switch from api, a failed read of the previous escrow fails the run, changing nothing; the next run takes the rotation up', async () => {
+    const w = world('rotate', 'api');
+    expect((await w.run()).error).toBeUndefined();
+    w.clock.t += DAY;
+    const setup = { management: 'setup' as const, mode: 'auto' as const, clientSecret: 'NEW1' };
+    w.secrets.failReads.add(PREVIOUS.id);
+    w.events.length = 0;
+    const first = await w.run({ ...setup, runId: 8 });
+    expect(first.error?.message).toMatch(/previous: reading the secret failed/);
+    expect(w.events).toEqual([]);
+    w.secrets.failReads.delete(PREVIOUS.id);
+    w.clock.t += DAY;
+    const second = await w.run({ ...setup, runId: 9 });
+    expect(second.error).toBeUndefined();
+    expect(second.result.headline).toMatch(/No rotation due/);
+    w.clock.t += 160 * DAY;
+    const due = await w.run({ ...setup, runId: 10 });
+    expect(due.result.headline).toMatch(/rotation is due/);
+  });
+});
+
 describe('the Setup flow doubts a published claim', () => {
   it('a staged secret escrowed long ago, rejected now, that one destination holds: the old secret goes back, not a distribution of it', async () => {
     const t = Date.parse('2026-11-01T00:00:00Z');

@@ -1387,7 +1387,10 @@ function supersede(facts, record, fresh) {
   if (!fresh.accepted && !recordWorks && old) {
     return { situation: { kind: "staged-broken", staged: current, old }, record: { stored: record } };
   }
-  return { situation: undistributed(fresh, current, previous), record: { escrowed: fresh } };
+  const recordDead = current.fingerprint === record.stagedFingerprint && !current.accepted;
+  const previousDead = previous?.fingerprint === record.previousFingerprint && previous?.accepted === false;
+  const situation = recordDead && previousDead ? undistributed(fresh, current, previous) : { kind: "distribute", staged: fresh };
+  return { situation, record: { escrowed: fresh } };
 }
 function takeUp(facts, record) {
   const { current, previous, state } = facts;
@@ -1538,20 +1541,14 @@ var SetupRotation = class extends Flow {
   }
   /**
    * What GitHub shows of a stored rotation no escrow was passed in for: the
-   * escrow's `updated_at` and the destinations not written since the staging.
-   * A failed read leaves that unread, so the rotation is not taken for over.
+   * escrow's `updated_at`, whether a previous escrow exists, and the
+   * destinations not written since the staging.
    */
   async storedEvidence(stored) {
     const { deps, cfg, ctx } = this;
     const [escrowAt, previousGone, stale] = await Promise.all([
-      deps.secrets.updatedAt(cfg.escrow).then(
-        (at) => ({ escrowChecked: true, escrowUpdatedAt: at }),
-        () => ({ escrowChecked: false })
-      ),
-      this.previous ? void 0 : deps.secrets.updatedAt(cfg.previousEscrow).then(
-        (at) => at === void 0,
-        () => void 0
-      ),
+      deps.secrets.updatedAt(cfg.escrow).then((at) => ({ escrowChecked: true, escrowUpdatedAt: at })),
+      this.previous ? void 0 : deps.secrets.updatedAt(cfg.previousEscrow).then((at) => at === void 0),
       ctx.writtenBefore(new Date(stored.stagedAt)).catch(() => void 0)
     ]);
     return { ...escrowAt, staleDestinations: stale, previousEscrowGone: previousGone };
