@@ -413,7 +413,7 @@ export class RunContext {
    */
   async refresh(othersActed: () => Promise<boolean>): Promise<void> {
     const { state, loadedAt, cfg } = this;
-    if (this.rules.effect !== 'act' || this.saved || this.stoodDown || !state || !loadedAt) return;
+    if (!state || !loadedAt) return;
     const ageDays = (this.deps.clock.now() - loadedAt.getTime()) / DAY_MS;
     if (ageDays < cfg.stateRetentionDays / 2) return;
     // The state's phase and rotation as loaded (or settled, once the platforms showed its rotation over),
@@ -437,8 +437,7 @@ export class RunContext {
 
   /** Saves the owed `idle`, aside (never over the record of a run that staged meanwhile). */
   async saveOwedIdle(othersActed: () => Promise<boolean>): Promise<void> {
-    if (!this.idleOwed || this.rules.effect !== 'act' || this.saved || this.stoodDown) return;
-    await this.saveAside(othersActed, 'idle');
+    if (this.idleOwed) await this.saveAside(othersActed, 'idle');
   }
 
   /** This run holds the secret a finished rotation replaced: it changes nothing, the state included. */
@@ -451,13 +450,15 @@ export class RunContext {
    * then asks the platforms whether another run acted since preflight; if so
    * the artifact is withdrawn, so that run's save stays the newest whichever
    * upload came first (docs/DESIGN.md, "Saves"). Only later runs' reads
-   * depend on such a save: a failure is a note. True when it was kept.
+   * depend on such a save: a failure is a note. Only a run that acts, saved
+   * nothing else and did not stand down saves one. True when it was kept.
    */
   async saveAside(
     othersActed: () => Promise<boolean>,
     phase: Phase,
     extra: Partial<Pick<RotationState, 'rotation'>> = {},
   ): Promise<boolean> {
+    if (this.rules.effect !== 'act' || this.saved || this.stoodDown) return false;
     // A re-run attempt's save first deletes its run's earlier artifact (names are unique within a run):
     // when that is the newest state, a withdrawal could not bring it back.
     if (this.cfg.runAttempt > 1 && this.state?.runId === this.cfg.runId) return false;

@@ -83,14 +83,15 @@ export function assessSetup(facts: SetupFacts): SetupAssessment {
  */
 function supersede(facts: SetupFacts, record: RotationRecord, fresh: InHand): SetupAssessment {
   const { current, previous } = facts;
-  const recordWorks = current.fingerprint === record.stagedFingerprint && current.accepted;
+  const currentIsRecord = current.fingerprint === record.stagedFingerprint;
+  const recordWorks = currentIsRecord && current.accepted;
   const old = [current, previous].find((s) => s?.accepted && s.fingerprint !== record.stagedFingerprint);
   if (!fresh.accepted && !recordWorks && old) {
     return { situation: { kind: 'staged-broken', staged: current, old }, record: { stored: record } };
   }
   // An activation of the newer staging is inferred only when both other candidates for the active secret,
   // the record's and the one before it, are in hand and rejected; else it is distributed and to be activated.
-  const recordDead = current.fingerprint === record.stagedFingerprint && !current.accepted;
+  const recordDead = currentIsRecord && !current.accepted;
   const previousDead = previous?.fingerprint === record.previousFingerprint && previous?.accepted === false;
   const situation: SetupSituation =
     recordDead && previousDead

@@ -576,7 +576,7 @@ var RunContext = class {
    */
   async refresh(othersActed) {
     const { state, loadedAt, cfg } = this;
-    if (this.rules.effect !== "act" || this.saved || this.stoodDown || !state || !loadedAt) return;
+    if (!state || !loadedAt) return;
     const ageDays = (this.deps.clock.now() - loadedAt.getTime()) / DAY_MS;
     if (ageDays < cfg.stateRetentionDays / 2) return;
     const kept = await this.saveAside(othersActed, state.phase, { rotation: state.rotation });
@@ -596,8 +596,7 @@ var RunContext = class {
   }
   /** Saves the owed `idle`, aside (never over the record of a run that staged meanwhile). */
   async saveOwedIdle(othersActed) {
-    if (!this.idleOwed || this.rules.effect !== "act" || this.saved || this.stoodDown) return;
-    await this.saveAside(othersActed, "idle");
+    if (this.idleOwed) await this.saveAside(othersActed, "idle");
   }
   /** This run holds the secret a finished rotation replaced: it changes nothing, the state included. */
   standDown() {
@@ -608,9 +607,11 @@ var RunContext = class {
    * then asks the platforms whether another run acted since preflight; if so
    * the artifact is withdrawn, so that run's save stays the newest whichever
    * upload came first (docs/DESIGN.md, "Saves"). Only later runs' reads
-   * depend on such a save: a failure is a note. True when it was kept.
+   * depend on such a save: a failure is a note. Only a run that acts, saved
+   * nothing else and did not stand down saves one. True when it was kept.
    */
   async saveAside(othersActed, phase, extra = {}) {
+    if (this.rules.effect !== "act" || this.saved || this.stoodDown) return false;
     if (this.cfg.runAttempt > 1 && this.state?.runId === this.cfg.runId) return false;
     try {
       await this.write(this.stateAt(phase, extra));
@@ -1382,12 +1383,13 @@ function assessSetup(facts) {
 }
 function supersede(facts, record, fresh) {
   const { current, previous } = facts;
-  const recordWorks = current.fingerprint === record.stagedFingerprint && current.accepted;
+  const currentIsRecord = current.fingerprint === record.stagedFingerprint;
+  const recordWorks = currentIsRecord && current.accepted;
   const old = [current, previous].find((s) => s?.accepted && s.fingerprint !== record.stagedFingerprint);
   if (!fresh.accepted && !recordWorks && old) {
     return { situation: { kind: "staged-broken", staged: current, old }, record: { stored: record } };
   }
-  const recordDead = current.fingerprint === record.stagedFingerprint && !current.accepted;
+  const recordDead = currentIsRecord && !current.accepted;
   const previousDead = previous?.fingerprint === record.previousFingerprint && previous?.accepted === false;
   const situation = recordDead && previousDead ? undistributed(fresh, current, previous) : { kind: "distribute", staged: fresh };
   return { situation, record: { escrowed: fresh } };
